@@ -16,7 +16,8 @@
  *  - negative components: MATLAB would return a complex number; here each component is clamped to 0 before
  *    the power (as TensorFlow / pytorch-msssim do), so any negative component gives 0.
  *    `allComponentsPositive` says whether the clamp had no effect.
- * Float64 throughout; bit-identical across runs.
+ * Float64 throughout; bit-identical across runs, and between the WebAssembly SIMD engine (used where
+ * available: ../wasm/ssim-wang.wat runs every scale and the 2×2 means) and the TypeScript code.
  *
  * References: Z. Wang, E. P. Simoncelli, A. C. Bovik, "Multi-scale structural similarity for image quality
  * assessment", Asilomar 2003; reference code `msssim.m` / `ssim_index_new.m` (Z. Wang).
@@ -97,17 +98,21 @@ export function msSsim(ref: Plane, dist: Plane, options: MsSsimOptions): MsSsimR
   const c2 = (k2 * dataRange) ** 2;
   const mssimPerScale: number[] = [];
   const mcsPerScale: number[] = [];
-  let x: Plane = ref;
-  let y: Plane = dist;
-  for (let l = 0; l < scales; l++) {
-    runSsim(x, y, c1, c2, true, 'none', null, ws);
-    mssimPerScale.push(ws.meanSsim);
-    mcsPerScale.push(ws.meanCs);
-    if (l < scales - 1) {
-      const n = Math.ceil(x.height / 2) * Math.ceil(x.width / 2);
-      const even = l % 2 === 0;
-      x = downsample2x2Mean(x, ws.scratch(even ? SLOT_REF_A : SLOT_REF_B, n));
-      y = downsample2x2Mean(y, ws.scratch(even ? SLOT_DIST_A : SLOT_DIST_B, n));
+  // The WebAssembly engine runs every scale and the 2×2 means in its own memory (same numbers).
+  const engine = ws.wasm();
+  if (engine === null || !engine.msScales(ref, dist, c1, c2, scales, mssimPerScale, mcsPerScale)) {
+    let x: Plane = ref;
+    let y: Plane = dist;
+    for (let l = 0; l < scales; l++) {
+      runSsim(x, y, c1, c2, true, 'none', null, ws);
+      mssimPerScale.push(ws.meanSsim);
+      mcsPerScale.push(ws.meanCs);
+      if (l < scales - 1) {
+        const n = Math.ceil(x.height / 2) * Math.ceil(x.width / 2);
+        const even = l % 2 === 0;
+        x = downsample2x2Mean(x, ws.scratch(even ? SLOT_REF_A : SLOT_REF_B, n));
+        y = downsample2x2Mean(y, ws.scratch(even ? SLOT_DIST_A : SLOT_DIST_B, n));
+      }
     }
   }
 

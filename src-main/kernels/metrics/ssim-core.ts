@@ -21,8 +21,15 @@
  * pass then produces 4 output rows at a time from 14 ring rows, loading each ring sample once for all four,
  * and the SSIM formula runs per output row. All buffers live in an SsimWorkspace: nothing is allocated per
  * pixel or per frame (one subarray view per input row is the only allocation).
+ *
+ * Where WebAssembly SIMD is available, runSsim runs the same computation in wasm (../wasm/ssim-wang.wat,
+ * two neighbouring output columns per f64x2 operation, every output's operations in the same order), which
+ * gives bit-identical results; the TypeScript code below is the reference and the fallback. A workspace
+ * created with `{ wasm: false }` always uses the TypeScript code.
  */
 import type { FloatSamples, Plane, Samples } from '../image/plane';
+import { SsimWangWasm } from '../wasm/ssim-wang-wasm';
+import { wasmSimdSupported } from '../wasm/wasm-runtime';
 
 export const SSIM_WINDOW = 11;
 export const SSIM_RADIUS = 5;
@@ -63,12 +70,26 @@ const RING_MASK = RING - 1;
 const BLOCK = 4;
 const BLOCK_TAPS = SSIM_WINDOW + BLOCK - 1;
 
+export interface SsimWorkspaceOptions {
+  /** Use the WebAssembly SIMD engine when the runtime has it (default true); false: TypeScript only. */
+  readonly wasm?: boolean;
+}
+
+/** Whether ssim / msSsim can use the WebAssembly SIMD engine here. */
+export function ssimWasmAvailable(): boolean {
+  return wasmSimdSupported();
+}
+
 /**
  * Reusable scratch for ssim / msSsim on frames of one size (it grows when a wider frame arrives). One
  * workspace per thread; it is not safe to share between concurrent calls (there are none within a JS thread).
  * Every buffer sample a run reads is written earlier in the same run, so reuse never changes results.
  */
 export class SsimWorkspace {
+  /** Whether runs may use the WebAssembly engine (when the runtime supports it). */
+  readonly wasmEnabled: boolean;
+  /** The WebAssembly engine: created on first use; null when unavailable. */
+  private wasmEngine: SsimWangWasm | null | undefined;
   /** Capacity in samples of every row buffer (>= width + 10). */
   private capacity = 0;
   readonly weights: Float64Array = gaussianHalfKernel();
@@ -90,8 +111,15 @@ export class SsimWorkspace {
   meanSsim = Number.NaN;
   meanCs = Number.NaN;
 
-  constructor(width = 0) {
-    if (width > 0) this.ensureWidth(width);
+  constructor(width = 0, options: SsimWorkspaceOptions = {}) {
+    this.wasmEnabled = options.wasm ?? true;
+    if (width > 0 && !this.wasmEnabled) this.ensureWidth(width);
+  }
+
+  /** The wasm engine for this workspace, or null (disabled, or no WebAssembly SIMD here). */
+  wasm(): SsimWangWasm | null {
+    if (this.wasmEngine === undefined) this.wasmEngine = this.wasmEnabled ? SsimWangWasm.create(this.weights) : null;
+    return this.wasmEngine;
   }
 
   ensureWidth(width: number): void {
@@ -384,6 +412,13 @@ export function runSsim(
 ): void {
   const width = x.width;
   const height = x.height;
+  const engine = ws.wasm();
+  if (engine !== null && engine.run(x, y, c1, c2, wantCs, mode === 'full', mode === 'none' ? null : map)) {
+    const n = (width - 2 * SSIM_RADIUS) * (height - 2 * SSIM_RADIUS);
+    ws.meanSsim = engine.ssimTotal / n;
+    ws.meanCs = wantCs ? engine.csTotal / n : Number.NaN;
+    return;
+  }
   ws.ensureWidth(width);
   const cap = ws.rowCapacity;
   const full = mode === 'full';

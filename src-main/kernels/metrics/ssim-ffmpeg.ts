@@ -31,11 +31,18 @@
  * and the printed value depends on leftover buffer contents, thread count and frame history (differences up
  * to ~1e-3). ssim-ffmpeg-x86.ts reproduces that behaviour exactly for checking against such output.
  *
+ * Engine: where WebAssembly SIMD is available, planes of bit depth <= 12 run in wasm (../wasm/ssim-ffmpeg.wat:
+ * int32 block/window sums, the float32 formula on 4 windows at once, the sums added in the same order), with
+ * bit-identical results; the TypeScript code below is the reference and the fallback (always used for depths
+ * 13..16 and for Uint16 samples above 4095, where int32 sums could overflow). A workspace created with
+ * `{ wasm: false }` always uses the TypeScript code.
+ *
  * Reference: Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli, IEEE TIP 13(4), 2004 (SSIM);
  * FFmpeg libavfilter/vf_ssim.c and libavfilter/x86/vf_ssim.asm (the SSE4 ssim_end_line does the same float32
  * operations per window and sums them in double).
  */
 import { assertSamePlaneSize, type Plane } from '../image/plane';
+import { SsimFfmpegWasm } from '../wasm/ssim-ffmpeg-wasm';
 
 export interface SsimFfmpegOptions {
   /** Bits per sample of the pixel format (8 for yuv420p/gray, 10 for yuv420p10le, ...). Required. */
@@ -53,10 +60,28 @@ export interface SsimFfmpegResult {
   readonly allDb: number;
 }
 
-/** Two rows of 4×4 block sums, reused between calls; grows on demand. */
+export interface SsimFfmpegWorkspaceOptions {
+  /** Use the WebAssembly SIMD engine when the runtime has it (default true); false: TypeScript only. */
+  readonly wasm?: boolean;
+}
+
+/** Two rows of 4×4 block sums (TypeScript code) and the wasm engine, reused between calls; grows on demand. */
 export class SsimFfmpegWorkspace {
   sumsA = new Float64Array(0);
   sumsB = new Float64Array(0);
+  /** Whether calls may use the WebAssembly engine (when the runtime supports it). */
+  readonly wasmEnabled: boolean;
+  private wasmEngine: SsimFfmpegWasm | null | undefined;
+
+  constructor(options: SsimFfmpegWorkspaceOptions = {}) {
+    this.wasmEnabled = options.wasm ?? true;
+  }
+
+  /** The wasm engine for this workspace (created on first use), or null (disabled or unavailable). */
+  wasm(): SsimFfmpegWasm | null {
+    if (this.wasmEngine === undefined) this.wasmEngine = this.wasmEnabled ? SsimFfmpegWasm.create() : null;
+    return this.wasmEngine;
+  }
 
   ensure(blocks: number): void {
     if (this.sumsA.length >= 4 * blocks) return;
@@ -65,8 +90,8 @@ export class SsimFfmpegWorkspace {
   }
 }
 
-export function createSsimFfmpegWorkspace(): SsimFfmpegWorkspace {
-  return new SsimFfmpegWorkspace();
+export function createSsimFfmpegWorkspace(options?: SsimFfmpegWorkspaceOptions): SsimFfmpegWorkspace {
+  return new SsimFfmpegWorkspace(options);
 }
 
 /** ffmpeg's ssim_db(): 10·log10(weight/(weight − ssim)), +Infinity within 1e-9 of weight. */
@@ -143,14 +168,19 @@ function rowSsimHigh(cur: Float64Array, prev: Float64Array, windows: number, c1:
 function planeSsim(a: Plane, b: Plane, bitDepth: number, ws: SsimFfmpegWorkspace): number {
   const blocksX = a.width >> 2;
   const blocksY = a.height >> 2;
-  ws.ensure(blocksX);
-  let prev = ws.sumsA;
-  let cur = ws.sumsB;
   const high = bitDepth > 8;
   const max = 2 ** bitDepth - 1;
   // Same double expressions, left to right, and truncation as the C (int64_t)(... + .5) casts.
   const c1 = Math.trunc(0.01 * 0.01 * max * max * 64 + 0.5);
   const c2 = Math.trunc(0.03 * 0.03 * max * max * 64 * 63 + 0.5);
+  if (bitDepth <= 12) {
+    const engine = ws.wasm();
+    const total = engine === null ? null : engine.plane(a, b, high, c1, c2);
+    if (total !== null) return total / ((blocksX - 1) * (blocksY - 1));
+  }
+  ws.ensure(blocksX);
+  let prev = ws.sumsA;
+  let cur = ws.sumsB;
   blockRowSums(a, b, 0, blocksX, prev);
   let total = 0;
   for (let y = 1; y < blocksY; y++) {

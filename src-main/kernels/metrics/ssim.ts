@@ -23,7 +23,8 @@
  * ceil(H/f)×ceil(W/f); SSIM is then computed as above (ssim.m also uses filter2 'valid' and mean2). The map,
  * when requested, is at the downsampled size. Default 'none' (the golden convention). For 1080p, f = 4.
  *
- * All arithmetic is float64 (inputs converted per row); results are bit-identical across runs.
+ * All arithmetic is float64 (inputs converted per row); results are bit-identical across runs, and between
+ * the WebAssembly SIMD engine (used where available) and the TypeScript code (ssim-core.ts).
  *
  * References: Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli, "Image quality assessment: from error
  * visibility to structural similarity", IEEE TIP 13(4), 2004; reference code `ssim_index.m` and `ssim.m`
@@ -31,9 +32,17 @@
  */
 import { boxDownsampleMatlab } from '../image/downsample';
 import { assertDataRange, assertSamePlaneSize, type FloatSamples, type Plane } from '../image/plane';
-import { assertSsimConstant, assertWindowFits, runSsim, SSIM_WINDOW, SsimWorkspace, type SsimMapMode } from './ssim-core';
+import {
+  assertSsimConstant,
+  assertWindowFits,
+  runSsim,
+  SSIM_WINDOW,
+  SsimWorkspace,
+  type SsimMapMode,
+  type SsimWorkspaceOptions,
+} from './ssim-core';
 
-export { SsimWorkspace, type SsimMapMode } from './ssim-core';
+export { SsimWorkspace, ssimWasmAvailable, type SsimMapMode, type SsimWorkspaceOptions } from './ssim-core';
 
 export type SsimDownsample = 'none' | 'matlab-auto';
 
@@ -63,9 +72,12 @@ export interface SsimResult {
   readonly map: Plane<FloatSamples> | null;
 }
 
-/** Scratch for ssim/msSsim calls on frames up to `width` wide (it grows on demand). */
-export function createSsimWorkspace(width = 0): SsimWorkspace {
-  return new SsimWorkspace(width);
+/**
+ * Scratch for ssim/msSsim calls on frames up to `width` wide (it grows on demand). `{ wasm: false }` keeps
+ * it on the TypeScript code (same results; for checking the WebAssembly engine against it).
+ */
+export function createSsimWorkspace(width = 0, options?: SsimWorkspaceOptions): SsimWorkspace {
+  return new SsimWorkspace(width, options);
 }
 
 /** MATLAB ssim.m's automatic downsampling factor max(1, round(min(H, W)/256)). */
@@ -99,22 +111,15 @@ export function ssim(ref: Plane, dist: Plane, options: SsimOptions): SsimResult 
   const ws = options.workspace ?? new SsimWorkspace(ref.width);
   if (!(ws instanceof SsimWorkspace)) throw new TypeError('workspace must come from createSsimWorkspace()');
 
-  let x: Plane = ref;
-  let y: Plane = dist;
   const factor = downsample === 'matlab-auto' ? matlabAutoDownsampleFactor(ref.width, ref.height) : 1;
-  if (factor > 1) {
-    const ow = Math.ceil(ref.width / factor);
-    const oh = Math.ceil(ref.height / factor);
-    const row = ws.scratch(SLOT_ROW, ref.width + 2 * factor);
-    x = boxDownsampleMatlab(ref, factor, ws.scratch(SLOT_REF, ow * oh), row);
-    y = boxDownsampleMatlab(dist, factor, ws.scratch(SLOT_DIST, ow * oh), row);
-    assertWindowFits(x.width, x.height, `ssim input downsampled by ${factor}`);
-  }
+  const sw = Math.ceil(ref.width / factor);
+  const sh = Math.ceil(ref.height / factor);
+  if (factor > 1) assertWindowFits(sw, sh, `ssim input downsampled by ${factor}`);
 
   let map: Plane<FloatSamples> | null = null;
   if (mode !== 'none') {
-    const mw = mode === 'full' ? x.width : x.width - (SSIM_WINDOW - 1);
-    const mh = mode === 'full' ? x.height : x.height - (SSIM_WINDOW - 1);
+    const mw = mode === 'full' ? sw : sw - (SSIM_WINDOW - 1);
+    const mh = mode === 'full' ? sh : sh - (SSIM_WINDOW - 1);
     const out = options.mapOut ?? new Float32Array(mw * mh);
     if (!(out instanceof Float32Array || out instanceof Float64Array)) throw new TypeError('mapOut must be a Float32Array or Float64Array');
     if (out.length < mw * mh) throw new RangeError(`mapOut holds ${out.length} samples, the ${mode} map needs ${mw * mh}`);
@@ -123,6 +128,20 @@ export function ssim(ref: Plane, dist: Plane, options: SsimOptions): SsimResult 
 
   const c1 = (k1 * dataRange) ** 2;
   const c2 = (k2 * dataRange) ** 2;
-  runSsim(x, y, c1, c2, false, mode, map === null ? null : map.data, ws);
+  const mapData = map === null ? null : map.data;
+  // The WebAssembly engine downsamples inside its own memory (same numbers as boxDownsampleMatlab).
+  const engine = factor > 1 ? ws.wasm() : null;
+  if (engine !== null && engine.run(ref, dist, c1, c2, false, mode === 'full', mapData, factor)) {
+    ws.meanSsim = engine.ssimTotal / ((sw - (SSIM_WINDOW - 1)) * (sh - (SSIM_WINDOW - 1)));
+  } else {
+    let x: Plane = ref;
+    let y: Plane = dist;
+    if (factor > 1) {
+      const row = ws.scratch(SLOT_ROW, ref.width + 2 * factor);
+      x = boxDownsampleMatlab(ref, factor, ws.scratch(SLOT_REF, sw * sh), row);
+      y = boxDownsampleMatlab(dist, factor, ws.scratch(SLOT_DIST, sw * sh), row);
+    }
+    runSsim(x, y, c1, c2, false, mode, mapData, ws);
+  }
   return { value: ws.meanSsim, downsampleFactor: factor, map };
 }
