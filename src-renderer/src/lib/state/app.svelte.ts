@@ -1,7 +1,8 @@
 /**
  * Application state: the open project, its stimuli, recent projects and background jobs, the project
  * page's tab and table filters; metrics and results live in `results` (ResultsState), studies and their
- * analysis in `analysis` (AnalysisState), the Models page in `models` (ModelsState). Views read the
+ * analysis in `analysis` (AnalysisState), FID/KID/IS/FVD runs in `sets` (SetsState), the Models page in
+ * `models` (ModelsState). Views read the
  * getters and call the methods; only the state classes call the api.
  */
 import type { AppInfo, JobSnapshot, MetricRunReport, ProjectInfo, RecentProject, Stimulus } from '../../../../src-main/common/domain';
@@ -12,6 +13,7 @@ import { matchesQuery } from '../stimuli-table';
 import { AnalysisState } from './analysis.svelte';
 import { ModelsState } from './models.svelte';
 import { ResultsState } from './results.svelte';
+import { SETS_JOB_KIND, SetsState } from './sets.svelte';
 
 const CURRENT_PROJECT_KEY = 'iqa.currentProject';
 const TAB_KEY = 'iqa.tab';
@@ -21,8 +23,8 @@ const PAGE_KEY = 'iqa.page';
 /** What the main area shows: the project (or projects) screen, or the Models page. */
 export type Page = 'home' | 'models';
 
-export type ProjectTab = 'stimuli' | 'results' | 'analysis';
-const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis'];
+export type ProjectTab = 'stimuli' | 'results' | 'analysis' | 'sets';
+const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis', 'sets'];
 
 /** A finished metrics job and what it did. */
 export interface FinishedMetricsJob {
@@ -65,6 +67,12 @@ export class AppState {
   readonly analysis = new AnalysisState({
     projectDir: () => this.#project?.dir ?? null,
     stimuli: () => this.#stimuli,
+  });
+
+  readonly sets = new SetsState({
+    projectDir: () => this.#project?.dir ?? null,
+    stimuli: () => this.#stimuli,
+    jobs: () => this.#jobs,
   });
 
   readonly models = new ModelsState({
@@ -124,6 +132,8 @@ export class AppState {
     if (tab === 'results') void this.results.refresh();
     if (tab === 'analysis') void this.analysis.activate();
     else this.analysis.deactivate();
+    // the Sets tab shows which models are installed
+    if (tab === 'sets') void this.models.activate();
   }
 
   /** Submits the compute dialog: every paired distorted stimulus, or those the table's filters keep. */
@@ -143,6 +153,8 @@ export class AppState {
       this.#info = await api['app.info']({});
       this.#recent = await api['projects.recent']({});
       this.#jobs = await api['jobs.list']({});
+      this.sets.reconcile();
+      if (this.#tab === 'sets') void this.models.activate();
       void this.results.loadDescriptors();
       if (this.#page === 'models') void this.models.activate();
       const last = localStorage.getItem(CURRENT_PROJECT_KEY);
@@ -208,6 +220,7 @@ export class AppState {
     if (info.dir !== this.#project?.dir) {
       this.results.clear();
       this.analysis.clear();
+      this.sets.reset();
       this.clearFilters();
     }
     this.#project = info;
@@ -225,7 +238,9 @@ export class AppState {
     if (job.kind === 'import' && job.projectDir === this.#project?.dir) void this.refreshStimuli().catch(() => undefined);
     this.results.onJob(job);
     this.analysis.onJob(job);
-    if (job.state === 'failed' && job.error) this.#error = job.error.message;
+    this.sets.onJob(job);
+    // a set-metrics failure is shown inline on the Sets tab (and in the jobs panel), not in the banner
+    if (job.state === 'failed' && job.error && job.kind !== SETS_JOB_KIND) this.#error = job.error.message;
   }
 
   async #guard(fn: () => Promise<void>): Promise<void> {
