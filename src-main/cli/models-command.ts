@@ -8,7 +8,8 @@ import { IqaError } from '../common/errors';
 import { toJsonNumber } from '../common/json-numbers';
 import { closeSharedInference } from '../services/models/inference';
 import { loadManifest, manifestEntry } from '../services/models/manifest';
-import { installModel, listModels, modelDir, requireModel, type ModelStatus } from '../services/models/model-store';
+import { installModel } from '../services/models/install';
+import { listModels, modelDir, requireModel, type ModelStatus } from '../services/models/model-store';
 import { verifyModel, type ModelVerification } from '../services/models/verify';
 import { printTable } from './table';
 

@@ -117,8 +117,20 @@ function checkFeeds(task: OnnxRunTask, session: InferenceSession): void {
   }
 }
 
+/** Loads the file on the CPU provider, reads its input and output names and releases it again. */
+async function describe(task: OnnxRunTask): Promise<OnnxRunReply> {
+  const t0 = performance.now();
+  const { session } = await createSession(task, ['cpu']);
+  try {
+    return { ok: true, seq: task.seq, outputs: {}, provider: 'cpu', runMs: 0, sessionMs: performance.now() - t0, io: { inputs: [...session.inputNames], outputs: [...session.outputNames] } };
+  } finally {
+    await session.release();
+  }
+}
+
 export default async function onnxRun(task: OnnxRunTask): Promise<OnnxRunReply> {
   try {
+    if (task.describeOnly) return await describe(task);
     const t0 = performance.now();
     const { cached, created } = await sessionFor(task);
     const sessionMs = created ? performance.now() - t0 : 0;

@@ -12,7 +12,8 @@ import { IqaError } from '../../src-main/common/errors';
 import { sha256File } from '../../src-main/services/models/file-hash';
 import { OnnxInference, batchSizeFor } from '../../src-main/services/models/inference';
 import { loadManifest, manifestEntry, parseManifest } from '../../src-main/services/models/manifest';
-import { installModel, listModels, modelDir, modelStatus, requireModel } from '../../src-main/services/models/model-store';
+import { installModel } from '../../src-main/services/models/install';
+import { listModels, modelDir, modelStatus, requireModel } from '../../src-main/services/models/model-store';
 import { verifyModel } from '../../src-main/services/models/verify';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -289,11 +290,28 @@ describe.skipIf(!haveModels)('installing a model', () => {
     expect(arch.message).toContain('is the random-weight graph of nima-arch');
   });
 
-  it('installs a locally exported file by model id as unverified under the manifest name', async () => {
+  it('installs a locally exported graph with the right inputs and outputs as unverified under the manifest name', async () => {
+    // The alex graph has the LPIPS contract (img0, img1 -> distance, spatial_map), so it stands in for an export.
     const exported = join(tmp, 'fake', 'export-out.onnx');
-    writeFileSync(exported, readFileSync(shared('lpips-alex/lpips_alex_v0.1.onnx')).subarray(0, 100));
+    writeFileSync(exported, readFileSync(shared('lpips-alex/lpips_alex_v0.1.onnx')));
     const r = await installModel(exported, { dir: dest, as: 'lpips-vgg' });
     expect(r).toMatchObject({ id: 'lpips-vgg', path: join(dest, 'lpips-vgg', 'lpips_vgg_v0.1.onnx'), verified: false });
     expect((await modelStatus('lpips-vgg', { dir: dest })).state).toBe('unverified');
+  });
+
+  it('refuses an unhashed export that onnxruntime cannot load, or whose inputs and outputs are another model\'s', async () => {
+    const truncated = join(tmp, 'fake', 'truncated.onnx');
+    writeFileSync(truncated, readFileSync(shared('lpips-alex/lpips_alex_v0.1.onnx')).subarray(0, 100));
+    const bad = await rejection(installModel(truncated, { dir: join(tmp, 'installed-bad'), as: 'lpips-vgg' }));
+    expect(bad.code).toBe('E_MODEL');
+    expect(bad.message).toContain(`model lpips-vgg: ${truncated} is not a loadable ONNX graph`);
+    expect(existsSync(join(tmp, 'installed-bad', 'lpips-vgg', 'lpips_vgg_v0.1.onnx'))).toBe(false);
+
+    const other = join(tmp, 'fake', 'other-model.onnx');
+    writeFileSync(other, readFileSync(shared('cnniqa/cnniqa_live.onnx')));
+    const wrong = await rejection(installModel(other, { dir: join(tmp, 'installed-bad'), as: 'lpips-vgg' }));
+    expect(wrong.code).toBe('E_MODEL');
+    expect(wrong.message).toMatch(/needs inputs \(img0, img1\) and outputs \(distance, spatial_map\)/);
+    expect(existsSync(join(tmp, 'installed-bad', 'lpips-vgg'))).toBe(false);
   });
 });

@@ -28,6 +28,14 @@ export interface OnnxRunTask {
   providers?: ExecutionProvider[];
   /** onnxruntime intra-op threads per session (default: onnxruntime's, i.e. the cores). */
   intraOpThreads?: number;
+  /** Only load the file on the CPU provider and report its input and output names (no run, no cached session). */
+  describeOnly?: boolean;
+}
+
+/** A graph's input and output names, as onnxruntime reads them. */
+export interface GraphIo {
+  inputs: string[];
+  outputs: string[];
 }
 
 export type OnnxRunReply =
@@ -41,5 +49,7 @@ export type OnnxRunReply =
       runMs: number;
       /** Time to create the session for this task (0 when a cached session was reused), ms. */
       sessionMs: number;
+      /** With describeOnly: the graph's input and output names. */
+      io?: GraphIo;
     }
   | { ok: false; seq: number; error: WireError };

@@ -10,13 +10,13 @@
  */
 import { Piscina } from 'piscina';
 import { IqaError } from '../../common/errors';
-import type { ExecutionProvider, OnnxRunReply, OnnxRunTask, TensorData } from '../../kernels/nn/onnx-task';
+import type { ExecutionProvider, GraphIo, OnnxRunReply, OnnxRunTask, TensorData } from '../../kernels/nn/onnx-task';
 import { workerFile } from '../worker-files';
 import { fileIdentity } from './file-hash';
 import type { ModelEntry } from './manifest';
 import { requireModel, type ModelDirOptions } from './model-store';
 
-export type { ExecutionProvider, TensorData } from '../../kernels/nn/onnx-task';
+export type { ExecutionProvider, GraphIo, TensorData } from '../../kernels/nn/onnx-task';
 
 export interface InferenceOptions extends ModelDirOptions {
   /** Worker threads (default 1). */
@@ -118,16 +118,38 @@ export class OnnxInference {
     if (opts.outputs) task.outputs = opts.outputs;
     if (this.#opts.providers) task.providers = this.#opts.providers;
     if (this.#opts.intraOpThreads) task.intraOpThreads = this.#opts.intraOpThreads;
+    const reply = await this.#post(task, opts.signal);
+    return { outputs: reply.outputs, provider: reply.provider, runMs: reply.runMs, sessionMs: reply.sessionMs };
+  }
+
+  /**
+   * Loads an ONNX file in a worker (CPU provider, no session kept) and returns its input and output
+   * names: E_MODEL when onnxruntime cannot load it. For checking a file before it is installed.
+   */
+  async describeFile(path: string, label = path): Promise<GraphIo> {
+    let key: string;
+    try {
+      const id = fileIdentity(path);
+      key = `${id.size}:${id.mtimeMs}`;
+    } catch (err) {
+      throw new IqaError('E_MODEL', `model ${label}: ${path} cannot be read (${(err as Error).message})`, { file: path });
+    }
+    const reply = await this.#post({ seq: ++this.#seq, label, modelPath: path, fileKey: key, feeds: {}, describeOnly: true });
+    if (!reply.io) throw new IqaError('E_INTERNAL', `onnx worker did not describe ${path}`);
+    return reply.io;
+  }
+
+  async #post(task: OnnxRunTask, signal?: AbortSignal): Promise<Extract<OnnxRunReply, { ok: true }>> {
     let reply: OnnxRunReply;
     try {
-      reply = (await this.#getPool().run(task, { signal: opts.signal })) as OnnxRunReply;
+      reply = (await this.#getPool().run(task, { signal })) as OnnxRunReply;
     } catch (err) {
-      if (opts.signal?.aborted) throw new IqaError('E_CANCELLED', `model ${task.label}: cancelled`);
+      if (signal?.aborted) throw new IqaError('E_CANCELLED', `model ${task.label}: cancelled`);
       throw err;
     }
     if (reply.seq !== task.seq) throw new IqaError('E_INTERNAL', `onnx worker answered task ${reply.seq} for task ${task.seq}`);
     if (!reply.ok) throw IqaError.fromWire(reply.error);
-    return { outputs: reply.outputs, provider: reply.provider, runMs: reply.runMs, sessionMs: reply.sessionMs };
+    return reply;
   }
 
   /** Runs a manifest model: E_MODEL when it is missing, has the wrong hash or cannot be loaded. */

@@ -1,5 +1,5 @@
 /**
- * The model directory: where weights live, which models are installed, and installing a file.
+ * The model directory: where weights live and which models are installed (installing: install.ts).
  * Directory: IQA_MODEL_DIR, else <user data>/models. A model file is found flat (<dir>/<file>) or in
  * its per-model folder (<dir>/<folder>/<file>), the layout of shared/models, so tests can point
  * IQA_MODEL_DIR at it. A file is "installed" when its SHA-256 equals the manifest's, "unverified"
@@ -7,8 +7,8 @@
  * or wrong model is an E_MODEL error that names the model, the file and how to get it; nothing
  * else in the app depends on it.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { IqaError } from '../../common/errors';
 import { defaultUserDataDir } from '../user-data';
 import { sha256File } from './file-hash';
@@ -51,7 +51,7 @@ export function modelDir(opts: ModelDirOptions = {}): string {
   return resolve(opts.dir ?? (process.env.IQA_MODEL_DIR || join(defaultUserDataDir(), 'models')));
 }
 
-const short = (sha: string | null) => (sha ? `${sha.slice(0, 12)}…` : 'unknown');
+export const short = (sha: string | null): string => (sha ? `${sha.slice(0, 12)}…` : 'unknown');
 
 export function howToGet(entry: ModelEntry, file: ModelFileSpec = entry.files[0]!): string {
   const s = entry.source;
@@ -65,7 +65,7 @@ function candidates(dir: string, entry: ModelEntry, file: ModelFileSpec): string
 }
 
 /** Hashes of the random-weight graphs, so an *-arch file is never taken for the real model. */
-function archHashes(): Map<string, string> {
+export function archHashes(): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of loadManifest().models) if (m.archOf) for (const f of m.files) if (f.sha256) out.set(f.sha256, m.id);
   return out;
@@ -165,123 +165,4 @@ export async function requireModel(id: string, opts: ModelDirOptions = {}): Prom
   }
   const first = st.files[0]!;
   return { entry, path: first.path!, sha256: first.actualSha256!, verified: st.files.every((f) => f.state === 'installed'), files: st.files };
-}
-
-export interface InstallResult {
-  id: string;
-  file: string;
-  path: string;
-  sha256: string;
-  verified: boolean;
-  /** Probe and licence files copied from beside the source file. */
-  extras: string[];
-}
-
-function copyAtomic(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true });
-  const tmp = `${to}.part-${process.pid}`;
-  copyFileSync(from, tmp);
-  renameSync(tmp, to);
-}
-
-function copyTree(from: string, to: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(from, { withFileTypes: true })) {
-    if (e.isDirectory()) out.push(...copyTree(join(from, e.name), join(to, e.name)));
-    else if (e.isFile()) {
-      copyAtomic(join(from, e.name), join(to, e.name));
-      out.push(join(to, e.name));
-    }
-  }
-  return out;
-}
-
-/** probes.json (with its probes/ folder) and the licence files that sit beside the source file. */
-function copyExtras(src: string, entry: ModelEntry, spec: ModelFileSpec, destDir: string): string[] {
-  const out: string[] = [];
-  const srcDir = dirname(src);
-  const probes = join(srcDir, 'probes.json');
-  if (existsSync(probes)) {
-    try {
-      const doc = JSON.parse(readFileSync(probes, 'utf8')) as { model?: unknown };
-      if (doc.model === basename(src)) {
-        if (existsSync(join(srcDir, 'probes'))) out.push(...copyTree(join(srcDir, 'probes'), join(destDir, 'probes')));
-        mkdirSync(destDir, { recursive: true });
-        writeFileSync(join(destDir, 'probes.json'), JSON.stringify({ ...doc, model: spec.name }, null, 2) + '\n');
-        out.push(join(destDir, 'probes.json'));
-      }
-    } catch {
-      // a probes.json that is not ours is left behind
-    }
-  }
-  for (const lic of entry.licence.files) {
-    if (existsSync(join(srcDir, lic))) {
-      copyAtomic(join(srcDir, lic), join(destDir, lic));
-      out.push(join(destDir, lic));
-    }
-  }
-  return out;
-}
-
-/**
- * Copies a model file into <model dir>/<folder>/<file> after checking it against the manifest:
- * by hash, else by file name (or `as`, for a file the user exported under another name). A known
- * file with another hash, an *-arch graph offered as the real model, or an unknown file is E_MODEL.
- */
-export async function installModel(file: string, opts: ModelDirOptions & { as?: string } = {}): Promise<InstallResult> {
-  const src = resolve(file);
-  if (!existsSync(src) || !statSync(src).isFile()) throw new IqaError('E_NOT_FOUND', `${src} does not exist or is not a file`, { file: src });
-  const actual = await sha256File(src);
-  const models = loadManifest().models;
-  let entry: ModelEntry | undefined;
-  let spec: ModelFileSpec | undefined;
-  if (opts.as !== undefined) {
-    entry = manifestEntry(opts.as);
-    spec = entry.files.find((f) => f.name === basename(src)) ?? (entry.files.length === 1 ? entry.files[0] : undefined);
-    if (!spec) throw new IqaError('E_INPUT', `model ${entry.id} has several files (${entry.files.map((f) => f.name).join(', ')}): name the file as one of them`);
-  } else {
-    for (const m of models) {
-      const f = m.files.find((x) => x.sha256 === actual);
-      if (f) {
-        entry = m;
-        spec = f;
-        break;
-      }
-    }
-    if (!entry) {
-      for (const m of models) {
-        const f = m.files.find((x) => x.name === basename(src));
-        if (f) {
-          entry = m;
-          spec = f;
-          break;
-        }
-      }
-    }
-  }
-  if (!entry || !spec) {
-    throw new IqaError('E_MODEL', `${src} (sha256 ${actual}) is not a file of any supported model; for a file you exported, name the model: iqa models install <file> --as <id>`, {
-      file: src,
-      details: { actualSha256: actual },
-    });
-  }
-  if (spec.sha256 !== null && spec.sha256 !== actual) {
-    throw new IqaError('E_MODEL', `model ${entry.id}: ${src} has sha256 ${actual}, expected ${spec.sha256} for ${spec.name} (a different or damaged file); ${howToGet(entry, spec)}`, {
-      file: src,
-      details: { modelId: entry.id, file: spec.name, expectedSha256: spec.sha256, actualSha256: actual },
-    });
-  }
-  const arch = archHashes().get(actual);
-  if (spec.sha256 === null && arch) {
-    throw new IqaError('E_MODEL', `model ${entry.id}: ${src} is the random-weight graph of ${arch} (sha256 ${short(actual)}), not ${entry.id}; export the real checkpoint: ${entry.source.export}`, {
-      file: src,
-      details: { modelId: entry.id, file: spec.name, expectedSha256: null, actualSha256: actual },
-    });
-  }
-  const destDir = join(modelDir(opts), entry.folder);
-  const dest = join(destDir, spec.name);
-  const same = existsSync(dest) && realpathSync(dest) === realpathSync(src);
-  if (!same) copyAtomic(src, dest);
-  const extras = same ? [] : copyExtras(src, entry, spec, destDir);
-  return { id: entry.id, file: spec.name, path: dest, sha256: actual, verified: spec.sha256 !== null, extras };
 }
