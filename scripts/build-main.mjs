@@ -21,6 +21,7 @@ await Promise.all([
     entryPoints: {
       cli: join(root, 'src-main/cli/main.ts'),
       web: join(root, 'src-main/host/web-main.ts'),
+      bench: join(root, 'bench/bench.ts'),
       ...Object.fromEntries(workerEntries.map((f) => [`workers/${f.split('/').pop().replace(/\.ts$/, '')}`, f])),
     },
     outdir: out,
