@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import { launchChromium, startWeb, type WebServer } from '../helpers/browser';
+import { callApi, createProjectInUi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -25,24 +25,9 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-/** The engine's HTTP API with the page's token, as a second client beside the page. */
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const token = /token=([^&]+)/.exec(new URL(web.url).hash)![1]!;
-  const res = await fetch(new URL(`/api/${name}`, web.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
-  return reply.value;
-}
+const call = <T>(name: string, input: unknown): Promise<T> => callApi<T>(web, name, input);
 
-async function finish(jobId: string): Promise<void> {
-  await expect
-    .poll(async () => (await call<{ id: string; state: string }[]>('jobs.list', {})).find((j) => j.id === jobId)?.state, { timeout: 30_000 })
-    .toBe('done');
-}
+const finish = (jobId: string): Promise<void> => waitForJob(web, jobId);
 
 /** Seeded ratings: 7 participants follow the PSNR-implied quality plus noise, one rates at random. */
 function ratingsCsv(psnr: Map<string, number>): string {
@@ -85,17 +70,10 @@ const inkedPixels = (page: Page, testid: string) =>
 
 describe('the Analysis page in headless Chromium against npm run web', () => {
   it('imports ratings, shows MOS, screening and correlations, plots and exports them', async () => {
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(web.url);
+    const { page, consoleErrors } = await openApp(context, web.url);
 
     const projectDir = join(tmp.dir, 'study');
-    await page.getByTestId('create-dir').fill(projectDir);
-    await page.getByTestId('create-name').fill('Analysis study');
-    await page.getByTestId('create-submit').click();
-    await expect.poll(() => page.getByTestId('project-name').textContent()).toBe('Analysis study');
+    await createProjectInUi(page, projectDir, 'Analysis study');
 
     // Media and metrics through the API (the UI for those is covered by the other e2e tests).
     await finish((await call<{ jobId: string }>('import.start', { projectDir, source: join(tmp.dir, 'media') })).jobId);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, startWeb, type WebServer } from '../helpers/browser';
+import { createProjectInUi, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -25,17 +25,10 @@ afterAll(async () => {
 
 describe('the UI in headless Chromium against npm run web', () => {
   it('creates a project, imports a folder, shows 9 paired rows, and keeps them after a reload', async () => {
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(web.url);
+    const { page, consoleErrors } = await openApp(context, web.url);
 
     const projectDir = join(tmp.dir, 'study');
-    await page.getByTestId('create-dir').fill(projectDir);
-    await page.getByTestId('create-name').fill('Codec study');
-    await page.getByTestId('create-submit').click();
-    await expect.poll(() => page.getByTestId('project-name').textContent()).toBe('Codec study');
+    await createProjectInUi(page, projectDir, 'Codec study');
 
     await page.getByTestId('import-source').fill(join(tmp.dir, 'media'));
     await page.getByTestId('import-submit').click();

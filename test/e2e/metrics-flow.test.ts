@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startWeb, type WebServer } from '../helpers/browser';
+import { createProjectInUi, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -37,16 +37,9 @@ const resultRows = (page: Page) =>
 
 describe('computing metrics in headless Chromium against npm run web', () => {
   it('imports a folder, computes PSNR and SSIM-Y for the 6 pairs, shows them in Results, and keeps them after a reload', async () => {
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(web.url);
+    const { page, consoleErrors } = await openApp(context, web.url);
 
-    await page.getByTestId('create-dir').fill(join(tmp.dir, 'study'));
-    await page.getByTestId('create-name').fill('Metrics study');
-    await page.getByTestId('create-submit').click();
-    await expect.poll(() => page.getByTestId('project-name').textContent()).toBe('Metrics study');
+    await createProjectInUi(page, join(tmp.dir, 'study'), 'Metrics study');
 
     await page.getByTestId('import-source').fill(join(tmp.dir, 'media'));
     await page.getByTestId('import-submit').click();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, startWeb, type WebServer } from '../helpers/browser';
+import { createProjectInUi, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
 import { REPO_ROOT, tempDir } from '../helpers/media';
 
 const MODEL_DIR = resolve(REPO_ROOT, '../shared/models');
@@ -26,14 +26,10 @@ afterAll(async () => {
 
 describe('the Models page in headless Chromium against npm run web', () => {
   it('lists the models, verifies lpips-alex on the CPU, and shows an install error inline', async () => {
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
     // The host answers an engine error with its HTTP status (E_NOT_FOUND → 404), which Chromium also logs.
+    const { page, consoleErrors } = await openApp(context, web.url);
     const failedRequests: string[] = [];
     page.on('response', (r) => r.status() >= 400 && failedRequests.push(new URL(r.url()).pathname));
-    await page.goto(web.url);
 
     // reachable from the header on the projects screen
     await page.getByTestId('nav-models').click();
@@ -91,10 +87,7 @@ describe('the Models page in headless Chromium against npm run web', () => {
     await expect.poll(() => page.getByTestId('create-dir').count()).toBe(1);
 
     // with a project open, the header reaches it too, and the way back returns to the project
-    await page.getByTestId('create-dir').fill(join(tmp.dir, 'study'));
-    await page.getByTestId('create-name').fill('Model study');
-    await page.getByTestId('create-submit').click();
-    await expect.poll(() => page.getByTestId('project-name').textContent()).toBe('Model study');
+    await createProjectInUi(page, join(tmp.dir, 'study'), 'Model study');
     await page.getByTestId('nav-models').click();
     await expect.poll(() => row('lpips-alex').getAttribute('data-state')).toBe('installed');
     expect(await page.getByTestId('models-back').textContent()).toContain('Back to Model study');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, startWeb, type WebServer } from '../helpers/browser';
+import { callApi, createProjectInUi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 
 // The shared model folder has the random-weight fid-inception-arch but not the real fid-inception.
@@ -28,35 +28,17 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-/** The engine's HTTP API with the page's token, as a second client beside the page. */
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const token = /token=([^&]+)/.exec(new URL(web.url).hash)![1]!;
-  const res = await fetch(new URL(`/api/${name}`, web.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
-  return reply.value;
-}
+const call = <T>(name: string, input: unknown): Promise<T> => callApi<T>(web, name, input);
 
 describe('the Sets tab in headless Chromium against npm run web', () => {
   it('runs FID and KID between project groups, shows the not-comparable warning, and an E_MODEL error inline', async () => {
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(web.url);
+    const { page, consoleErrors } = await openApp(context, web.url);
 
     const projectDir = join(tmp.dir, 'study');
-    await page.getByTestId('create-dir').fill(projectDir);
-    await page.getByTestId('create-name').fill('Sets study');
-    await page.getByTestId('create-submit').click();
-    await expect.poll(() => page.getByTestId('project-name').textContent()).toBe('Sets study');
+    await createProjectInUi(page, projectDir, 'Sets study');
     // 3 references (2 images, 1 video) × 2 distortions, through the API; the page refreshes its stimuli.
     const { jobId } = await call<{ jobId: string }>('import.start', { projectDir, source: join(tmp.dir, 'media') });
-    await expect.poll(async () => (await call<{ id: string; state: string }[]>('jobs.list', {})).find((j) => j.id === jobId)?.state, { timeout: 20_000 }).toBe('done');
+    await waitForJob(web, jobId, 20_000);
     await expect.poll(() => page.getByTestId('stimulus-row').count(), { timeout: 10_000 }).toBe(9);
 
     await page.getByTestId('tab-sets').click();

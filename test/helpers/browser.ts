@@ -1,7 +1,8 @@
 /** Real headless Chromium (Debian's package) driven by playwright-core, and the real `npm run web` host. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { REPO_ROOT } from './media';
 
 export const CHROMIUM = process.env.IQA_CHROMIUM ?? '/usr/bin/chromium';
@@ -47,4 +48,40 @@ export function startWeb(env: Record<string, string>): Promise<WebServer> {
     });
     child.once('exit', (code) => reject(new Error(`web host exited with ${code}: ${stderr}`)));
   });
+}
+
+/** A new page with the app loaded; console and page errors are collected for the test's final check. */
+export async function openApp(context: BrowserContext, url: string): Promise<{ page: Page; consoleErrors: string[] }> {
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(url);
+  return { page, consoleErrors };
+}
+
+/** Creates a project through the projects screen and waits until it is open. */
+export async function createProjectInUi(page: Page, dir: string, name: string): Promise<void> {
+  await page.getByTestId('create-dir').fill(dir);
+  await page.getByTestId('create-name').fill(name);
+  await page.getByTestId('create-submit').click();
+  await expect.poll(() => page.getByTestId('project-name').textContent()).toBe(name);
+}
+
+/** The engine's HTTP API with the page's token, as a second client beside the page. */
+export async function callApi<T>(web: WebServer, name: string, input: unknown): Promise<T> {
+  const token = /token=([^&]+)/.exec(new URL(web.url).hash)![1]!;
+  const res = await fetch(new URL(`/api/${name}`, web.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
+  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
+  return reply.value;
+}
+
+/** Waits until a background job reaches state done. */
+export async function waitForJob(web: WebServer, jobId: string, timeout = 30_000): Promise<void> {
+  await expect.poll(async () => (await callApi<{ id: string; state: string }[]>(web, 'jobs.list', {})).find((j) => j.id === jobId)?.state, { timeout }).toBe('done');
 }
