@@ -20,7 +20,7 @@ await Promise.all([
     format: 'esm',
     entryPoints: {
       cli: join(root, 'src-main/cli/main.ts'),
-      web: join(root, 'src-main/host/web-main.ts'),
+      web: join(root, 'src-main/host/web-entry.ts'),
       bench: join(root, 'bench/bench.ts'),
       ...Object.fromEntries(workerEntries.map((f) => [`workers/${f.split('/').pop().replace(/\.ts$/, '')}`, f])),
     },

@@ -1,9 +1,9 @@
 /**
- * `npm run web`: the engine behind the loopback host, serving the built UI to a browser at
- * http://127.0.0.1:PORT/#token=... (printed on stdout).
+ * The engine behind the loopback host, serving the built UI to a browser at
+ * http://127.0.0.1:PORT/#token=... (printed on stdout). Started by `npm run web` (web-entry.ts) and
+ * by `iqa web`.
  */
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { Engine } from '../services/engine';
 import { defaultUserDataDir } from '../services/user-data';
 import { startHttpHost } from './http-host';
@@ -25,16 +25,4 @@ export async function runWeb(opts: { port: number; host?: string }): Promise<voi
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-}
-
-const isEntry = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
-if (isEntry) {
-  const program = new Command('iqa-web')
-    .description('Serve the IQA Studio UI to a browser on 127.0.0.1')
-    .option('-p, --port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
-    .action(async (o: { port: number }) => runWeb(o));
-  program.parseAsync().catch((err: Error) => {
-    process.stderr.write(`iqa-web: ${err.message}\n`);
-    process.exit(1);
-  });
 }
