@@ -21,7 +21,7 @@ import { addModelsCommand } from './models-command';
 import { addSetsCommand } from './sets-command';
 import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
-import { computeNoReference, computePair, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
+import { computeNoReference, computePair, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
 import { metricById } from '../common/metric-registry';
 import { createFrameRunner, defaultThreads, type FrameRunner } from '../services/metrics/frame-pool';
 import { toJsonNumber } from '../common/json-numbers';
@@ -51,6 +51,11 @@ function parsePattern(v: string): string {
   return v;
 }
 
+/** The model a neural metric ran, as `iqa metrics --json` reports it. */
+function modelJson(m: MetricModelInfo): { id: string; sha256: string; provider: string; comparable: boolean } {
+  return { id: m.modelId, sha256: m.modelSha256, provider: m.provider, comparable: m.comparable };
+}
+
 /** FR metrics against --ref and NR metrics on --dist alone, merged in the order they were asked for. */
 async function computeMetricsCli(
   o: MetricCliOptions & { ref?: string; dist: string; yuv?: RawVideoGeometry },
@@ -74,6 +79,7 @@ async function computeMetricsCli(
     perFrame: metrics.map((m) => pick(m).r.perFrame[pick(m).k]!),
     pooled: metrics.map((m) => pick(m).r.pooled[pick(m).k]!),
     models: metrics.map((m) => pick(m).r.models[pick(m).k] ?? null),
+    errors: metrics.map((m) => pick(m).r.errors[pick(m).k] ?? null),
   };
 }
 
@@ -182,7 +188,9 @@ export function buildProgram(): Command {
               m.id,
               {
                 value: toJsonNumber(result.pooled[i]!),
-                ...(o.perFrame ? { perFrame: Array.from(result.perFrame[i]!, toJsonNumber) } : {}),
+                ...(o.perFrame && !result.errors[i] ? { perFrame: Array.from(result.perFrame[i]!, toJsonNumber) } : {}),
+                ...(result.models[i] ? { model: modelJson(result.models[i]!) } : {}),
+                ...(result.errors[i] ? { error: { code: result.errors[i]!.code, message: result.errors[i]!.message } } : {}),
               },
             ]),
           ),
@@ -195,11 +203,17 @@ export function buildProgram(): Command {
             o.perFrame ? ['metric', 'value', ...Array.from({ length: result.frames }, (_, k) => `f${k}`)] : ['metric', 'value'],
             metrics.map((m, i) => [
               m.id,
-              formatValue(result.pooled[i]!),
-              ...(o.perFrame ? Array.from(result.perFrame[i]!, formatValue) : []),
+              result.errors[i] ? 'failed' : formatValue(result.pooled[i]!),
+              ...(o.perFrame && !result.errors[i] ? Array.from(result.perFrame[i]!, formatValue) : []),
             ]),
           );
+          for (const info of result.models) {
+            if (info && !info.comparable) process.stdout.write(`note: ${info.modelId} has random weights (an architecture test graph): its values are not comparable with the real model's\n`);
+          }
         }
+        // The metrics that could run are printed; each one that could not is a one-line error and a non-zero exit.
+        for (const e of result.errors) if (e) process.stderr.write(`iqa: ${e.message}\n`);
+        if (result.errors.some((e) => e)) process.exitCode = 1;
       } finally {
         progress.stop();
         await runner.close();

@@ -134,7 +134,8 @@ export interface MetricRunReport {
   pairs: number;
   computed: number;
   skipped: number;
-  failed: { stimulus: string; error: import('./errors').WireError }[];
+  /** A whole stimulus that failed, or (with `metric`) one metric of it whose model could not run. */
+  failed: { stimulus: string; metric?: string; error: import('./errors').WireError }[];
 }
 
 export type JsonNum = number | 'Infinity' | '-Infinity' | null;
@@ -178,8 +179,21 @@ export interface CorrelationRow {
   plccMapped: JsonNum;
   rmseMapped: JsonNum;
   mapping: { kind: string; params: JsonNum[]; sse: JsonNum; converged: boolean; solver: string } | null;
-  ci95: { srocc: [JsonNum, JsonNum]; krocc: [JsonNum, JsonNum]; plcc: [JsonNum, JsonNum] } | null;
+  /**
+   * Bootstrap 95 % intervals (resampling source contents); rmse, plccMapped and rmseMapped are absent in
+   * reports written before they were added.
+   */
+  ci95: {
+    srocc: [JsonNum, JsonNum];
+    krocc: [JsonNum, JsonNum];
+    plcc: [JsonNum, JsonNum];
+    rmse?: [JsonNum, JsonNum];
+    plccMapped?: [JsonNum, JsonNum];
+    rmseMapped?: [JsonNum, JsonNum];
+  } | null;
   reason: string | null;
+  /** Why the mapped PLCC / RMSE (and the outlier ratio, RMSE*) are NaN while the raw statistics are not. */
+  mappingReason?: string | null;
   /** ITU-T P.1401: share of stimuli whose mapped prediction misses the MOS by more than its 95 % CI. */
   outlierRatio: JsonNum;
   /** ITU-T P.1401 epsilon-insensitive RMSE (errors reduced by the MOS CI, N − d degrees of freedom). */
@@ -191,6 +205,18 @@ export interface CorrelationRow {
   letters: { plcc: string; srocc: string; rmse: string } | null;
   /** (metric value, MOS) per stimulus used, for scatter plots. */
   points: { stimulusId: number; x: number; y: number; group: string | null }[];
+}
+
+/** The MOS of one breakdown group: participants' means over the group's stimuli, averaged. */
+export interface GroupMosRow {
+  group: string;
+  /** Rated stimuli in the group. */
+  stimuli: number;
+  mos: JsonNum;
+  std: JsonNum;
+  /** Participants with a rating in the group. */
+  n: number;
+  ci95: [JsonNum, JsonNum];
 }
 
 export interface AnalysisReport {
@@ -206,12 +232,22 @@ export interface AnalysisReport {
     by: string | null;
     bootstrap: { seed: number; resamples: number; resampling: string } | null;
     conventions: string;
+    /** Which scores the MOS averages: absolute or difference scores, optionally z-scored per participant. */
+    scores?: { kind: 'absolute' | 'difference'; zscore: boolean; range: { min: number; max: number }; description: string };
+    /** The threshold of correlation screening (null for other screenings). */
+    minCorrelation?: number | null;
+    /** Where the MOS choice came from: the options given, the one stored in the project, or the defaults. */
+    mosChoice?: 'given' | 'stored' | 'default';
+    /** The significance tests behind the letters. */
+    significance?: { correlations: string; rmse: string; alpha: number; correction: 'none' };
   };
   counts: { participants: number; ratings: number; excluded: number; repetitionsAveraged: number };
   screening: { rejected: string[]; reasons: Record<string, string> };
   /** With --mos mle: the P.913 subject model's per-participant bias and inconsistency. */
   subjects: { participant: string; bias: JsonNum; inconsistency: JsonNum }[] | null;
   mos: MosRow[];
+  /** With a breakdown: the MOS per group (null without one). */
+  groupMos?: GroupMosRow[] | null;
   correlations: CorrelationRow[];
 }
 

@@ -67,6 +67,23 @@ describe('computing metrics for a project', () => {
     makePng(broken, 1, '96x64'); // restore for the other tests
   });
 
+  it("stores the metrics that can run when one metric's model is missing, and marks only that run failed", async () => {
+    const report = await runProjectMetrics(db, dir, { metrics: [metric('psnr'), metric('lpips', { model: 'lpips-vgg' })] }, { runner });
+    expect(report.computed).toBe(6);
+    expect(report.failed).toHaveLength(6);
+    for (const f of report.failed) {
+      expect(f.metric).toBe('lpips');
+      expect(f.error.code).toBe('E_MODEL');
+      expect(f.error.message).toMatch(/^lpips: model lpips-vgg is not installed/);
+    }
+    const runs = db.prepare("SELECT metric_id AS id, status, error FROM metric_runs WHERE metric_id IN ('psnr', 'lpips')").all() as { id: string; status: string; error: string | null }[];
+    expect(runs.find((r) => r.id === 'psnr')).toMatchObject({ status: 'done', error: null });
+    expect(runs.find((r) => r.id === 'lpips')).toMatchObject({ status: 'failed', error: expect.stringContaining('lpips-vgg is not installed') });
+    const results = listResults(db);
+    expect(results.filter((r) => r.metricId === 'psnr')).toHaveLength(6);
+    expect(results.filter((r) => r.metricId === 'lpips')).toHaveLength(0);
+  });
+
   it('stops when cancelled and resumes without recomputing what was stored', async () => {
     const controller = new AbortController();
     const err = await runProjectMetrics(db, dir, { metrics: [metric('ssim')] }, {

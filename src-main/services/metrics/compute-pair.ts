@@ -4,11 +4,12 @@
  * policy says how to align them, compute every frame in the worker pool, keep per-frame values and
  * pool them. Memory: a fixed ring of frame slots, whatever the video's length.
  */
-import { IqaError } from '../../common/errors';
+import { IqaError, toIqaError } from '../../common/errors';
 import type { MediaInfo, RawVideoGeometry } from '../../common/domain';
 import { describeFormat, frameBytes, type FrameFormat } from '../../common/frame-format';
 import { metricById, type MetricParams, type Pooling, type Scaler } from '../../common/metric-registry';
 import { createRgbEvaluator, rgbFormat, type RgbEvaluator } from './rgb-metrics';
+import { manifestEntry } from '../models/manifest';
 import { poolValues } from '../../kernels/metrics/pooling';
 import { decodeFormatFor } from '../media/decode-format';
 import { FrameReader } from '../media/frame-reader';
@@ -48,6 +49,8 @@ export interface MetricModelInfo {
   modelId: string;
   modelSha256: string;
   provider: string;
+  /** false for the random-weight *-arch graphs: their numbers are for pipeline tests only. */
+  comparable: boolean;
 }
 
 export interface PairResult {
@@ -61,6 +64,11 @@ export interface PairResult {
   decoder: string;
   /** Per metric: the model it ran (null for kernel metrics). */
   models: (MetricModelInfo | null)[];
+  /**
+   * Per metric: why it could not run (a model that is missing, has the wrong hash or cannot load), or
+   * null. A failed metric has no frames and a NaN pooled value; the other metrics are computed as usual.
+   */
+  errors: (IqaError | null)[];
   elapsedMs: number;
 }
 
@@ -164,11 +172,12 @@ export async function computePair(input: PairInput, options: ComputeOptions): Pr
   const policy = options.policy ?? {};
   const plan = await planPair(input, policy, options.signal);
   const kernelIdx: number[] = [];
-  const rgbIdx: number[] = [];
-  options.metrics.forEach((m, i) => (metricById(m.id)?.backend === 'rgb' ? rgbIdx : kernelIdx).push(i));
-  // Models are resolved before decoding, so a missing model fails at once.
-  const evaluators = await Promise.all(rgbIdx.map((i) => createRgbEvaluator(options.metrics[i]!)));
-  const perFrame: Float64Array[] = new Array(options.metrics.length);
+  const wantedRgb: number[] = [];
+  options.metrics.forEach((m, i) => (metricById(m.id)?.backend === 'rgb' ? wantedRgb : kernelIdx).push(i));
+  // Models are resolved before decoding: a metric whose model is unusable is reported, the others run.
+  const { evaluators, indices: rgbIdx, errors } = await createEvaluators(options.metrics, wantedRgb);
+  if (kernelIdx.length === 0 && rgbIdx.length === 0) throw errors.find((e) => e !== null)!;
+  const perFrame: Float64Array[] = options.metrics.map(() => new Float64Array(0));
   const decoders: string[] = [];
   let frames = -1;
   const note = (pass: PassResult, idx: number[]) => {
@@ -186,17 +195,41 @@ export async function computePair(input: PairInput, options: ComputeOptions): Pr
   if (frames <= 0) throw new IqaError('E_MEDIA', `${input.ref}: no frames decoded`, { file: input.ref });
   const pooling = options.pooling ?? 'mean';
   const models = options.metrics.map(() => null as MetricModelInfo | null);
-  rgbIdx.forEach((i, k) => (models[i] = { modelId: evaluators[k]!.modelId, modelSha256: evaluators[k]!.modelSha256, provider: evaluators[k]!.provider }));
+  rgbIdx.forEach((i, k) => (models[i] = modelInfo(evaluators[k]!)));
   return {
     frames,
     format: plan.refFormat,
     perFrame,
-    pooled: perFrame.map((v) => poolValues(v, pooling)),
+    pooled: perFrame.map((v, i) => (errors[i] ? NaN : poolValues(v, pooling))),
     pooling,
     decoder: decoders.join(' ; '),
     models,
+    errors,
     elapsedMs: Date.now() - started,
   };
+}
+
+function modelInfo(e: RgbEvaluator): MetricModelInfo {
+  return { modelId: e.modelId, modelSha256: e.modelSha256, provider: e.provider, comparable: manifestEntry(e.modelId).comparable };
+}
+
+/** The evaluators of metrics `wanted` (indices into `metrics`); a metric whose model fails gets its error instead. */
+async function createEvaluators(metrics: readonly ResolvedMetric[], wanted: readonly number[]): Promise<{ evaluators: RgbEvaluator[]; indices: number[]; errors: (IqaError | null)[] }> {
+  const settled = await Promise.allSettled(wanted.map((i) => createRgbEvaluator(metrics[i]!)));
+  const errors = metrics.map(() => null as IqaError | null);
+  const evaluators: RgbEvaluator[] = [];
+  const indices: number[] = [];
+  settled.forEach((r, k) => {
+    const i = wanted[k]!;
+    if (r.status === 'fulfilled') {
+      evaluators.push(r.value);
+      indices.push(i);
+    } else {
+      const e = toIqaError(r.reason);
+      errors[i] = new IqaError(e.code, `${metrics[i]!.id}: ${e.message}`, { file: e.file, details: e.details });
+    }
+  });
+  return { evaluators, indices, errors };
 }
 
 /** The frame-kernel metrics: decoded planes in SharedArrayBuffer slots, computed in the pool. */
@@ -295,7 +328,8 @@ export async function computeNoReference(input: SingleInput, options: Omit<Compu
     if (metricById(m.id)?.kind !== 'NR') throw new IqaError('E_INPUT', `${m.id} needs a reference: it is not a no-reference metric`);
   }
   const info = input.info ?? (await probeMedia(input.file, { raw: input.raw, signal: options.signal }));
-  const evaluators = await Promise.all(options.metrics.map((m) => createRgbEvaluator(m)));
+  const { evaluators, indices, errors } = await createEvaluators(options.metrics, options.metrics.map((_, i) => i));
+  if (evaluators.length === 0) throw errors.find((e) => e !== null)!;
   const format = rgbFormat(info.width, info.height);
   const sourceIsGrey = decodeFormatFor(info, input.file).layout === 'gray';
   const reader = new FrameReader(input.file, format, { raw: input.raw, signal: options.signal });
@@ -317,15 +351,22 @@ export async function computeNoReference(input: SingleInput, options: Omit<Compu
   }
   if (frames === 0) throw new IqaError('E_MEDIA', `${input.file}: no frames decoded`, { file: input.file });
   const pooling = options.pooling ?? 'mean';
-  const perFrame = table.slice(frames);
+  const computed = table.slice(frames);
+  const perFrame: Float64Array[] = options.metrics.map(() => new Float64Array(0));
+  const models = options.metrics.map(() => null as MetricModelInfo | null);
+  indices.forEach((i, k) => {
+    perFrame[i] = computed[k]!;
+    models[i] = modelInfo(evaluators[k]!);
+  });
   return {
     frames,
     format,
     perFrame,
-    pooled: perFrame.map((v) => poolValues(v, pooling)),
+    pooled: perFrame.map((v, i) => (errors[i] ? NaN : poolValues(v, pooling))),
     pooling,
     decoder: reader.command,
-    models: evaluators.map((e) => ({ modelId: e.modelId, modelSha256: e.modelSha256, provider: e.provider })),
+    models,
+    errors,
     elapsedMs: Date.now() - started,
   };
 }

@@ -58,6 +58,8 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
   const totalFrames = tasks.reduce((n, t) => n + (t.dist.frameCount ?? 1), 0);
   let doneFrames = 0;
   for (const id of runIds) setRunStatus(db, id, 'running');
+  const runFailures = runIds.map(() => 0);
+  const runErrors: (string | undefined)[] = runIds.map(() => undefined);
   let cancelled = false;
   try {
     for (const [i, task] of tasks.entries()) {
@@ -91,18 +93,29 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
               { ...common, runner: ctx.runner, policy: options.policy },
             )
           : await computeNoReference({ file: resolve(projectDir, dist.path), info: dist, raw: dist.rawGeometry ?? undefined }, common);
+        // A metric whose model could not run is reported for this stimulus; the others are stored.
+        todo.forEach((x, k) => {
+          const e = result.errors[k];
+          if (e) {
+            report.failed.push({ stimulus: dist.path, metric: x.m.id, error: e.toWire() });
+            runFailures[runIds.indexOf(x.runId)]! += 1;
+            runErrors[runIds.indexOf(x.runId)] ??= e.message;
+          }
+        });
         saveResults(
           db,
-          todo.map((x, k) => ({
-            runId: x.runId,
-            stimulusId: dist.id,
-            pooling: result.pooling,
-            pooled: result.pooled[k]!,
-            perFrame: result.perFrame[k]!,
-            decoder: result.decoder,
-            elapsedMs: result.elapsedMs,
-            model: result.models[k] ?? null,
-          })),
+          todo
+            .map((x, k) => ({
+              runId: x.runId,
+              stimulusId: dist.id,
+              pooling: result.pooling,
+              pooled: result.pooled[k]!,
+              perFrame: result.perFrame[k]!,
+              decoder: result.decoder,
+              elapsedMs: result.elapsedMs,
+              model: result.models[k] ?? null,
+            }))
+            .filter((_, k) => result.errors[k] === null),
         );
         report.computed += 1;
       } catch (err) {
@@ -112,12 +125,21 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
           throw e;
         }
         report.failed.push({ stimulus: dist.path, error: e.toWire() });
+        for (const x of todo) {
+          runFailures[runIds.indexOf(x.runId)]! += 1;
+          runErrors[runIds.indexOf(x.runId)] ??= e.message;
+        }
       }
       doneFrames = before + (dist.frameCount ?? 1);
       ctx.onProgress?.(doneFrames, totalFrames, label);
     }
   } finally {
-    for (const id of runIds) setRunStatus(db, id, cancelled ? 'cancelled' : report.failed.length === tasks.length && tasks.length > 0 ? 'failed' : 'done');
+    // A run failed when none of its stimuli could be computed (e.g. its model is missing).
+    runIds.forEach((id, r) => {
+      const attempted = tasks.filter((t) => t.metrics.some((x) => x.k === r)).length;
+      const failed = !cancelled && attempted > 0 && runFailures[r]! >= attempted;
+      setRunStatus(db, id, cancelled ? 'cancelled' : failed ? 'failed' : 'done', failed ? runErrors[r] : undefined);
+    });
   }
   return report;
 }
