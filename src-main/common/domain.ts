@@ -126,6 +126,9 @@ export interface MetricResultRow {
   frames: number;
   runId: number;
   engineVersion: string;
+  /** The model file a neural metric ran (SHA-256) and the execution provider; null for kernel metrics. */
+  modelSha256: string | null;
+  provider: string | null;
   computedAt: string;
   attributes: Record<string, string>;
 }

@@ -25,6 +25,8 @@ const row = (stimulusId: number, stimulus: string, metricId: string, value: Metr
   frames: 1,
   runId: ++runId,
   engineVersion: '0.1.0',
+  modelSha256: null,
+  provider: null,
   computedAt: '2025-01-01T00:00:00Z',
   attributes: { condition: stimulus.split('_')[1] ?? '' },
   ...extra,
@@ -80,6 +82,17 @@ describe('results table: pivot', () => {
     expect(t2.columns.map((c) => [c.metricId, c.detail])).toEqual([['psnr', 'v1'], ['psnr', 'v2'], ['future', '']]);
     expect(t2.columns[2]!.higherIsBetter).toBeNull();
     expect(columnHeading(t2.columns[2]!)).toBe('future');
+  });
+
+  it('names the model file and the provider of a neural metric in its column', () => {
+    const sha = 'a'.repeat(64);
+    const lp = pivotResults([row(1, 'src01_blur', 'lpips', 0.12, { params: { model: 'lpips-alex' }, modelSha256: sha, provider: 'cpu' })], METRICS);
+    const col = lp.columns[0]!;
+    expect(col.provider).toBe('cpu');
+    expect(col.detail).toContain('cpu');
+    expect(col.title).toContain(`model file sha256 ${sha}`);
+    expect(col.title).toContain('ran on the CPU');
+    expect(t.columns.every((c) => c.provider === null)).toBe(true);
   });
 
   it('lets the later run win when one cell has two values', () => {

@@ -1,6 +1,7 @@
 /**
  * Metric results in long ("tidy") format: one row per stimulus × metric configuration, with the
- * stimulus's attributes as extra columns, for R/pandas. CSV writes +Infinity as "inf" and NaN as an
+ * stimulus's attributes as extra columns, for R/pandas; neural metrics name the model file (SHA-256) and
+ * the execution provider they ran on. CSV writes +Infinity as "inf" and NaN as an
  * empty cell; JSON writes "Infinity" and null (see common/json-numbers.ts). Deterministic: the same
  * project gives byte-identical files.
  */
@@ -22,8 +23,9 @@ function attributeColumns(rows: readonly MetricResultRow[]): string[] {
 
 export function resultsToCsv(rows: readonly MetricResultRow[]): string {
   const attrs = attributeColumns(rows);
-  const reserved = new Set(['stimulus', 'reference', 'metric', 'params', 'pooling', 'value', 'frames', 'metric_version', 'engine_version']);
-  const header = ['stimulus', 'reference', 'metric', 'params', 'pooling', 'value', 'frames', 'metric_version', 'engine_version', ...attrs.map((a) => (reserved.has(a) ? `attr_${a}` : a))];
+  const fixed = ['stimulus', 'reference', 'metric', 'params', 'pooling', 'value', 'frames', 'metric_version', 'engine_version', 'model_sha256', 'provider'];
+  const reserved = new Set(fixed);
+  const header = [...fixed, ...attrs.map((a) => (reserved.has(a) ? `attr_${a}` : a))];
   const body = rows.map((r) => [
     r.stimulus,
     r.reference ?? '',
@@ -34,6 +36,8 @@ export function resultsToCsv(rows: readonly MetricResultRow[]): string {
     String(r.frames),
     r.metricVersion,
     r.engineVersion,
+    r.modelSha256 ?? '',
+    r.provider ?? '',
     ...attrs.map((a) => r.attributes[a] ?? ''),
   ]);
   return stringify([header, ...body], { record_delimiter: '\n' });
@@ -53,6 +57,7 @@ export function resultsToJson(rows: readonly MetricResultRow[]): string {
       value: r.value,
       frames: r.frames,
       engineVersion: r.engineVersion,
+      model: r.modelSha256 === null ? null : { sha256: r.modelSha256, provider: r.provider },
       attributes: r.attributes,
     })),
   };

@@ -95,6 +95,8 @@ interface ResultRow {
   frames: number;
   run_id: number;
   engine_version: string;
+  model_sha256: string | null;
+  provider: string | null;
   computed_at: string;
   attributes: string;
 }
@@ -105,7 +107,7 @@ export function listResults(db: Db): MetricResultRow[] {
     .prepare(
       `SELECT v.stimulus_id, s.name AS stimulus, r.name AS reference, m.metric_id, m.metric_version, m.params, v.pooling, v.value,
               (SELECT COUNT(*) FROM frame_values f WHERE f.run_id = v.run_id AND f.stimulus_id = v.stimulus_id AND f.channel = v.channel) AS frames,
-              v.run_id, m.engine_version, v.computed_at, s.attributes
+              v.run_id, m.engine_version, m.model_sha256, m.provider, v.computed_at, s.attributes
        FROM metric_values v
        JOIN metric_runs m ON m.id = v.run_id
        JOIN stimuli s ON s.id = v.stimulus_id
@@ -126,6 +128,8 @@ export function listResults(db: Db): MetricResultRow[] {
     frames: r.frames,
     runId: r.run_id,
     engineVersion: r.engine_version,
+    modelSha256: r.model_sha256,
+    provider: r.provider,
     computedAt: r.computed_at,
     attributes: JSON.parse(r.attributes) as Record<string, string>,
   }));

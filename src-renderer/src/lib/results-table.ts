@@ -27,6 +27,8 @@ export interface ResultColumn {
   title: string;
   /** Digits after the point; null: five significant digits. */
   decimals: number | null;
+  /** The execution provider a neural metric ran on (cpu, cuda); null for kernel metrics. */
+  provider: string | null;
 }
 
 export interface ResultRow {
@@ -140,7 +142,10 @@ export function pivotResults(
           d ? (d.higherIsBetter ? 'higher is better' : 'lower is better') : '',
           paramText ? `parameters: ${paramText}` : 'no parameters',
           `pooling: ${r.pooling}`,
+          r.modelSha256 ? `model file sha256 ${r.modelSha256}` : '',
+          r.provider ? `ran on ${r.provider === 'cuda' ? 'the GPU (CUDA)' : 'the CPU'}` : '',
         ].filter(Boolean).join('\n'),
+        provider: r.provider,
         decimals: decimalsFor(d),
         order: [entry?.i ?? Number.MAX_SAFE_INTEGER, nonDefault.length, canonicalParams(r.params), POOLING_ORDER.indexOf(r.pooling) >>> 0],
       });
@@ -170,6 +175,7 @@ export function pivotResults(
   for (const c of columns.values()) {
     const parts = nonDefaultParams(byId.get(c.metricId)?.d, c.params);
     if (c.pooling !== 'mean') parts.push(c.pooling);
+    if (c.provider) parts.push(c.provider);
     if ((versions.get(`${c.metricId}|${canonicalParams(c.params)}|${c.pooling}`)?.size ?? 0) > 1) parts.push(`v${c.metricVersion}`);
     c.detail = parts.join(' · ');
   }
