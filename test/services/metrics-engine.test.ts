@@ -155,6 +155,24 @@ describe('videos', () => {
   });
 });
 
+describe('errors while frames are in the worker pool', () => {
+  it('come back as one typed error after the frames in flight, so the pool can be closed at once (no stray worker message)', async () => {
+    // Every frame of an 8×8 video fails in the workers (smaller than the SSIM window); before the fix the
+    // first failure left the loop with other frames in flight, and closing the pool then made piscina
+    // throw "Unexpected message from Worker" as an uncaught error (vitest reports those as failures).
+    const tiny = join(tmp.dir, 'tiny.mkv');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=8x8:r=25', '-frames:v', '40', '-c:v', 'ffv1', tiny]);
+    for (let run = 0; run < 4; run++) {
+      const pool = createFrameRunner(2);
+      const err = await computePair({ ref: tiny, dist: tiny }, { metrics: [m('ssim-y')], runner: pool }).catch((e: unknown) => e);
+      await pool.close();
+      expect(err).toBeInstanceOf(IqaError);
+      expect((err as IqaError).message).toContain('smaller than the 11x11 SSIM window');
+    }
+    await new Promise((r) => setTimeout(r, 50)); // let a late worker message surface, were there one
+  });
+});
+
 describe('images: edge cases', () => {
   it('identical inputs give PSNR +Infinity, SSIM 1 and MS-SSIM 1', async () => {
     const f = goldenPath('images/astronaut.png');

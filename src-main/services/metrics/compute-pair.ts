@@ -272,6 +272,12 @@ async function kernelPass(input: PairInput, plan: PairPlan, metrics: readonly Re
     await Promise.all(slots.map((s) => s.busy));
     if (failure) throw failure;
     if (!policy.truncate) await Promise.all([refReader.finish(), distReader.finish()]);
+  } catch (err) {
+    // The frames still in the pool must come back before the error leaves: the caller may close the
+    // pool next, and piscina throws an uncaught "Unexpected message from Worker" when a worker answers
+    // after it was destroyed. The slots never reject (their errors go to `failure`).
+    await Promise.all(slots.map((s) => s.busy));
+    throw err;
   } finally {
     refReader.close();
     distReader.close();
