@@ -88,3 +88,30 @@ export function mosPerStimulus(m: RatingMatrix, options: MosOptions = {}): MosRe
   }
   return { mean, std, n, tQuantile, ciHalfWidth, ciLower, ciUpper, ciHalfWidthNormal95, confidence };
 }
+
+/**
+ * Ratings per group of stimuli (a condition, a codec, a content): each observer's mean over the stimuli
+ * of the group they rated (NaN when none), one column per group. `mosPerStimulus` on it gives the MOS per
+ * group with the participant as the unit: mean over participants of their group means, the sample std of
+ * those means, and the t interval with n − 1 df (n = participants with a rating in the group). With a
+ * complete design this MOS equals the mean of all the group's ratings.
+ */
+export function groupRatingMatrix(m: RatingMatrix, stimulusGroup: ArrayLike<number>, groups: number): RatingMatrix {
+  checkRatingMatrix(m);
+  if (stimulusGroup.length !== m.stimuli) throw new RangeError(`stimulusGroup has ${stimulusGroup.length} entries for ${m.stimuli} stimuli`);
+  const sum = new Float64Array(m.observers * groups);
+  const count = new Uint32Array(sum.length);
+  for (let o = 0; o < m.observers; o++) {
+    for (let s = 0; s < m.stimuli; s++) {
+      const g = stimulusGroup[s]!;
+      const v = m.values[o * m.stimuli + s]!;
+      if (g < 0 || Number.isNaN(v)) continue;
+      if (!Number.isInteger(g) || g >= groups) throw new RangeError(`group index ${g} outside 0..${groups - 1}`);
+      sum[o * groups + g]! += v;
+      count[o * groups + g]! += 1;
+    }
+  }
+  const values = new Float64Array(sum.length);
+  for (let i = 0; i < values.length; i++) values[i] = count[i]! > 0 ? sum[i]! / count[i]! : NaN;
+  return { values, observers: m.observers, stimuli: groups };
+}
