@@ -56,6 +56,26 @@ describe('computing metrics for a project', () => {
     expect(new Set(psnrY.map((r) => r.params.luma))).toEqual(new Set(['y_float', 'y_uint8']));
   });
 
+  it('adds another pooling from the stored per-frame values, side by side, and keeps both when recomputed', async () => {
+    const psnrY = (pooling: string) => listResults(db).filter((r) => r.metricId === 'psnr-y' && r.pooling === pooling && r.params.luma === 'y_float');
+    const mean = psnrY('mean');
+    expect(mean.length).toBe(6);
+    const report = await runProjectMetrics(db, dir, { metrics: [metric('psnr-y')], pooling: 'min' }, { runner });
+    expect(report.computed).toBe(0); // no decoding: pooled from the stored frames
+    const min = psnrY('min');
+    expect(min.map((r) => r.stimulus)).toEqual(mean.map((r) => r.stimulus));
+    for (const [i, r] of min.entries()) {
+      const frames = frameValues(db, r.runId, r.stimulusId);
+      expect(r.value).toBe(Math.min(...frames));
+      expect(r.value as number).toBeLessThanOrEqual(mean[i]!.value as number);
+      if (frames.length > 1) expect(new Set(frames).size).toBeGreaterThan(1); // the video pairs really differ per frame
+    }
+    expect(min.some((r) => frameValues(db, r.runId, r.stimulusId).length > 1 && r.value !== mean.find((x) => x.stimulusId === r.stimulusId)!.value)).toBe(true);
+    await runProjectMetrics(db, dir, { metrics: [metric('psnr-y')], force: true }, { runner });
+    expect(psnrY('mean')).toHaveLength(6);
+    expect(psnrY('min').map((r) => r.value)).toEqual(min.map((r) => r.value));
+  });
+
   it('reports a failing pair with its typed error and computes the others', async () => {
     // A reference that became unreadable after import: the pairs using it fail, the rest are computed.
     const broken = join(tmp.dir, 'media', 'ref', 'src02.png');

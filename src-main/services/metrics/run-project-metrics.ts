@@ -11,7 +11,7 @@ import type { MetricRunReport, Stimulus } from '../../common/domain';
 import { metricById, type Pooling } from '../../common/metric-registry';
 import { APP_VERSION } from '../../common/version';
 import type { Db } from '../store/project-db';
-import { ensureRun, hasResult, saveResults, setRunStatus } from '../store/metrics-repo';
+import { addPooling, ensureRun, hasResult, saveResults, setRunStatus, storedPoolings } from '../store/metrics-repo';
 import { listStimuli } from '../store/stimuli-repo';
 import { computeNoReference, computePair, type AlignPolicy, type ResolvedMetric } from './compute-pair';
 import type { FrameRunner } from './frame-pool';
@@ -64,7 +64,11 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
   try {
     for (const [i, task] of tasks.entries()) {
       const { dist, ref } = task;
-      const todo = task.metrics.map((x) => ({ m: x.m, runId: runIds[x.k]! })).filter((x) => options.force || !hasResult(db, x.runId, dist.id));
+      const pooling = options.pooling ?? 'mean';
+      const stored = task.metrics.map((x) => ({ m: x.m, runId: runIds[x.k]! })).filter((x) => !options.force && hasResult(db, x.runId, dist.id));
+      // Stored per-frame values give a new pooling without decoding again.
+      for (const x of stored) if (!storedPoolings(db, x.runId, dist.id).includes(pooling)) addPooling(db, x.runId, dist.id, pooling);
+      const todo = task.metrics.map((x) => ({ m: x.m, runId: runIds[x.k]! })).filter((x) => !stored.some((y) => y.runId === x.runId));
       const label = `${i + 1}/${tasks.length}: ${dist.name}`;
       if (todo.length === 0) {
         report.skipped += 1;

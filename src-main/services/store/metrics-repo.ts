@@ -2,10 +2,15 @@
  * Metric runs and values. A run is one metric with fixed parameters, metric version and engine
  * version; its values are stored per stimulus (pooled) and per frame, each pair in one transaction.
  * Provenance (parameters, versions, decoder command, timings) travels with every number.
+ *
+ * Pooling is not part of a run: the per-frame values are, and each pooling asked for is one pooled row
+ * computed from them (addPooling), so several poolings of one run sit side by side and a new pooling
+ * needs no decoding. Recomputing a stimulus (saveResults) recomputes every pooling it had.
  */
 import type { MetricResultRow } from '../../common/domain';
 import { toJsonNumber } from '../../common/json-numbers';
-import { paramsKey, type MetricParams } from '../../common/metric-registry';
+import { metricById, paramsKey, type MetricParams, type Pooling } from '../../common/metric-registry';
+import { poolValues } from '../../kernels/metrics/pooling';
 import type { Db } from './project-db';
 
 export interface RunKey {
@@ -41,8 +46,37 @@ export function setRunStatus(db: Db, runId: number, status: 'running' | 'done' |
   }
 }
 
+/** Whether the stimulus has values for this run (in any pooling). */
 export function hasResult(db: Db, runId: number, stimulusId: number): boolean {
   return db.prepare('SELECT 1 FROM metric_values WHERE run_id = ? AND stimulus_id = ? LIMIT 1').get(runId, stimulusId) !== undefined;
+}
+
+/** The poolings stored for a run and stimulus. */
+export function storedPoolings(db: Db, runId: number, stimulusId: number): string[] {
+  return (db.prepare("SELECT pooling FROM metric_values WHERE run_id = ? AND stimulus_id = ? AND channel = '' ORDER BY pooling").all(runId, stimulusId) as { pooling: string }[]).map((r) => r.pooling);
+}
+
+function higherIsBetterOfRun(db: Db, runId: number): boolean {
+  const row = db.prepare('SELECT metric_id FROM metric_runs WHERE id = ?').get(runId) as { metric_id: string } | undefined;
+  return (row && metricById(row.metric_id)?.higherIsBetter) ?? true;
+}
+
+/**
+ * Adds (or replaces) the `pooling` value of a stored run and stimulus, pooled from its stored per-frame
+ * values. False when no frames are stored for it.
+ */
+export function addPooling(db: Db, runId: number, stimulusId: number, pooling: Pooling): boolean {
+  const frames = frameValues(db, runId, stimulusId);
+  if (frames.length === 0) return false;
+  const value = poolValues(frames, pooling, higherIsBetterOfRun(db, runId));
+  db.prepare("INSERT OR REPLACE INTO metric_values (run_id, stimulus_id, channel, pooling, value, computed_at, elapsed_ms) VALUES (?, ?, '', ?, ?, ?, 0)").run(
+    runId,
+    stimulusId,
+    pooling,
+    Number.isNaN(value) ? null : value,
+    new Date().toISOString(),
+  );
+  return true;
 }
 
 export interface PairValues {
@@ -70,9 +104,17 @@ export function saveResults(db: Db, results: readonly PairValues[]): void {
   db.transaction(() => {
     const now = new Date().toISOString();
     for (const r of results) {
+      const others = storedPoolings(db, r.runId, r.stimulusId).filter((p) => p !== r.pooling);
       delValues.run(r.runId, r.stimulusId);
       delFrames.run(r.runId, r.stimulusId);
       putValue.run(r.runId, r.stimulusId, r.pooling, Number.isNaN(r.pooled) ? null : r.pooled, now, r.elapsedMs);
+      if (others.length) {
+        const hib = higherIsBetterOfRun(db, r.runId);
+        for (const p of others) {
+          const v = poolValues(r.perFrame, p as Pooling, hib);
+          putValue.run(r.runId, r.stimulusId, p, Number.isNaN(v) ? null : v, now, 0);
+        }
+      }
       for (let k = 0; k < r.perFrame.length; k++) {
         const v = r.perFrame[k]!;
         putFrame.run(r.runId, r.stimulusId, k, Number.isNaN(v) ? null : v);
