@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { IqaError } from '../common/errors';
 import { toJsonNumber } from '../common/json-numbers';
-import { metricVsMos, type MappingChoice } from '../kernels/stats/metric-vs-mos';
+import { metricVsMos, type IntervalStatistic, type MappingChoice } from '../kernels/stats/metric-vs-mos';
 import { mosFromRatings, type Screening } from '../services/analysis/mos-from-ratings';
 import { pairwiseFromCsv } from '../services/analysis/pairwise-from-csv';
 import { cellNumber, readCsvTable } from '../services/analysis/read-table';
@@ -14,6 +14,7 @@ import { analyzeProject } from '../services/analysis/analyze-project';
 import { exportAnalysis, type AnalysisFormat } from '../services/export/analysis-export';
 import { exportSureal } from '../services/export/sureal-export';
 import { STUDY_METHODS, type StudyMethod } from '../services/store/ratings-repo';
+import { resolveMosChoice, writeMosChoice } from '../services/analysis/mos-choice';
 
 const MAPPINGS: Record<string, MappingChoice> = { logistic5: 'logistic5', logistic4: 'logistic4', cubic: 'cubic-monotonic', linear: 'linear', none: 'none' };
 
@@ -31,6 +32,12 @@ const int = (v: string) => {
 const j = (v: number) => toJsonNumber(v);
 const jPair = (p: [number, number]) => [j(p[0]), j(p[1])];
 const fmt = (v: number, digits = 4) => (Number.isNaN(v) ? 'NaN' : v.toFixed(digits));
+
+const minCorr = (v: string) => {
+  const n = Number(v);
+  if (!(n > -1 && n < 1)) throw new InvalidArgumentError('expected a number between -1 and 1');
+  return n;
+};
 
 const scaleArg = (v: string) => {
   const m = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/.exec(v);
@@ -82,24 +89,35 @@ export function addAnalysisCommands(program: Command): void {
     .description('MOS, observer screening and metric-vs-MOS statistics of a project (ITU-T P.1401), as a table')
     .argument('<dir>', 'project folder')
     .option('--study <name>', 'the study to analyse (default: the only one)')
-    .option('--mos <kind>', 'screened (after --screen), raw, or mle (the ITU-T P.913 subject model)', choice(['screened', 'raw', 'mle']), 'screened')
-    .option('--screen <method>', 'screening for --mos screened: bt500 or corr', choice(['bt500', 'corr']), 'bt500')
-    .option('--min-corr <r>', 'threshold for --screen corr', (v: string) => Number(v), 0.75)
+    .option('--mos <kind>', "screened (after --screen), raw, or mle (the ITU-T P.913 subject model); default: the project's stored choice, else screened", choice(['screened', 'raw', 'mle']))
+    .option('--screen <method>', 'screening for --mos screened: bt500 or corr (default: stored, else bt500)', choice(['bt500', 'corr']))
+    .option('--min-corr <r>', 'threshold for --screen corr (default: stored, else 0.75)', minCorr)
+    .option('--scores <kind>', 'auto (DSCQS: difference scores when reference scores were imported; ACR-HR: DMOS), absolute, or difference (DSCQS reference - test; ACR-HR DMOS)', choice(['auto', 'absolute', 'difference']))
+    .option('--zscore', 'z-score each participant\'s scores and rescale them to the scale before the MOS')
+    .option('--no-zscore', 'use the scores without z-scores (overrides a stored choice)')
+    .option('--remember', 'store this MOS choice (--mos, --screen, --min-corr, --scores, --zscore) in the project as its default, for the CLI and the app')
     .option('--mapping <kind>', 'monotonic mapping before PLCC/RMSE: logistic5 (VQEG), logistic4, cubic, linear, none', choice(Object.keys(MAPPINGS)), 'logistic5')
-    .option('--by <attribute>', 'also break the statistics down by this attribute (codec, condition, ...)')
+    .option('--by <name>', 'also break the statistics and the MOS down by content, codec, resolution or a stored attribute (condition, ...)')
     .option('--format <format>', 'md, csv, json or latex', choice(['md', 'csv', 'json', 'latex']), 'md')
     .option('--seed <n>', 'bootstrap seed', int, 1)
     .option('--resamples <n>', 'bootstrap resamples (0 skips the intervals)', int, 2000)
-    .action((dir: string, o: { study?: string; mos: 'screened' | 'raw' | 'mle'; screen: 'bt500' | 'corr'; minCorr: number; mapping: string; by?: string; format: AnalysisFormat; seed: number; resamples: number }) => {
-      const abs = resolve(dir);
-      const db = openProjectDb(abs);
-      try {
-        const report = analyzeProject(db, abs, { study: o.study, mos: o.mos, screening: o.screen, minCorrelation: o.minCorr, mapping: MAPPINGS[o.mapping]!, by: o.by, seed: o.seed, resamples: o.resamples });
-        process.stdout.write(exportAnalysis(report, o.format));
-      } finally {
-        db.close();
-      }
-    });
+    .action(
+      (
+        dir: string,
+        o: { study?: string; mos?: 'screened' | 'raw' | 'mle'; screen?: 'bt500' | 'corr'; minCorr?: number; scores?: 'auto' | 'absolute' | 'difference'; zscore?: boolean; remember?: boolean; mapping: string; by?: string; format: AnalysisFormat; seed: number; resamples: number },
+      ) => {
+        const abs = resolve(dir);
+        const db = openProjectDb(abs);
+        try {
+          const given = { mos: o.mos, screening: o.screen, minCorrelation: o.minCorr, scores: o.scores, zscore: o.zscore };
+          if (o.remember) writeMosChoice(db, resolveMosChoice(db, given).choice);
+          const report = analyzeProject(db, abs, { study: o.study, ...given, mapping: MAPPINGS[o.mapping]!, by: o.by, seed: o.seed, resamples: o.resamples });
+          process.stdout.write(exportAnalysis(report, o.format));
+        } finally {
+          db.close();
+        }
+      },
+    );
 
   program
     .command('correlate')
@@ -132,23 +150,36 @@ export function addAnalysisCommands(program: Command): void {
         plcc_mapped: j(res.plccMapped),
         rmse_mapped: j(res.rmseMapped),
         mapping: res.mapping && { kind: o.mapping, params: res.mapping.params.map(j), sse: j(res.mapping.sse), converged: res.mapping.converged, solver: res.mapping.solver },
+        ...(res.mappingReason ? { mapping_reason: res.mappingReason } : {}),
         p_values: { srocc: j(res.pValues.srocc), krocc: j(res.pValues.krocc), plcc: j(res.pValues.plcc) },
-        ...(res.ci95 ? { ci95: { srocc: jPair(res.ci95.srocc), krocc: jPair(res.ci95.krocc), plcc: jPair(res.ci95.plcc) }, bootstrap: { seed: res.ci95.seed, resamples: res.ci95.resamples, method: 'percentile' } } : {}),
+        ...(res.ci95
+          ? {
+              ci95: {
+                srocc: jPair(res.ci95.srocc),
+                krocc: jPair(res.ci95.krocc),
+                plcc: jPair(res.ci95.plcc),
+                rmse: jPair(res.ci95.rmse),
+                plcc_mapped: jPair(res.ci95.plccMapped),
+                rmse_mapped: jPair(res.ci95.rmseMapped),
+              },
+              bootstrap: { seed: res.ci95.seed, resamples: res.ci95.resamples, method: 'percentile' },
+            }
+          : {}),
         ...(res.reason ? { reason: res.reason } : {}),
-        conventions: 'SROCC with average ranks; KROCC tau-b; PLCC/RMSE raw and after the mapping fitted to y (ITU-T P.1401)',
+        conventions: 'SROCC with average ranks; KROCC tau-b; PLCC/RMSE raw and after the mapping fitted to y (ITU-T P.1401); the mapped values are null with mapping_reason when the mapping has too few rows for its parameters or does not converge; percentile bootstrap over rows, the mapping refitted on each resample',
       };
       if (o.json) return void process.stdout.write(JSON.stringify(out) + '\n');
-      process.stdout.write(`${o.x} vs ${o.y}: n = ${res.n}${res.nTotal > res.n ? ` (${res.nTotal - res.n} rows excluded: missing or not numeric)` : ''}${res.reason ? `; ${res.reason}` : ''}\n`);
-      const ci = (k: 'srocc' | 'krocc' | 'plcc') => (res.ci95 ? `[${fmt(res.ci95[k][0])}, ${fmt(res.ci95[k][1])}]` : '');
+      process.stdout.write(`${o.x} vs ${o.y}: n = ${res.n}${res.nTotal > res.n ? ` (${res.nTotal - res.n} rows excluded: missing or not numeric)` : ''}${res.reason ? `; ${res.reason}` : ''}${res.mappingReason ? `; mapped values NaN: ${res.mappingReason}` : ''}\n`);
+      const ci = (k: IntervalStatistic) => (res.ci95 ? `[${fmt(res.ci95[k][0])}, ${fmt(res.ci95[k][1])}]` : '');
       printTable(
         ['statistic', 'value', '95% CI (bootstrap)'],
         [
           ['SROCC', fmt(res.srocc), ci('srocc')],
           ['KROCC', fmt(res.krocc), ci('krocc')],
           ['PLCC', fmt(res.plcc), ci('plcc')],
-          ['RMSE', fmt(res.rmse), ''],
-          [`PLCC (${o.mapping})`, fmt(res.plccMapped), ''],
-          [`RMSE (${o.mapping})`, fmt(res.rmseMapped), ''],
+          ['RMSE', fmt(res.rmse), ci('rmse')],
+          [`PLCC (${o.mapping})`, fmt(res.plccMapped), ci('plccMapped')],
+          [`RMSE (${o.mapping})`, fmt(res.rmseMapped), ci('rmseMapped')],
         ],
       );
     });
@@ -181,11 +212,7 @@ export function addAnalysisCommands(program: Command): void {
     .description('MOS per stimulus with t-distribution 95% CIs from raw ratings (CSV columns participant, stimulus, score)')
     .argument('<ratings>', 'CSV with columns participant, stimulus, score (one row per rating)')
     .option('--screen <method>', 'observer screening: bt500 (ITU-R BT.500 beta2 rule), corr (PLCC with the others\' MOS), none', choice(['bt500', 'corr', 'none']), 'none')
-    .option('--min-corr <r>', 'threshold for --screen corr', (v: string) => {
-      const n = Number(v);
-      if (!(n > -1 && n < 1)) throw new InvalidArgumentError('expected a number between -1 and 1');
-      return n;
-    }, 0.75)
+    .option('--min-corr <r>', 'threshold for --screen corr', minCorr, 0.75)
     .option('--json', 'print one JSON object')
     .action((file: string, o: { screen: Screening; minCorr: number; json?: boolean }) => {
       const rows = readCsvTable(file, ['participant', 'stimulus', 'score']).map((r) => ({ participant: r.participant!, stimulus: r.stimulus!, score: cellNumber(r.score) }));

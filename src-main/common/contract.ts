@@ -81,12 +81,30 @@ export const metricsRunSchema = z.strictObject({
 export const MAPPING_NAMES = ['logistic5', 'logistic4', 'cubic', 'linear', 'none'] as const;
 export const STUDY_METHOD_NAMES = ['ACR', 'ACR-HR', 'DCR', 'DSCQS', 'SSCQE', 'PC'] as const;
 
-export const analysisOptionsSchema = z.strictObject({
-  projectDir: absPath,
-  study: z.string().min(1).max(200).optional(),
+/**
+ * Which MOS the analysis uses: the kind, the screening and its threshold, the scores averaged (absolute
+ * or difference scores: DSCQS reference − test, ACR-HR DMOS; 'auto' picks the method's usual one) and
+ * per-participant z-scores. A project stores one ('analysis.setMosChoice'); an analysis that is not
+ * given a field takes it from there, then from these defaults.
+ */
+export const mosChoiceSchema = z.strictObject({
   mos: z.enum(['screened', 'raw', 'mle']).default('screened'),
   screening: z.enum(['bt500', 'corr']).default('bt500'),
   minCorrelation: z.number().gt(-1).lt(1).default(0.75),
+  scores: z.enum(['auto', 'absolute', 'difference']).default('auto'),
+  zscore: z.boolean().default(false),
+});
+export type MosChoice = z.output<typeof mosChoiceSchema>;
+
+export const analysisOptionsSchema = z.strictObject({
+  projectDir: absPath,
+  study: z.string().min(1).max(200).optional(),
+  // The MOS choice: a field left out comes from the project's stored choice (then the defaults above).
+  mos: z.enum(['screened', 'raw', 'mle']).optional(),
+  screening: z.enum(['bt500', 'corr']).optional(),
+  minCorrelation: z.number().gt(-1).lt(1).optional(),
+  scores: z.enum(['auto', 'absolute', 'difference']).optional(),
+  zscore: z.boolean().optional(),
   mapping: z.enum(MAPPING_NAMES).default('logistic5'),
   by: z.string().min(1).max(100).optional(),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
@@ -154,6 +172,8 @@ export const commands = {
     }),
   ),
   'analysis.run': command<AnalysisReport>()(analysisOptionsSchema),
+  'analysis.mosChoice': command<{ choice: MosChoice; stored: boolean }>()(z.strictObject({ projectDir: absPath })),
+  'analysis.setMosChoice': command<{ choice: MosChoice; stored: boolean }>()(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),
   'analysis.export': command<{ filename: string; mime: string; content: string }>()(
     analysisOptionsSchema.extend({ format: z.enum(['csv', 'json', 'latex', 'md']) }),
   ),

@@ -244,7 +244,14 @@ export interface AnalysisReport {
     /** The significance tests behind the letters. */
     significance?: { correlations: string; rmse: string; alpha: number; correction: 'none' };
   };
-  counts: { participants: number; ratings: number; excluded: number; repetitionsAveraged: number };
+  counts: {
+    participants: number;
+    ratings: number;
+    excluded: number;
+    repetitionsAveraged: number;
+    /** With z-scores: participants whose scores could not be standardised (fewer than 2, or all equal). */
+    notStandardised?: string[];
+  };
   screening: { rejected: string[]; reasons: Record<string, string> };
   /** With --mos mle: the P.913 subject model's per-participant bias and inconsistency. */
   subjects: { participant: string; bias: JsonNum; inconsistency: JsonNum }[] | null;

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { AnalysisOptions, Handlers } from '../common/contract';
 import { analyzeProject } from './analysis/analyze-project';
+import { readMosChoice, resolveMosChoice, writeMosChoice } from './analysis/mos-choice';
 import { importRatingsCsv } from './analysis/import-ratings';
 import { exportAnalysis } from './export/analysis-export';
 import { listStudies } from './store/ratings-repo';
@@ -76,7 +77,7 @@ export class Engine {
   #analyze(o: AnalysisOptions) {
     const dir = resolve(o.projectDir);
     const mapping = o.mapping === 'cubic' ? 'cubic-monotonic' : o.mapping;
-    return analyzeProject(this.db(dir), dir, { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, mapping, by: o.by, seed: o.seed, resamples: o.resamples });
+    return analyzeProject(this.db(dir), dir, { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, scores: o.scores, zscore: o.zscore, mapping, by: o.by, seed: o.seed, resamples: o.resamples });
   }
 
   close(): void {
@@ -170,6 +171,11 @@ export class Engine {
     'ratings.import': async ({ projectDir, csv, study, method, scale, replace }) =>
       importRatingsCsv(this.db(projectDir), csv, { study, method, scale, replace }),
     'analysis.run': async (o) => this.#analyze(o),
+    'analysis.mosChoice': async ({ projectDir }) => {
+      const db = this.db(projectDir);
+      return { choice: resolveMosChoice(db, {}).choice, stored: readMosChoice(db) !== null };
+    },
+    'analysis.setMosChoice': async ({ projectDir, choice }) => ({ choice: writeMosChoice(this.db(projectDir), choice), stored: true }),
     'analysis.export': async ({ format, ...o }) => {
       const report = this.#analyze(o);
       const ext = { csv: 'csv', json: 'json', latex: 'tex', md: 'md' }[format];

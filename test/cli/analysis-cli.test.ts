@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iqa } from '../helpers/cli';
 import { readGoldenJson } from '../helpers/golden';
-import { tempDir } from '../helpers/media';
+import { makeStudyFolder, tempDir } from '../helpers/media';
 
 // Golden tolerances (../shared/golden/README.md): coefficients 1e-12, mapped PLCC/RMSE 1e-6; MOS and
 // CIs are exact up to float64 round-off (1e-12). CSV round trips numbers exactly (shortest repr).
@@ -70,12 +70,99 @@ describe('iqa correlate', () => {
     expect(out.reason).toBe('constant-x');
     const small = join(tmp.dir, 'small.csv');
     writeFileSync(small, 'm,q\n1,2\n2,3\n');
+    expect(iqa(['correlate', small, '--x', 'm', '--y', 'q', '--json']).stderr).toMatch(/at least 3 finite pairs/);
     const r = iqa(['correlate', small, '--x', 'm', '--y', 'q', '--json']);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^iqa: .*small\.csv: /);
     const missing = iqa(['correlate', small, '--x', 'ssim', '--y', 'q']);
     expect(missing.stderr).toBe(`iqa: ${small}: missing column "ssim" (found: m, q)\n`);
+  });
+});
+
+describe('iqa correlate on few rows', () => {
+  it('gives the raw statistics from 3 rows on; the mapped ones are null with mapping_reason until the mapping can be fitted', () => {
+    const c = readGoldenJson<{ cases: Record<string, CorrCase> }>('stats/correlation.json').cases.small_n_exact!;
+    const csv = join(tmp.dir, 'five.csv');
+    writeFileSync(csv, 'm,q\n' + c.x.slice(0, 5).map((x, i) => `${x},${c.y[i]}`).join('\n') + '\n');
+    const r = iqa(['correlate', csv, '--x', 'm', '--y', 'q', '--resamples', '100', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.n).toBe(5);
+    for (const k of ['srocc', 'krocc', 'plcc', 'rmse']) expect(typeof out[k], k).toBe('number');
+    expect(out.plcc_mapped).toBeNull();
+    expect(out.rmse_mapped).toBeNull();
+    expect(out.mapping_reason).toBe('the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 5');
+    expect(out.mapping).toMatchObject({ kind: 'logistic5', converged: false, params: [null, null, null, null, null] });
+    expect(Object.keys(out.ci95)).toEqual(['srocc', 'krocc', 'plcc', 'rmse', 'plcc_mapped', 'rmse_mapped']);
+    expect(out.ci95.rmse[0]).toBeLessThanOrEqual(out.rmse);
+    expect(out.ci95.rmse[1]).toBeGreaterThanOrEqual(out.rmse);
+    expect(out.ci95.plcc_mapped).toEqual([null, null]);
+    const four = JSON.parse(iqa(['correlate', csv, '--x', 'm', '--y', 'q', '--mapping', 'logistic4', '--resamples', '0', '--json']).stdout);
+    expect(typeof four.plcc_mapped).toBe('number');
+    expect(four.mapping_reason).toBeUndefined();
+    const table = iqa(['correlate', csv, '--x', 'm', '--y', 'q', '--resamples', '0']);
+    expect(table.stdout).toContain('mapped values NaN: the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 5');
+  });
+});
+
+describe('iqa analyze on a project', () => {
+  let dir: string;
+  beforeAll(() => {
+    makeStudyFolder(join(tmp.dir, 'media'));
+    dir = join(tmp.dir, 'proj');
+    expect(iqa(['project', 'create', dir]).code).toBe(0);
+    expect(iqa(['import', dir, join(tmp.dir, 'media')]).code).toBe(0);
+    expect(iqa(['run', dir, '--metrics', 'psnr,ssim-y']).code).toBe(0);
+    const names = ['src01_blur', 'src01_noise', 'src02_blur', 'src02_noise', 'src03_blur', 'src03_x264'];
+    const lines = ['participant,stimulus,score'];
+    const quality = [1.6, 3.1, 2.2, 3.4, 2.6, 4.1];
+    for (let p = 0; p < 6; p++) names.forEach((n, k) => lines.push(`p${p},${n},${Math.min(5, Math.max(1, Math.round(quality[k]! + (((p * 7 + k * 3) % 5) - 2) * 0.4)))}`));
+    writeFileSync(join(tmp.dir, 'acr.csv'), lines.join('\n') + '\n');
+    expect(iqa(['ratings', 'import', dir, join(tmp.dir, 'acr.csv'), '--study', 'lab']).code).toBe(0);
+  });
+
+  it('--by condition with the default logistic5 keeps the raw statistics of a 3-stimulus group', () => {
+    const out = JSON.parse(iqa(['analyze', dir, '--by', 'condition', '--resamples', '50', '--format', 'json']).stdout);
+    const blur = out.correlations.filter((c: { group: string | null }) => c.group === 'blur');
+    expect(blur).toHaveLength(2);
+    for (const c of blur) {
+      expect(c.n).toBe(3);
+      expect(typeof c.srocc).toBe('number');
+      expect(typeof c.rmse).toBe('number');
+      expect(c.plccMapped).toBeNull();
+      expect(c.mappingReason).toMatch(/needs at least 6 stimuli, got 3/);
+    }
+    expect(out.groupMos.map((g: { group: string }) => g.group)).toEqual(['blur', 'noise', 'x264']);
+    expect(out.provenance.significance.correlations).toMatch(/^Williams' t/);
+  });
+
+  it('--by content, codec and resolution are built in; an unknown name is a one-line error listing the valid ones', () => {
+    for (const [by, groups] of [['content', ['src01', 'src02', 'src03']], ['codec', ['h264', 'png']], ['resolution', ['96x64']]] as const) {
+      const out = JSON.parse(iqa(['analyze', dir, '--by', by, '--resamples', '0', '--format', 'json']).stdout);
+      expect(out.groupMos.map((g: { group: string }) => g.group), by).toEqual(groups);
+    }
+    const bad = iqa(['analyze', dir, '--by', 'bitrate']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe('iqa: unknown breakdown "bitrate": choose one of content, codec, resolution, condition\n');
+  });
+
+  it('stores the MOS choice with --remember and uses it when --mos is not given (a new process on the same file)', () => {
+    const prov = (args: string[]) => {
+      const r = iqa(['analyze', dir, '--resamples', '0', '--format', 'json', ...args]);
+      expect(r.stderr, args.join(' ')).toBe('');
+      return JSON.parse(r.stdout).provenance;
+    };
+    expect(prov([])).toMatchObject({ mos: 'screened', screening: 'bt500', mosChoice: 'default' });
+    expect(prov(['--mos', 'raw', '--zscore'])).toMatchObject({ mos: 'raw', mosChoice: 'given', scores: { zscore: true } });
+    expect(prov([])).toMatchObject({ mos: 'screened', mosChoice: 'default' }); // not stored without --remember
+    expect(prov(['--mos', 'screened', '--screen', 'corr', '--min-corr', '0.5', '--zscore', '--remember'])).toMatchObject({ screening: 'corr', mosChoice: 'given' });
+    expect(prov([])).toMatchObject({ mos: 'screened', screening: 'corr', minCorrelation: 0.5, mosChoice: 'stored', scores: { kind: 'absolute', zscore: true } });
+    expect(prov(['--no-zscore'])).toMatchObject({ screening: 'corr', scores: { zscore: false } });
+    expect(prov(['--mos', 'raw', '--remember'])).toMatchObject({ mos: 'raw' });
+    expect(prov([])).toMatchObject({ mos: 'raw', screening: 'none', mosChoice: 'stored', scores: { zscore: true } });
   });
 });
 

@@ -15,6 +15,11 @@ import { IqaError } from '../../src-main/common/errors';
 import { plcc } from '../../src-main/kernels/stats/correlation';
 import { mosFromSubjectModel } from '../../src-main/services/analysis/mos-from-ratings';
 import { readGoldenJson } from '../helpers/golden';
+import { readMosChoice, writeMosChoice } from '../../src-main/services/analysis/mos-choice';
+import { mosChoiceSchema } from '../../src-main/common/contract';
+import { williamsTTest } from '../../src-main/kernels/stats/metric-significance';
+import { pearsonCoefficient } from '../../src-main/kernels/stats/correlation';
+import { studentTQuantile } from '../../src-main/kernels/stats/t-distribution';
 import { makeStudyFolder, tempDir } from '../helpers/media';
 
 const metric = (id: string) => ({ id, params: resolveMetricRequest({ id }).params });
@@ -134,7 +139,7 @@ describe('analysis of a project', () => {
     expect(tex).toContain('\\toprule');
     expect(tex).toContain('\\bottomrule');
     expect(tex.match(/\\textbf\{/g)!.length).toBe(8); // one best value per statistic column
-    expect(exportAnalysis(a, 'csv').split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study');
+    expect(exportAnalysis(a, 'csv').split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study,scores,reason');
     expect(exportAnalysis(a, 'md')).toContain('| Metric | SROCC | KROCC | PLCC | RMSE | PLCC (mapped) | RMSE (mapped) | RMSE* | OR | n |');
   });
 
@@ -169,5 +174,145 @@ describe('the P.913 subject model on the golden BT.500 ratings', () => {
     expect(plcc(r.stimuli.map((s) => s.mos), g.after_screening.mean).value).toBeGreaterThan(0.999);
     const worst = [...r.subjects!].sort((a, b) => b.inconsistency - a.inconsistency).slice(0, 2).map((s) => s.participant).sort();
     expect(worst).toEqual([`obs${g.planted.inverted_scale_outlier}`, `obs${g.planted.random_ratings_outlier}`].sort());
+  });
+});
+
+describe('analysis of small groups, breakdowns, scores and the stored MOS choice', () => {
+  const typedError = (f: () => unknown): IqaError => {
+    try {
+      f();
+    } catch (e) {
+      return e as IqaError;
+    }
+    throw new Error('no error');
+  };
+
+  it('keeps the raw statistics of a group too small for the logistic5 mapping; only the mapped ones are NaN, with a reason', () => {
+    const r = analyzeProject(db, dir, opts({ study: 'acr', mapping: 'logistic5', by: 'condition' }));
+    const blur = r.correlations.filter((c) => c.group === 'blur');
+    expect(blur).toHaveLength(2);
+    for (const c of blur) {
+      expect(c.n).toBe(3);
+      for (const k of ['srocc', 'krocc', 'plcc', 'rmse'] as const) expect(typeof c[k], `${c.metricId} ${k}`).toBe('number');
+      expect(c.plccMapped).toBeNull();
+      expect(c.rmseMapped).toBeNull();
+      expect(c.mappingReason).toBe('the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3');
+      expect(c.mapping).toMatchObject({ kind: 'logistic5', converged: false });
+    }
+    const noise = r.correlations.find((c) => c.group === 'noise')!;
+    expect(noise.srocc).toBeNull(); // 2 stimuli: no statistics at all, said so
+    expect(noise.reason).toMatch(/at least 3 finite pairs/);
+    const all = r.correlations.find((c) => c.group === null)!;
+    expect(typeof all.plccMapped).toBe('number');
+    const md = exportAnalysis(r, 'md');
+    expect(md).toContain('mapped PLCC/RMSE NaN: the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3');
+    const csv = exportAnalysis(r, 'csv').trim().split('\n');
+    expect(csv.some((l) => l.includes(',blur,plccMapped,') && l.endsWith(',"the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3"'))).toBe(true);
+    expect(csv.some((l) => l.includes(',blur,srocc,') && l.endsWith(','))).toBe(true);
+  });
+
+  it('breaks down by the built-in content, codec and resolution, and refuses an unknown name with the valid ones', () => {
+    const content = analyzeProject(db, dir, opts({ study: 'acr', by: 'content' }));
+    expect([...new Set(content.correlations.map((c) => c.group))]).toEqual([null, 'src01', 'src02', 'src03']);
+    const codec = analyzeProject(db, dir, opts({ study: 'acr', by: 'codec', mapping: 'logistic5' }));
+    expect([...new Set(codec.correlations.map((c) => c.group))]).toEqual([null, 'h264', 'png']);
+    const png = codec.correlations.find((c) => c.group === 'png' && c.metricId === 'psnr')!;
+    expect(png.n).toBe(4);
+    expect(typeof png.srocc).toBe('number');
+    expect(png.plccMapped).toBeNull();
+    expect(png.points.every((p) => p.group === 'png')).toBe(true);
+    const res = analyzeProject(db, dir, opts({ study: 'acr', by: 'resolution' }));
+    expect([...new Set(res.correlations.map((c) => c.group))]).toEqual([null, '96x64']);
+    const e = typedError(() => analyzeProject(db, dir, opts({ study: 'acr', by: 'bitrate' })));
+    expect(e).toBeInstanceOf(IqaError);
+    expect(e.code).toBe('E_INPUT');
+    expect(e.message).toBe('unknown breakdown "bitrate": choose one of content, codec, resolution, condition');
+  });
+
+  it('gives the MOS per group: each participant averaged over the group, then over participants, with a t interval', () => {
+    const r = analyzeProject(db, dir, opts({ study: 'acr', mos: 'raw', by: 'condition' }));
+    expect(r.groupMos!.map((g) => g.group)).toEqual(['blur', 'noise', 'x264']);
+    const rows = (require('node:fs').readFileSync(join(tmp.dir, 'acr.csv'), 'utf8') as string).trim().split('\n').slice(1).map((l) => l.split(','));
+    const perParticipant = [0, 1, 2, 3, 4, 5, 6, 7].map((p) => ['src01_blur', 'src02_blur', 'src03_blur'].reduce((a, n) => a + Number(rows.find((x) => x[0] === `p${p}` && x[1] === n)![2]), 0) / 3);
+    const mean = perParticipant.reduce((a, b) => a + b, 0) / 8;
+    const sd = Math.sqrt(perParticipant.reduce((a, b) => a + (b - mean) ** 2, 0) / 7);
+    const blur = r.groupMos![0]!;
+    expect(blur).toMatchObject({ group: 'blur', stimuli: 3, n: 8 });
+    expect(blur.mos as number).toBeCloseTo(mean, 12);
+    expect(blur.std as number).toBeCloseTo(sd, 12);
+    expect((blur.ci95[1] as number) - (blur.mos as number)).toBeCloseTo((studentTQuantile(0.975, 7) * sd) / Math.sqrt(8), 12);
+    expect(exportAnalysis(r, 'md')).toContain('**MOS per condition**');
+    expect(exportAnalysis(r, 'latex')).toContain('% MOS per condition');
+    expect(analyzeProject(db, dir, opts({ study: 'acr', mos: 'raw' })).groupMos).toBeNull();
+    const mle = analyzeProject(db, dir, opts({ study: 'acr', mos: 'mle', by: 'condition' }));
+    expect(mle.groupMos!.every((g) => typeof g.mos === 'number')).toBe(true);
+  });
+
+  it("compares metrics with Williams' t for dependent correlations and says so", () => {
+    const r = analyzeProject(db, dir, opts({ study: 'acr', mapping: 'linear' }));
+    expect(r.provenance.significance).toMatchObject({ alpha: 0.05, correction: 'none' });
+    expect(r.provenance.significance!.correlations).toMatch(/^Williams' t for dependent correlations/);
+    const [a, b] = r.correlations.filter((c) => c.group === null);
+    // The same test by hand on the rows' points: PLCC of the linear predictions (= |PLCC| of the values).
+    const ya = a!.points.map((p) => p.y);
+    const r12 = Math.abs(pearsonCoefficient(a!.points.map((p) => p.x), ya));
+    const r13 = Math.abs(pearsonCoefficient(b!.points.map((p) => p.x), ya));
+    const r23 = pearsonCoefficient(a!.points.map((p) => p.x), b!.points.map((p) => p.x)) * Math.sign(a!.plcc as number) * Math.sign(b!.plcc as number);
+    const sig = williamsTTest(r12, r13, r23, 6).significant;
+    expect(a!.letters!.plcc === b!.letters!.plcc).toBe(!sig);
+  });
+
+  it('gives DSCQS difference scores (reference − test per participant, averaged), or the test scores when asked', () => {
+    const file = join(tmp.dir, 'dscqs.csv');
+    const lines = ['participant,stimulus,score,score_ref'];
+    for (let p = 0; p < 5; p++) DIST.forEach((n, k) => lines.push(`q${p},${n},${Math.round(QUALITY[n]! * 18 + ((p * 5 + k * 7) % 9))},${90 - ((p + k) % 4) * 3}`));
+    writeFileSync(file, lines.join('\n') + '\n');
+    importRatingsCsv(db, file, { study: 'dscqs', method: 'DSCQS' });
+    const cells = lines.slice(1).map((l) => l.split(','));
+    const want = (n: string) => cells.filter((c) => c[1] === n).reduce((a, c) => a + Number(c[3]) - Number(c[2]), 0) / 5;
+    const diff = analyzeProject(db, dir, opts({ study: 'dscqs', mos: 'raw' }));
+    expect(diff.provenance.scores).toMatchObject({ kind: 'difference', zscore: false, range: { min: -100, max: 100 } });
+    expect(diff.provenance.differential).toBe(true);
+    for (const m of diff.mos) expect(m.mos as number).toBeCloseTo(want(m.stimulus), 12);
+    const abs = analyzeProject(db, dir, opts({ study: 'dscqs', mos: 'raw', scores: 'absolute' }));
+    expect(abs.provenance.scores!.kind).toBe('absolute');
+    const testMean = cells.filter((c) => c[1] === 'src01_blur').reduce((a, c) => a + Number(c[2]), 0) / 5;
+    expect(abs.mos.find((m) => m.stimulus === 'src01_blur')!.mos as number).toBeCloseTo(testMean, 12);
+    // Without reference scores there is nothing to subtract; an ACR study has no difference scores.
+    const plain = join(tmp.dir, 'dscqs-plain.csv');
+    writeFileSync(plain, lines.map((l) => l.split(',').slice(0, 3).join(',')).join('\n') + '\n');
+    importRatingsCsv(db, plain, { study: 'dscqs-plain', method: 'DSCQS' });
+    expect(analyzeProject(db, dir, opts({ study: 'dscqs-plain', mos: 'raw' })).provenance.scores!.kind).toBe('absolute');
+    expect(typedError(() => analyzeProject(db, dir, opts({ study: 'dscqs-plain', scores: 'difference' }))).message).toMatch(/has no reference scores: import them as the score_ref column/);
+    expect(typedError(() => analyzeProject(db, dir, opts({ study: 'acr', scores: 'difference' }))).message).toBe('difference scores need a DSCQS or ACR-HR study; "acr" is ACR');
+  });
+
+  it('z-scores each participant and rescales to the scale when asked, recorded in provenance', () => {
+    const r = analyzeProject(db, dir, opts({ study: 'acr', mos: 'raw', zscore: true }));
+    expect(r.provenance.scores).toMatchObject({ kind: 'absolute', zscore: true, range: { min: 1, max: 5 } });
+    expect(r.provenance.scores!.description).toContain('1 + 4 * (z + 3) / 6');
+    const rows = (require('node:fs').readFileSync(join(tmp.dir, 'acr.csv'), 'utf8') as string).trim().split('\n').slice(1).map((l) => l.split(',')).filter((c) => DIST.includes(c[1]!));
+    const z = (p: string, n: string) => {
+      const mine = rows.filter((c) => c[0] === p).map((c) => Number(c[2]));
+      const mu = mine.reduce((a, b) => a + b, 0) / mine.length;
+      const sd = Math.sqrt(mine.reduce((a, b) => a + (b - mu) ** 2, 0) / (mine.length - 1));
+      return 1 + (4 * ((Number(rows.find((c) => c[0] === p && c[1] === n)![2]) - mu) / sd + 3)) / 6;
+    };
+    const want = [0, 1, 2, 3, 4, 5, 6, 7].reduce((a, p) => a + z(`p${p}`, 'src03_x264'), 0) / 8;
+    expect(r.mos.find((m) => m.stimulus === 'src03_x264')!.mos as number).toBeCloseTo(want, 12);
+    expect(exportAnalysis(r, 'md')).toContain('of absolute scores, z-scored per participant');
+  });
+
+  it('uses the MOS choice stored in the project when none is given; a given field wins', () => {
+    expect(readMosChoice(db)).toBeNull();
+    expect(analyzeProject(db, dir, opts({ study: 'acr', mos: undefined, screening: undefined })).provenance).toMatchObject({ mos: 'screened', screening: 'bt500', mosChoice: 'default' });
+    writeMosChoice(db, mosChoiceSchema.parse({ mos: 'screened', screening: 'corr', minCorrelation: 0.5, zscore: true }));
+    const stored = analyzeProject(db, dir, opts({ study: 'acr', mos: undefined, screening: undefined }));
+    expect(stored.provenance).toMatchObject({ mos: 'screened', screening: 'corr', minCorrelation: 0.5, mosChoice: 'stored', scores: { zscore: true } });
+    const given = analyzeProject(db, dir, opts({ study: 'acr', mos: 'raw', screening: undefined }));
+    expect(given.provenance).toMatchObject({ mos: 'raw', screening: 'none', mosChoice: 'given', scores: { zscore: true } });
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'analysis.mos-choice'").run('{"mos":"bogus","screening":"corr"}');
+    expect(readMosChoice(db)).toEqual({ mos: 'screened', screening: 'corr', minCorrelation: 0.75, scores: 'auto', zscore: false });
+    db.prepare("DELETE FROM meta WHERE key = 'analysis.mos-choice'").run();
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Ratings from a CSV file (columns participant, stimulus, score; optional session and response_ms)
- * into a study of the project. Stimuli are matched by name (file stem) or by project path; rows that
+ * Ratings from a CSV file (columns participant, stimulus, score; optional session, response_ms and, for
+ * DSCQS, score_ref: the score the participant gave the reference of the pair) into a study of the project. Stimuli are matched by name (file stem) or by project path; rows that
  * name no known stimulus are reported one by one and the rest is imported. A missing or non-numeric
  * score is kept as "not rated" (excluded from the analysis and counted there).
  */
@@ -52,13 +52,16 @@ export function importRatingsCsv(
     const id = byName.get(name);
     if (id === undefined) return void issues.push({ row: where, reason: `no stimulus "${name}" in the project` });
     const responseMs = r.response_ms !== undefined ? cellNumber(r.response_ms) : Number.NaN;
-    ratings.push({ participant: r.participant, session: r.session || 'imported', stimulusId: id, value: cellNumber(r.score), responseMs: Number.isFinite(responseMs) ? responseMs : null });
+    const rating: ImportedRating = { participant: r.participant, session: r.session || 'imported', stimulusId: id, value: cellNumber(r.score), responseMs: Number.isFinite(responseMs) ? responseMs : null };
+    if (options.method === 'DSCQS' && r.score_ref !== undefined) rating.valueRef = cellNumber(r.score_ref);
+    ratings.push(rating);
   });
   if (ratings.length === 0) throw new IqaError('E_INPUT', `${csv}: no row names a stimulus of the project (first problem: ${issues[0]?.reason ?? 'none'})`, { file: csv });
   const values = ratings.map((r) => r.value).filter((v) => Number.isFinite(v));
   if (values.length === 0) throw new IqaError('E_INPUT', `${csv}: no numeric score`, { file: csv });
   const scale = options.scale ?? DEFAULT_SCALES[options.method] ?? { min: Math.min(...values), max: Math.max(...values) };
-  const outside = values.filter((v) => v < scale.min || v > scale.max).length;
+  const refValues = ratings.map((r) => r.valueRef ?? Number.NaN).filter((v) => Number.isFinite(v));
+  const outside = [...values, ...refValues].filter((v) => v < scale.min || v > scale.max).length;
   if (outside > 0) {
     throw new IqaError('E_INPUT', `${csv}: ${outside} scores lie outside the ${scale.min}..${scale.max} scale of ${options.method}: give the study's scale`, { file: csv });
   }

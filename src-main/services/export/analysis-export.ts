@@ -32,6 +32,48 @@ function lettersFor(r: CorrelationRow, key: Stat): string {
 
 const num = (v: JsonNum): number => (v === null ? Number.NaN : fromJsonNumber(v));
 
+/** The bootstrap interval of a statistic's column (none for RMSE* and OR). */
+function ciFor(r: CorrelationRow, key: Stat): [JsonNum, JsonNum] | null {
+  if (!r.ci95) return null;
+  switch (key) {
+    case 'srocc':
+    case 'krocc':
+    case 'plcc':
+      return r.ci95[key];
+    case 'rmse':
+    case 'plccMapped':
+    case 'rmseMapped':
+      return r.ci95[key] ?? null;
+    default:
+      return null;
+  }
+}
+
+/** Why a statistic is NaN: the mapping's reason for the mapped columns, the row's reason otherwise. */
+function reasonFor(r: CorrelationRow, key: Stat): string {
+  const mappedColumn = key === 'plccMapped' || key === 'rmseMapped' || key === 'rmseStar' || key === 'outlierRatio';
+  if (!Number.isNaN(num(r[key]))) return '';
+  if (mappedColumn && r.mappingReason) return r.mappingReason;
+  return r.reason ?? '';
+}
+
+/** One line per row whose statistics are (partly) NaN, for the notes under a table. */
+function notes(report: AnalysisReport): string[] {
+  const out: string[] = [];
+  for (const r of report.correlations) {
+    const where = `${configLabel(r, report.correlations)}${r.group !== null ? ` (${report.provenance.by} = ${r.group})` : ''}`;
+    if (r.srocc === null && r.reason) out.push(`${where}: no statistics: ${r.reason}`);
+    else if (r.mappingReason) out.push(`${where}: mapped PLCC/RMSE NaN: ${r.mappingReason}`);
+  }
+  return out;
+}
+
+function scoresText(report: AnalysisReport): string {
+  const s = report.provenance.scores;
+  if (!s) return '';
+  return `${s.kind === 'difference' ? 'difference scores' : 'absolute scores'}${s.zscore ? ', z-scored per participant' : ''}`;
+}
+
 function paramsText(params: Record<string, string | number>): string {
   return Object.entries(params)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -79,11 +121,12 @@ const fixed = (v: JsonNum, digits = 4): string => {
 };
 
 export function analysisToCsv(report: AnalysisReport): string {
-  const header = ['metric', 'params', 'pooling', 'group', 'statistic', 'value', 'ci95_low', 'ci95_high', 'significance_group', 'n', 'mapping', 'mos', 'screening', 'study'];
+  const header = ['metric', 'params', 'pooling', 'group', 'statistic', 'value', 'ci95_low', 'ci95_high', 'significance_group', 'n', 'mapping', 'mos', 'screening', 'study', 'scores', 'reason'];
   const body: string[][] = [];
+  const scores = scoresText(report);
   for (const r of report.correlations) {
     for (const s of STATS) {
-      const ci = r.ci95 && (s.key === 'srocc' || s.key === 'krocc' || s.key === 'plcc') ? r.ci95[s.key] : null;
+      const ci = ciFor(r, s.key);
       body.push([
         r.metricId,
         paramsText(r.params),
@@ -99,6 +142,8 @@ export function analysisToCsv(report: AnalysisReport): string {
         report.provenance.mos,
         report.provenance.screening,
         report.provenance.study,
+        scores,
+        reasonFor(r, s.key),
       ]);
     }
   }
@@ -116,8 +161,8 @@ function latexEscape(s: string): string {
 export function analysisToLatex(report: AnalysisReport): string {
   const p = report.provenance;
   const lines: string[] = [];
-  lines.push(`% IQA Studio ${p.engineVersion}: study "${p.study}" (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening})` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap seed ${p.bootstrap.seed} (${p.bootstrap.resamples} resamples)` : ''}`);
-  lines.push('% Requires \\usepackage{booktabs}. Best value per column in bold. Superscript letters: metrics sharing a letter do not differ significantly (ITU-T P.1401 tests, alpha 0.05).');
+  lines.push(`% IQA Studio ${p.engineVersion}: study "${p.study}" (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap seed ${p.bootstrap.seed} (${p.bootstrap.resamples} resamples)` : ''}`);
+  lines.push(`% Requires \\usepackage{booktabs}. Best value per column in bold. Superscript letters: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, P.1401 F-test on RMSE" : 'ITU-T P.1401 tests'}).`);
   lines.push('\\begin{tabular}{l' + 'r'.repeat(STATS.length + 1) + '}');
   lines.push('\\toprule');
   lines.push(['Metric', ...STATS.map((s) => s.latex), '$n$'].join(' & ') + ' \\\\');
@@ -137,13 +182,27 @@ export function analysisToLatex(report: AnalysisReport): string {
   }
   lines.push('\\bottomrule');
   lines.push('\\end{tabular}');
+  for (const n of notes(report)) lines.push(`% ${n}`);
+  if (report.groupMos && report.groupMos.length) {
+    lines.push('');
+    lines.push(`% ${p.differential ? 'DMOS' : 'MOS'} per ${p.by}: participants' means over the group's stimuli, averaged; 95 % CI from the t-distribution.`);
+    lines.push('\\begin{tabular}{lrrrr}');
+    lines.push('\\toprule');
+    lines.push([latexEscape(p.by ?? 'group'), p.differential ? 'DMOS' : 'MOS', '95\\,\\% CI', 'Stimuli', '$n$'].join(' & ') + ' \\\\');
+    lines.push('\\midrule');
+    for (const g of report.groupMos) {
+      lines.push([latexEscape(g.group), fixed(g.mos, 3), `[${fixed(g.ci95[0], 3)}, ${fixed(g.ci95[1], 3)}]`, String(g.stimuli), String(g.n)].join(' & ') + ' \\\\');
+    }
+    lines.push('\\bottomrule');
+    lines.push('\\end{tabular}');
+  }
   return lines.join('\n') + '\n';
 }
 
 export function analysisToMarkdown(report: AnalysisReport): string {
   const p = report.provenance;
   const out: string[] = [];
-  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold; ^a^: metrics sharing a letter do not differ significantly (ITU-T P.1401, alpha 0.05).`);
+  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold; ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}).`);
   for (const g of groups(report)) {
     const rows = report.correlations.filter((r) => r.group === g);
     const best = bestRows(rows);
@@ -154,12 +213,22 @@ export function analysisToMarkdown(report: AnalysisReport): string {
     rows.forEach((r, i) => {
       const cells = STATS.map((s) => {
         const t = fixed(r[s.key]);
-        const ci = r.ci95 && (s.key === 'srocc' || s.key === 'krocc' || s.key === 'plcc') ? ` [${fixed(r.ci95[s.key][0], 3)}, ${fixed(r.ci95[s.key][1], 3)}]` : '';
+        const interval = ciFor(r, s.key);
+        const ci = interval ? ` [${fixed(interval[0], 3)}, ${fixed(interval[1], 3)}]` : '';
         const letters = lettersFor(r, s.key);
         return (best[s.key] === i ? `**${t}**` : t) + (letters ? ` ^${letters}^` : '') + ci;
       });
       out.push(`| ${configLabel(r, report.correlations).replace(/\|/g, '\\|')} | ${cells.join(' | ')} | ${r.n} |`);
     });
+  }
+  const n = notes(report);
+  if (n.length) out.push('', ...n.map((line) => `- ${line}`));
+  if (report.groupMos && report.groupMos.length) {
+    const y = p.differential ? 'DMOS' : 'MOS';
+    out.push('', `**${y} per ${p.by}** (each participant's mean over the group's stimuli, averaged; 95% CI from the t-distribution)`, '');
+    out.push(`| ${(p.by ?? 'group').replace(/\|/g, '\\|')} | ${y} | 95% CI | std | stimuli | n |`);
+    out.push('|---|---:|---:|---:|---:|---:|');
+    for (const g of report.groupMos) out.push(`| ${g.group.replace(/\|/g, '\\|')} | ${fixed(g.mos, 3)} | [${fixed(g.ci95[0], 3)}, ${fixed(g.ci95[1], 3)}] | ${fixed(g.std, 3)} | ${g.stimuli} | ${g.n} |`);
   }
   return out.join('\n') + '\n';
 }

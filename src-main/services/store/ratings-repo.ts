@@ -56,6 +56,8 @@ export interface ImportedRating {
   /** NaN = the participant gave no (usable) score: stored as NULL, excluded from analysis. */
   value: number;
   responseMs: number | null;
+  /** DSCQS: the score the participant gave the reference of the pair (NaN or absent: none). */
+  valueRef?: number;
 }
 
 export function saveImportedStudy(
@@ -77,7 +79,7 @@ export function saveImportedStudy(
     const putParticipant = db.prepare('INSERT INTO participants (study_id, code, created_at) VALUES (?, ?, ?)');
     const putSession = db.prepare("INSERT INTO sessions (study_id, participant_id, state, seed, client, started_at, finished_at) VALUES (?, ?, 'finished', 0, 'import', ?, ?)");
     const putTrial = db.prepare('INSERT INTO trials (session_id, idx, stimulus_id, reference_id) VALUES (?, ?, ?, (SELECT reference_id FROM pairs WHERE distorted_id = ?))');
-    const putRating = db.prepare('INSERT INTO ratings (trial_id, value, response_ms, rated_at) VALUES (?, ?, ?, ?)');
+    const putRating = db.prepare('INSERT INTO ratings (trial_id, value, value_ref, response_ms, rated_at) VALUES (?, ?, ?, ?, ?)');
     const participantIds = new Map<string, number>();
     const sessionIds = new Map<string, { id: number; next: number }>();
     for (const r of ratings) {
@@ -93,7 +95,7 @@ export function saveImportedStudy(
         sessionIds.set(key, session);
       }
       const trialId = Number(putTrial.run(session.id, session.next++, r.stimulusId, r.stimulusId).lastInsertRowid);
-      putRating.run(trialId, Number.isNaN(r.value) ? null : r.value, r.responseMs, now);
+      putRating.run(trialId, Number.isNaN(r.value) ? null : r.value, r.valueRef === undefined || Number.isNaN(r.valueRef) ? null : r.valueRef, r.responseMs, now);
     }
     return studyId;
   })();
@@ -105,17 +107,19 @@ export interface StoredRating {
   stimulus: string;
   referenceId: number | null;
   value: number;
+  /** DSCQS: the score given to the reference (NaN when none was stored). */
+  valueRef: number;
 }
 
 /** Every rating of a study (NULL values come back as NaN), in participant and trial order. */
 export function studyRatings(db: Db, studyId: number): StoredRating[] {
   const rows = db
     .prepare(
-      `SELECT p.code AS participant, t.stimulus_id, s.name AS stimulus, t.reference_id, r.value
+      `SELECT p.code AS participant, t.stimulus_id, s.name AS stimulus, t.reference_id, r.value, r.value_ref
        FROM ratings r JOIN trials t ON t.id = r.trial_id JOIN sessions se ON se.id = t.session_id
        JOIN participants p ON p.id = se.participant_id JOIN stimuli s ON s.id = t.stimulus_id
        WHERE se.study_id = ? AND t.is_training = 0 ORDER BY p.id, se.id, t.idx`,
     )
-    .all(studyId) as { participant: string; stimulus_id: number; stimulus: string; reference_id: number | null; value: number | null }[];
-  return rows.map((r) => ({ participant: r.participant, stimulusId: r.stimulus_id, stimulus: r.stimulus, referenceId: r.reference_id, value: r.value ?? Number.NaN }));
+    .all(studyId) as { participant: string; stimulus_id: number; stimulus: string; reference_id: number | null; value: number | null; value_ref: number | null }[];
+  return rows.map((r) => ({ participant: r.participant, stimulusId: r.stimulus_id, stimulus: r.stimulus, referenceId: r.reference_id, value: r.value ?? Number.NaN, valueRef: r.value_ref ?? Number.NaN }));
 }
