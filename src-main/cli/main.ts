@@ -4,7 +4,7 @@
  * line `iqa: <message>` and a non-zero exit.
  */
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { importOptionsSchema, rawVideoSchema } from '../common/contract';
 import { IqaError, toIqaError } from '../common/errors';
 import type { RawVideoGeometry, Stimulus } from '../common/domain';
@@ -87,8 +87,12 @@ export function buildProgram(): Command {
   const program = new Command('iqa')
     .description('IQA Studio: image and video quality assessment from the command line')
     .version(APP_VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `iqa: ${str.slice(7)}` : str) });
+    // A malformed argument is one line (with the hint) and exit code 2, as every other failure is one
+    // line; exitOverride (inherited by every subcommand) lets main() set the code.
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => write(`iqa: ${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
+    });
 
   const project = program.command('project').description('create projects');
   project
@@ -298,6 +302,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version end here with 0; commander has already printed a parse error as one line.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
     const e = toIqaError(err);
     process.stderr.write(`iqa: ${e.message}\n`);
     process.exitCode = e.code === 'E_INPUT' ? 2 : 1;

@@ -42,12 +42,17 @@ describe('iqa command line', () => {
     const notProject = iqa(['stimuli', tmp.dir], env);
     expect(notProject.code).not.toBe(0);
     expect(notProject.stderr).toBe(`iqa: ${tmp.dir} is not an IQA Studio project (no iqa-project.sqlite in it)\n`);
+    // A malformed argument: exactly one line and exit code 2 (docs/cli.md).
     const missingArg = iqa(['import'], env);
-    expect(missingArg.code).not.toBe(0);
-    expect(missingArg.stderr.split('\n')[0]).toBe("iqa: missing required argument 'dir'");
+    expect(missingArg.code).toBe(2);
+    expect(missingArg.stderr).toBe("iqa: missing required argument 'dir' (run with --help for usage)\n");
     const badPattern = iqa(['import', join(tmp.dir, 'proj'), tmp.dir, '--pattern', '(?<ref>'], env);
-    expect(badPattern.code).not.toBe(0);
-    expect(badPattern.stderr.split('\n')[0]).toMatch(/^iqa: option '--pattern <regex>' argument '\(\?<ref>' is invalid\. not a valid regular expression/);
+    expect(badPattern.code).toBe(2);
+    expect(badPattern.stderr).toMatch(/^iqa: option '--pattern <regex>' argument '\(\?<ref>' is invalid\. not a valid regular expression[^\n]*\(run with --help for usage\)\n$/);
+    const badPooling = iqa(['metrics', '--dist', 'x.png', '--metrics', 'psnr', '--pooling', 'zz'], env);
+    expect(badPooling.code).toBe(2);
+    expect(badPooling.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(iqa(['--version'], env)).toMatchObject({ code: 0, stderr: '' });
     const badYuv = iqa(['import', join(tmp.dir, 'proj'), tmp.dir, '--yuv', '1920x1080'], env);
     expect(badYuv.stderr).toMatch(/expected WIDTHxHEIGHT:PIXFMT@FPS/);
     const again = iqa(['project', 'create', join(tmp.dir, 'proj')], env);
