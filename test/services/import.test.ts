@@ -135,6 +135,23 @@ describe('importing a folder', () => {
     db.close();
   });
 
+  it('reports a CSV row with a missing or extra field on its own line and imports the other rows', async () => {
+    const csv = join(root.dir, 'short-row.csv');
+    writeFileSync(
+      csv,
+      'path,reference,codec\nmedia/ref/src03.mp4,,\nmedia/dist/src03_x264.mp4,media/ref/src03.mp4\nmedia/dist/src03_x264.mp4,media/ref/src03.mp4,h264,extra\n',
+    );
+    const { db, dir } = project('p5b');
+    const report = await importMedia(db, dir, csv, opts());
+    expect(report.added).toBe(1);
+    expect(report.issues.map((i) => [i.file, i.reason])).toEqual([
+      [`${csv}:3`, 'the row has 2 field(s), the header has 3 (path, reference, codec); row skipped'],
+      [`${csv}:4`, 'the row has 4 field(s), the header has 3 (path, reference, codec); row skipped'],
+    ]);
+    expect(listStimuli(db).map((s) => s.name)).toEqual(['src03']);
+    db.close();
+  });
+
   it('rejects a CSV manifest without a path column with one message naming the CSV and the column', async () => {
     const csv = join(root.dir, 'nopath.csv');
     writeFileSync(csv, 'file,reference\na.png,\n');

@@ -13,25 +13,35 @@ import { stemOf, type PlannedStimulus } from './pairing';
 const RESERVED = new Set(['path', 'reference', 'role', 'content']);
 
 export function readCsvManifest(csvFile: string): { plan: PlannedStimulus[]; issues: ImportIssue[] } {
-  let rows: Record<string, string>[];
+  let records: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(readFileSync(csvFile), { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+    // Rows are read as arrays with their line numbers, so a row with too few or too many fields is
+    // reported on its own line while the other rows import.
+    records = parse(readFileSync(csvFile), { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (err) {
     throw new IqaError('E_INPUT', `${csvFile}: not a readable CSV (${(err as Error).message})`, { file: csvFile });
   }
-  if (rows.length === 0) throw new IqaError('E_INPUT', `${csvFile}: the manifest has no rows`, { file: csvFile });
-  const columns = Object.keys(rows[0]!);
+  if (records.length < 2) throw new IqaError('E_INPUT', `${csvFile}: the manifest has no rows`, { file: csvFile });
+  const columns = records[0]!.record.map((c) => c.trim().toLowerCase());
   if (!columns.includes('path')) {
     throw new IqaError('E_INPUT', `${csvFile}: missing column "path" (found: ${columns.join(', ') || 'none'})`, { file: csvFile });
   }
+  const issues: ImportIssue[] = [];
+  const rows: { row: Record<string, string>; line: number }[] = [];
+  for (const { record, info } of records.slice(1)) {
+    if (record.length !== columns.length) {
+      issues.push({ file: `${csvFile}:${info.lines}`, code: 'E_INPUT', reason: `the row has ${record.length} field(s), the header has ${columns.length} (${columns.join(', ')}); row skipped` });
+      continue;
+    }
+    rows.push({ row: Object.fromEntries(columns.map((c, k) => [c, record[k]!])), line: info.lines });
+  }
   const base = dirname(csvFile);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const issues: ImportIssue[] = [];
-  const referenced = new Set(rows.map((r) => r.reference).filter(Boolean).map((p) => abs(p!)));
+  const referenced = new Set(rows.map(({ row }) => row.reference).filter(Boolean).map((p) => abs(p!)));
   const seen = new Set<string>();
   const plan: PlannedStimulus[] = [];
-  rows.forEach((row, i) => {
-    const where = `${csvFile}:${i + 2}`;
+  rows.forEach(({ row, line }) => {
+    const where = `${csvFile}:${line}`;
     if (!row.path) {
       issues.push({ file: where, code: 'E_INPUT', reason: 'empty "path"' });
       return;
