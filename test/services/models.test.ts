@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IqaError } from '../../src-main/common/errors';
 import { sha256File } from '../../src-main/services/models/file-hash';
-import { OnnxInference, batchSizeFor } from '../../src-main/services/models/inference';
+import { OnnxInference, batchSizeFor, defaultMemoryBudget } from '../../src-main/services/models/inference';
 import { loadManifest, manifestEntry, parseManifest } from '../../src-main/services/models/manifest';
 import { installModel } from '../../src-main/services/models/install';
 import { listModels, modelDir, modelStatus, requireModel } from '../../src-main/services/models/model-store';
@@ -229,6 +229,11 @@ describe.skipIf(!haveModels)('missing, wrong and corrupt models', () => {
   it('runBatched splits along N within the memory budget and equals one run', async () => {
     expect(batchSizeFor(1000, 10, 100_000)).toBe(10);
     expect(batchSizeFor(1e9, 10, 100)).toBe(1);
+    // The default budget follows the free memory: a quarter of it, within 256 MiB .. 2 GiB.
+    const MiB = 1024 * 1024;
+    expect(defaultMemoryBudget(4096 * MiB)).toBe(1024 * MiB);
+    expect(defaultMemoryBudget(100 * MiB)).toBe(256 * MiB);
+    expect(defaultMemoryBudget(64 * 1024 * MiB)).toBe(2048 * MiB);
     const n = 7;
     const one = pair(48);
     const img0 = new Float32Array(n * one.img0.data.length);

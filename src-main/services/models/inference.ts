@@ -8,6 +8,7 @@
  * Threads: onnxruntime already uses every core inside one session, so the pool defaults to one
  * worker; more workers only help small models on many cores (set intraOpThreads to share them).
  */
+import { freemem } from 'node:os';
 import { Piscina } from 'piscina';
 import { IqaError } from '../../common/errors';
 import type { ExecutionProvider, GraphIo, OnnxRunReply, OnnxRunTask, TensorData } from '../../kernels/nn/onnx-task';
@@ -49,13 +50,24 @@ export interface InferenceResult {
   sessionMs: number;
 }
 
-export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+/**
+ * The memory one batch may use when the caller sets none: a quarter of the memory free now, between
+ * 256 MiB and 2 GiB (IQA_INFERENCE_MEMORY_MB overrides it). Inference runs beside decoders and the
+ * app; a quarter leaves them room on a small machine and still gives large batches on a big one.
+ */
+export function defaultMemoryBudget(freeBytes = freemem()): number {
+  const env = Number(process.env.IQA_INFERENCE_MEMORY_MB);
+  if (Number.isFinite(env) && env > 0) return env * MiB;
+  return Math.min(2048 * MiB, Math.max(256 * MiB, Math.floor(freeBytes / 4)));
+}
 
 /**
  * How many items of one batch fit a memory budget: each item costs its input bytes times the
  * model's activation factor (manifest; a conservative estimate of working memory per input byte).
  */
-export function batchSizeFor(itemInputBytes: number, activationFactor: number, budgetBytes = DEFAULT_MEMORY_BUDGET, max = 64): number {
+export function batchSizeFor(itemInputBytes: number, activationFactor: number, budgetBytes = defaultMemoryBudget(), max = 64): number {
   if (!(itemInputBytes > 0)) throw new RangeError('itemInputBytes must be positive');
   return Math.max(1, Math.min(max, Math.floor(budgetBytes / (itemInputBytes * Math.max(1, activationFactor)))));
 }

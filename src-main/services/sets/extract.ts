@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { IqaError } from '../../common/errors';
 import type { ExecutionProvider } from '../../kernels/nn/onnx-task';
 import { sha256File } from '../models/file-hash';
-import { batchSizeFor, sharedInference, DEFAULT_MEMORY_BUDGET, type OnnxInference } from '../models/inference';
+import { batchSizeFor, defaultMemoryBudget, sharedInference, type OnnxInference } from '../models/inference';
 import { requireModel, type ResolvedModel } from '../models/model-store';
 import { FeatureCache } from './feature-cache';
 import type { ResolvedSet, SetItem } from './set-spec';
@@ -190,7 +190,7 @@ export async function extractFeatures(sets: readonly ResolvedSet[], spec: Extrac
 
   // 3. Compute the misses in batches.
   const itemSize = spec.itemDims.reduce((a, b) => a * b, 1);
-  const batchSize = batchSizeFor(itemSize * 4, model.entry.activationFactor, opts.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, opts.maxBatch ?? 64);
+  const batchSize = batchSizeFor(itemSize * 4, model.entry.activationFactor, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.maxBatch ?? 64);
   const todo = [...pending.values()];
   let provider: ExecutionProvider | null = null;
   let decodeMs = 0;
