@@ -51,6 +51,13 @@ describe('computing metrics in headless Chromium against npm run web', () => {
     await expect.poll(() => page.getByTestId('compute-dialog').isVisible()).toBe(true);
     await expect.poll(() => page.locator('[data-testid^=metric-check-]').count()).toBeGreaterThanOrEqual(5);
     expect(await page.getByTestId('compute-submit').isDisabled()).toBe(true);
+    // No model is installed in this user data folder: LPIPS says so and blocks the run until unchecked.
+    await page.getByTestId('metric-check-lpips').check();
+    await expect.poll(() => page.getByTestId('model-state-lpips').getAttribute('data-state')).toBe('missing');
+    expect(await page.getByTestId('model-state-lpips').textContent()).toContain('lpips-alex');
+    expect(await page.getByTestId('compute-problem').textContent()).toContain('needs the model lpips-alex, which is not installed');
+    expect(await page.getByTestId('compute-submit').isDisabled()).toBe(true);
+    await page.getByTestId('metric-check-lpips').uncheck();
     await page.getByTestId('metric-check-psnr').check();
     await page.getByTestId('metric-check-ssim-y').check();
     expect(await page.getByTestId('param-ssim-y-variant').inputValue()).toBe('wang');

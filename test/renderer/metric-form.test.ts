@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildRunInput,
   formProblems,
+  modelOf,
   initialForm,
   pairedDistorted,
   POOLING_OPTIONS,
@@ -10,6 +11,28 @@ import {
 import { metricsRunSchema } from '../../src-main/common/contract';
 import { METRICS, POOLINGS, SCALER_NAMES } from '../../src-main/common/metric-registry';
 import { resolveMetricRequest } from '../../src-main/common/metric-params';
+
+describe('compute dialog form: models', () => {
+  it('names the model a metric will run and blocks a run whose model is missing or wrong', () => {
+    const lpips = METRICS.find((d) => d.id === 'lpips')!;
+    expect(modelOf(lpips, { model: 'lpips-vgg' })).toBe('lpips-vgg');
+    expect(modelOf(METRICS.find((d) => d.id === 'psnr')!, {})).toBeNull();
+    const f = initialForm(METRICS);
+    f.metrics.psnr!.checked = true;
+    f.metrics.lpips!.checked = true;
+    f.metrics.lpips!.params.model = 'lpips-vgg';
+    const states = new Map([['lpips-alex', 'installed'], ['lpips-vgg', 'missing']]);
+    expect(formProblems(f, METRICS, 6, states)).toEqual([
+      'LPIPS needs the model lpips-vgg, which is not installed: install it on the Models page, or choose another model.'.replace('LPIPS', lpips.name),
+    ]);
+    f.metrics.lpips!.params.model = 'lpips-alex';
+    expect(formProblems(f, METRICS, 6, states)).toEqual([]);
+    // Before the model list has loaded nothing is known, so nothing is blocked.
+    f.metrics.lpips!.params.model = 'lpips-vgg';
+    expect(formProblems(f, METRICS, 6)).toEqual([]);
+    expect(formProblems(f, METRICS, 6, new Map([['lpips-vgg', 'wrong-hash']]))[0]).toContain('installed with the wrong file');
+  });
+});
 
 describe('compute dialog form', () => {
   it('mirrors the engine\'s pooling and scaler names, in order', () => {

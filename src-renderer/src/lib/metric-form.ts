@@ -98,10 +98,42 @@ function paramProblem(d: MetricDescriptor, p: MetricParamSpec, v: string | numbe
 const isCount = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1_000_000;
 
 /** What keeps the form from being submitted, in words (empty: ready). */
-export function formProblems(form: ComputeForm, descriptors: readonly MetricDescriptor[], pairCount: number): string[] {
+/** The model a metric will run with these parameters: its `model` parameter, else its only model; null for kernel metrics. */
+export function modelOf(d: MetricDescriptor, params: Record<string, string | number>): string | null {
+  if (d.models.length === 0) return null;
+  const chosen = params.model;
+  return typeof chosen === 'string' && chosen ? chosen : d.models[0]!;
+}
+
+/** Model states (models.list) in words, for the dialog's tag. */
+export const MODEL_STATE_TEXT: Record<string, string> = {
+  installed: 'model installed',
+  unverified: 'model installed (unverified)',
+  missing: 'model missing',
+  'wrong-hash': 'model file wrong',
+};
+
+/**
+ * One problem per chosen metric whose model is missing or has the wrong hash. `modelStates` maps a
+ * model id to its state; a model it does not list (the list is not loaded yet) is not a problem.
+ */
+export function modelProblems(form: ComputeForm, descriptors: readonly MetricDescriptor[], modelStates: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const d of chosenMetrics(form, descriptors)) {
+    const model = modelOf(d, form.metrics[d.id]!.params);
+    const state = model ? modelStates.get(model) : undefined;
+    if (model && (state === 'missing' || state === 'wrong-hash')) {
+      out.push(`${d.name} needs the model ${model}, which is ${state === 'missing' ? 'not installed' : 'installed with the wrong file'}: install it on the Models page, or choose another model.`);
+    }
+  }
+  return out;
+}
+
+export function formProblems(form: ComputeForm, descriptors: readonly MetricDescriptor[], pairCount: number, modelStates: ReadonlyMap<string, string> = new Map()): string[] {
   const out: string[] = [];
   const chosen = chosenMetrics(form, descriptors);
   if (chosen.length === 0) out.push('Choose at least one metric.');
+  out.push(...modelProblems(form, descriptors, modelStates));
   for (const d of chosen) {
     for (const p of d.params) {
       const problem = paramProblem(d, p, form.metrics[d.id]!.params[p.name]);
