@@ -131,7 +131,7 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     expect(md.d.suggestedFilename()).toBe('analysis-lab.md');
     expect(md.text).toContain('| SROCC');
     const csvOut = await download(page, 'export-csv');
-    expect(csvOut.text.split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study');
+    expect(csvOut.text.split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study,scores,reason');
     await page.screenshot({ path: join(shots, 'e2e-analysis.png'), fullPage: true });
 
     // Import problems and analysis errors are shown inline, where they happen.
@@ -155,13 +155,30 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     expect(await page.getByTestId('analysis-error').count()).toBe(0);
 
     // Breakdown by condition: groups, a reason where a group is too small; per-frame curves of a video.
+    const breakdowns = await page.getByTestId('ctl-by').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(breakdowns).toEqual(['', 'content', 'codec', 'resolution', 'condition']);
     await page.getByTestId('ctl-by').selectOption('condition');
     await expect.poll(() => page.getByTestId('corr-group').count(), { timeout: 15_000 }).toBe(4);
     await expect.poll(() => page.getByTestId('analysis-status').textContent()).toBe('Up to date');
     expect(await page.getByTestId('corr-row').count()).toBe(8);
     expect(await page.getByTestId('corr-reason').count()).toBeGreaterThan(0);
+    // The blur group has 3 stimuli: too few for the logistic5, but its raw statistics are there.
+    const blurSrocc = await page.locator('[data-testid=corr-row][data-group=blur] [data-testid=corr-cell][data-stat=srocc]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')));
+    expect(blurSrocc).toHaveLength(2);
+    for (const v of blurSrocc) expect(Number.isFinite(Number(v)), `blur srocc ${v}`).toBe(true);
+    const blurMapped = page.locator('[data-testid=corr-row][data-group=blur] [data-testid=corr-cell][data-stat=plccMapped]').first();
+    expect(await blurMapped.getAttribute('data-value')).toBe('NaN');
+    expect(await blurMapped.getAttribute('title')).toBe('the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3');
+    // The MOS per condition above the per-stimulus table.
+    expect(await page.getByTestId('group-mos-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-group')))).toEqual(['blur', 'noise', 'x264']);
     await page.locator('[data-testid=corr-row][data-metric=ssim-y][data-group=""]').click();
     await expect.poll(() => inkedPixels(page, 'scatter-canvas')).toBeGreaterThan(2000);
+    // The scatter can be coloured by the same names as the breakdown.
+    expect(await page.getByTestId('scatter-colour').inputValue()).toBe('condition');
+    const colours = await page.getByTestId('scatter-colour').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(colours).toEqual(breakdowns);
+    await page.getByTestId('scatter-colour').selectOption('content');
+    await expect.poll(() => page.getByTestId('scatter-panel').textContent()).toContain('Colours: content.');
     await page.locator('[data-testid=mos-row][data-name=src03_blur]').click();
     await expect.poll(() => page.getByTestId('frames-canvas').count(), { timeout: 10_000 }).toBe(2);
     await expect.poll(() => inkedPixels(page, 'frames-canvas')).toBeGreaterThan(1000);
@@ -175,6 +192,9 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     const rejected = await page.getByTestId('rejected').allTextContents();
     for (const r of rejected) expect(r).toMatch(/^P\d: PLCC with the others' MOS -?\d\.\d{3} < 0\.75$/);
     expect(rejected.map((r) => r.split(':')[0])).toContain('P8'); // the one who rated at random
+    // The MOS choice is stored in the project (the CLI's iqa analyze uses it), not only in this browser.
+    await expect.poll(async () => (await call<{ choice: { screening: string }; stored: boolean }>('analysis.mosChoice', { projectDir })).choice.screening).toBe('corr');
+    expect(await page.getByTestId('mos-choice-source').textContent()).toBe('MOS choice stored in the project');
     await page.screenshot({ path: join(shots, 'e2e-analysis-screening.png'), fullPage: true });
 
     // A bad number is refused inline; the choice is remembered per project across a reload.
@@ -188,6 +208,12 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     expect(await page.getByTestId('ctl-by').inputValue()).toBe('condition');
     expect(await page.getByTestId('ctl-mapping').inputValue()).toBe('linear');
     expect(await page.getByTestId('ctl-resamples').inputValue()).toBe('500');
+    // Without this browser's memory the MOS choice still comes from the project.
+    await page.evaluate((key) => localStorage.removeItem(key), `iqa.analysis:${projectDir}`);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('corr-row').count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.getByTestId('ctl-screening').inputValue()).toBe('corr');
+    expect(await page.getByTestId('ctl-mapping').inputValue()).toBe('logistic5');
 
     // The two refused commands above (409 study exists, 400 nothing to analyse) are logged by the
     // browser as failed requests; anything else (a CSP refusal, an exception) is a failure.

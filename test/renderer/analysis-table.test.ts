@@ -9,6 +9,8 @@ import {
   groupCorrelations,
   metricHeading,
   nanReason,
+  cellReason,
+  STAT_COLUMNS,
   sortMosRows,
 } from '../../src-renderer/src/lib/analysis-table';
 import { frameCurves } from '../../src-renderer/src/lib/frame-curves';
@@ -77,6 +79,12 @@ describe('correlation table', () => {
     expect(nanReason(corr('psnr'))).toBeNull();
     expect(nanReason(corr('psnr', { srocc: null, reason: 'constant metric values' }))).toBe('constant metric values');
     expect(nanReason(corr('psnr', { srocc: null, n: 2 }))).toMatch(/only 2 stimuli/);
+    const small = corr('psnr', { n: 4, plccMapped: null, rmseMapped: null, rmseStar: null, outlierRatio: null, mappingReason: 'the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 4' });
+    expect(nanReason(small)).toBe('mapped values NaN: the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 4');
+    expect(cellReason(small, 'plccMapped')).toBe('the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 4');
+    expect(cellReason(small, 'srocc')).toBeNull();
+    expect(nanReason(corr('psnr', { n: 6, rmseStar: null, outlierRatio: null }))).toBe('RMSE* and OR need at least 7 stimuli with a 5-parameter mapping (ITU-T P.1401, N − d degrees of freedom), got 6');
+    expect(STAT_COLUMNS.filter((c) => c.ci).map((c) => c.ci)).toEqual(['srocc', 'krocc', 'plcc', 'rmse', 'plccMapped', 'rmseMapped']);
   });
 });
 

@@ -50,6 +50,25 @@ describe('scatter model', () => {
     expect(m.subtitle).toBe('SROCC 0.800 · PLCC (mapped) 0.900 · RMSE (mapped) 0.400 · n = 6');
   });
 
+  it('colours by any breakdown name through groupOf, or by none; no curve where the mapping could not be fitted', () => {
+    const byRef = buildScatterModel(corr('psnr', { points }), mos, { ...ctx, colourBy: 'content', groupOf: (id) => (id <= 2 ? 'a' : 'b') });
+    expect(byRef.colourBy).toBe('content');
+    expect(byRef.series.map((s) => [s.name, s.points.map((p) => p.stimulusId)])).toEqual([
+      ['a', [1, 2]],
+      ['b', [3, 4]],
+    ]);
+    const plain = buildScatterModel(corr('psnr', { points }), mos, { ...ctx, colourBy: null });
+    expect(plain.series).toHaveLength(1);
+    expect(plain.colourBy).toBeNull();
+    const small = buildScatterModel(
+      corr('psnr', { points, mappingReason: 'the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 4', mapping: { kind: 'logistic5', params: [null, null, null, null, null], sse: null, converged: false, solver: 'none' } }),
+      mos,
+      ctx,
+    );
+    expect(small.curve).toBeNull();
+    expect(small.curveNote).toBe('No fitted curve: the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 4.');
+  });
+
   it('one series without a breakdown; notes instead of a curve for none and failed fits', () => {
     const one = buildScatterModel(corr('psnr', { points }), mos, { ...ctx, by: null });
     expect(one.series).toHaveLength(1);

@@ -54,6 +54,10 @@ function reasonFor(r: CorrelationRow, key: Stat): string {
   const mappedColumn = key === 'plccMapped' || key === 'rmseMapped' || key === 'rmseStar' || key === 'outlierRatio';
   if (!Number.isNaN(num(r[key]))) return '';
   if (mappedColumn && r.mappingReason) return r.mappingReason;
+  if ((key === 'rmseStar' || key === 'outlierRatio') && !r.reason) {
+    const d = r.mapping?.params.length ?? 0;
+    if (r.n > 0 && r.n <= d + 1) return `RMSE* and OR need at least ${d + 2} stimuli with a ${d}-parameter mapping (ITU-T P.1401, N - d degrees of freedom), got ${r.n}`;
+  }
   return r.reason ?? '';
 }
 

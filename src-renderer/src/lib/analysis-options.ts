@@ -1,9 +1,11 @@
 /**
- * The Analysis page's controls: defaults (those of the contract's analysisOptionsSchema), what is
- * remembered per project (localStorage, read back defensively), checks of typed numbers, and the
- * 'analysis.run' / 'analysis.export' input they make. Pure, tested in test/renderer/analysis-options.test.ts.
+ * The Analysis page's controls: defaults (those of the contract's analysisOptionsSchema and
+ * mosChoiceSchema), what is remembered per project (the MOS choice in the project itself through
+ * 'analysis.setMosChoice', so the CLI uses it too; the rest in localStorage, read back defensively),
+ * checks of typed numbers, and the 'analysis.run' / 'analysis.export' input they make. Pure, tested in
+ * test/renderer/analysis-options.test.ts.
  */
-import type { CommandInput, MAPPING_NAMES, STUDY_METHOD_NAMES } from '../../../src-main/common/contract';
+import type { CommandInput, MAPPING_NAMES, MosChoice, STUDY_METHOD_NAMES } from '../../../src-main/common/contract';
 
 export type MappingName = (typeof MAPPING_NAMES)[number];
 export type StudyMethodName = (typeof STUDY_METHOD_NAMES)[number];
@@ -20,12 +22,22 @@ export const MAPPINGS = [
 /** Methods a ratings CSV can be imported as (the study runner's SSCQE and PC are not files). */
 export const IMPORT_METHODS = ['ACR', 'ACR-HR', 'DCR', 'DSCQS'] as const satisfies readonly StudyMethodName[];
 
+/** Which scores the MOS averages (the contract's mosChoiceSchema.scores). */
+export const SCORE_KINDS = [
+  { id: 'auto', label: 'auto', title: 'DSCQS: difference scores when reference scores were imported; ACR-HR: DMOS; otherwise the scores as given' },
+  { id: 'absolute', label: 'absolute', title: 'The scores as given (ACR-HR: the ratings of the distorted stimuli, no hidden reference removed)' },
+  { id: 'difference', label: 'difference', title: 'DSCQS: reference score − test score per participant; ACR-HR: DMOS (ITU-T P.910)' },
+] as const satisfies readonly { id: MosChoice['scores']; label: string; title: string }[];
+
 export interface AnalysisControls {
   /** Study name; null = the first study of the project. */
   study: string | null;
   mos: 'screened' | 'raw' | 'mle';
   screening: 'bt500' | 'corr';
   minCorrelation: number;
+  scores: MosChoice['scores'];
+  /** Per-participant z-scores rescaled to the scale. */
+  zscore: boolean;
   mapping: MappingName;
   /** Breakdown attribute; null = none. */
   by: string | null;
@@ -38,6 +50,8 @@ export const DEFAULT_CONTROLS: Readonly<AnalysisControls> = Object.freeze({
   mos: 'screened',
   screening: 'bt500',
   minCorrelation: 0.75,
+  scores: 'auto',
+  zscore: false,
   mapping: 'logistic5',
   by: null,
   seed: 1,
@@ -45,6 +59,21 @@ export const DEFAULT_CONTROLS: Readonly<AnalysisControls> = Object.freeze({
 });
 
 export const storageKey = (projectDir: string): string => `iqa.analysis:${projectDir}`;
+
+/** The controls that make up the project's stored MOS choice. */
+export const MOS_CHOICE_KEYS = ['mos', 'screening', 'minCorrelation', 'scores', 'zscore'] as const satisfies readonly (keyof MosChoice & keyof AnalysisControls)[];
+
+export const isMosChoiceKey = (k: keyof AnalysisControls): k is (typeof MOS_CHOICE_KEYS)[number] => (MOS_CHOICE_KEYS as readonly string[]).includes(k);
+
+/** The MOS choice part of the controls. */
+export function mosChoiceOf(c: AnalysisControls): MosChoice {
+  return { mos: c.mos, screening: c.screening, minCorrelation: c.minCorrelation, scores: c.scores, zscore: c.zscore };
+}
+
+/** The controls with the project's stored MOS choice in place of what localStorage remembered. */
+export function withMosChoice(c: AnalysisControls, choice: MosChoice): AnalysisControls {
+  return { ...c, ...mosChoiceOf({ ...c, ...choice }) };
+}
 
 export type NumberField = 'minCorrelation' | 'seed' | 'resamples';
 
@@ -90,6 +119,8 @@ export function parseStoredControls(text: string | null | undefined): AnalysisCo
     mos: oneOf(o.mos, ['screened', 'raw', 'mle'], d.mos),
     screening: oneOf(o.screening, ['bt500', 'corr'], d.screening),
     minCorrelation: okNumber('minCorrelation', o.minCorrelation, d.minCorrelation),
+    scores: oneOf(o.scores, SCORE_KINDS.map((k) => k.id), d.scores),
+    zscore: typeof o.zscore === 'boolean' ? o.zscore : d.zscore,
     mapping: oneOf(o.mapping, MAPPINGS.map((m) => m.id), d.mapping),
     by: okName(o.by, 100),
     seed: okNumber('seed', o.seed, d.seed),
@@ -99,11 +130,11 @@ export function parseStoredControls(text: string | null | undefined): AnalysisCo
 
 /**
  * The controls fitted to what the project has: a remembered study that no longer exists becomes the
- * first one, a breakdown attribute no stimulus has becomes none.
+ * first one, a breakdown name the project does not offer (common/analysis-breakdown.ts) becomes none.
  */
-export function reconcileControls(c: AnalysisControls, studies: readonly string[], attributes: readonly string[]): AnalysisControls {
+export function reconcileControls(c: AnalysisControls, studies: readonly string[], breakdowns: readonly string[]): AnalysisControls {
   const study = c.study !== null && studies.includes(c.study) ? c.study : (studies[0] ?? null);
-  const by = c.by !== null && attributes.includes(c.by) ? c.by : null;
+  const by = c.by !== null && breakdowns.includes(c.by) ? c.by : null;
   return study === c.study && by === c.by ? c : { ...c, study, by };
 }
 
@@ -114,6 +145,8 @@ export function analysisInput(projectDir: string, c: AnalysisControls): CommandI
     mos: c.mos,
     screening: c.screening,
     minCorrelation: c.minCorrelation,
+    scores: c.scores,
+    zscore: c.zscore,
     mapping: c.mapping,
     ...(c.by !== null ? { by: c.by } : {}),
     seed: c.seed,

@@ -15,19 +15,21 @@ export interface StatColumn {
   /** RMSE: lower is better; correlations: higher magnitude is better. */
   lowerIsBetter: boolean;
   /** Which bootstrap interval belongs to the column. */
-  ci: 'srocc' | 'krocc' | 'plcc' | null;
+  ci: 'srocc' | 'krocc' | 'plcc' | 'rmse' | 'plccMapped' | 'rmseMapped' | null;
+  /** The column depends on the fitted mapping (NaN with the row's mappingReason when it is not fitted). */
+  mapped: boolean;
   title: string;
 }
 
 export const STAT_COLUMNS: readonly StatColumn[] = [
-  { key: 'srocc', label: 'SROCC', lowerIsBetter: false, ci: 'srocc', title: "Spearman's rank-order correlation (average ranks)" },
-  { key: 'krocc', label: 'KROCC', lowerIsBetter: false, ci: 'krocc', title: "Kendall's tau-b" },
-  { key: 'plcc', label: 'PLCC', lowerIsBetter: false, ci: 'plcc', title: 'Pearson linear correlation of the raw scores' },
-  { key: 'rmse', label: 'RMSE', lowerIsBetter: true, ci: null, title: 'Root mean square difference between the raw metric values and the MOS' },
-  { key: 'plccMapped', label: 'PLCC (mapped)', lowerIsBetter: false, ci: null, title: 'Pearson correlation after the fitted mapping' },
-  { key: 'rmseMapped', label: 'RMSE (mapped)', lowerIsBetter: true, ci: null, title: 'RMSE after the fitted mapping (in MOS units)' },
-  { key: 'rmseStar', label: 'RMSE*', lowerIsBetter: true, ci: null, title: 'ITU-T P.1401 epsilon-insensitive RMSE: errors reduced by each MOS 95 % interval, N − d degrees of freedom' },
-  { key: 'outlierRatio', label: 'OR', lowerIsBetter: true, ci: null, title: 'ITU-T P.1401 outlier ratio: share of stimuli whose mapped prediction misses the MOS by more than its 95 % interval' },
+  { key: 'srocc', label: 'SROCC', lowerIsBetter: false, ci: 'srocc', mapped: false, title: "Spearman's rank-order correlation (average ranks)" },
+  { key: 'krocc', label: 'KROCC', lowerIsBetter: false, ci: 'krocc', mapped: false, title: "Kendall's tau-b" },
+  { key: 'plcc', label: 'PLCC', lowerIsBetter: false, ci: 'plcc', mapped: false, title: 'Pearson linear correlation of the raw scores' },
+  { key: 'rmse', label: 'RMSE', lowerIsBetter: true, ci: 'rmse', mapped: false, title: 'Root mean square difference between the raw metric values and the MOS' },
+  { key: 'plccMapped', label: 'PLCC (mapped)', lowerIsBetter: false, ci: 'plccMapped', mapped: true, title: 'Pearson correlation after the fitted mapping' },
+  { key: 'rmseMapped', label: 'RMSE (mapped)', lowerIsBetter: true, ci: 'rmseMapped', mapped: true, title: 'RMSE after the fitted mapping (in MOS units)' },
+  { key: 'rmseStar', label: 'RMSE*', lowerIsBetter: true, ci: null, mapped: true, title: 'ITU-T P.1401 epsilon-insensitive RMSE: errors reduced by each MOS 95 % interval, N − d degrees of freedom' },
+  { key: 'outlierRatio', label: 'OR', lowerIsBetter: true, ci: null, mapped: true, title: 'ITU-T P.1401 outlier ratio: share of stimuli whose mapped prediction misses the MOS by more than its 95 % interval' },
 ];
 
 /** The significance letters shown with a column (metrics sharing a letter do not differ, P.1401, α 0.05). */
@@ -113,13 +115,35 @@ export function groupCorrelations(rows: readonly CorrelationRow[]): CorrelationG
   return [...groups].map(([group, rs]) => ({ group, rows: rs, best: bestRows(rs) }));
 }
 
+/**
+ * Why RMSE* and the outlier ratio are NaN although the mapping was fitted: P.1401 counts N − d degrees
+ * of freedom, and the engine computes them only from d + 2 stimuli on (d = the mapping's parameters).
+ */
+export function p1401Reason(r: CorrelationRow): string | null {
+  if (r.mappingReason || !(Number.isNaN(num(r.rmseStar)) || Number.isNaN(num(r.outlierRatio)))) return null;
+  const d = r.mapping?.params.length ?? 0;
+  return r.n > 0 && r.n <= d + 1 ? `RMSE* and OR need at least ${d + 2} stimuli with a ${d}-parameter mapping (ITU-T P.1401, N − d degrees of freedom), got ${r.n}` : null;
+}
+
 /** Why a row's statistics are NaN, in words; null when they are not. */
 export function nanReason(r: CorrelationRow): string | null {
   const anyNaN = STAT_COLUMNS.some((s) => Number.isNaN(num(r[s.key])));
   if (!anyNaN) return null;
   if (r.reason) return r.reason;
+  const rawNaN = STAT_COLUMNS.some((s) => !s.mapped && Number.isNaN(num(r[s.key])));
+  if (r.mappingReason && !rawNaN) return `mapped values NaN: ${r.mappingReason}`;
+  const p1401 = p1401Reason(r);
+  if (p1401) return p1401;
   if (r.n < 3) return `only ${r.n} ${r.n === 1 ? 'stimulus' : 'stimuli'} with both a metric value and a MOS`;
   return 'undefined for these values';
+}
+
+/** Why one cell is NaN: the mapping's reason for the columns that depend on it, else the row's. */
+export function cellReason(r: CorrelationRow, key: StatKey): string | null {
+  if (!Number.isNaN(num(r[key]))) return null;
+  const col = STAT_COLUMNS.find((s) => s.key === key);
+  if (col?.mapped && r.mappingReason) return r.mappingReason;
+  return nanReason(r);
 }
 
 // ---- MOS table ----

@@ -45,10 +45,18 @@ export interface ScatterModel {
 }
 
 export interface ScatterContext {
+  /** The breakdown of the report (the row's group belongs to it). */
   by: string | null;
   differential: boolean;
   scale: { min: number; max: number };
   mapping: string;
+  /**
+   * Colour the points by this breakdown name (common/analysis-breakdown.ts) instead of `by`; null: one
+   * colour. Needs `groupOf` unless it equals `by`.
+   */
+  colourBy?: string | null;
+  /** The value of `colourBy` for a stimulus. */
+  groupOf?: (stimulusId: number) => string | null;
 }
 
 function paddedRange(values: number[], pad = 0.05): [number, number] {
@@ -76,8 +84,9 @@ const MAPPING_LABEL: Record<string, string> = {
 
 export function buildScatterModel(row: CorrelationRow, mos: readonly MosRow[], ctx: ScatterContext): ScatterModel {
   const mosById = new Map(mos.map((m) => [m.stimulusId, m]));
-  const colourBy = ctx.by;
-  const names = row.points.map((p) => (colourBy ? (p.group ?? '') : ''));
+  const colourBy = ctx.colourBy === undefined ? ctx.by : ctx.colourBy;
+  const valueOf = (p: CorrelationRow['points'][number]): string | null => (colourBy === ctx.by || !ctx.groupOf ? p.group : ctx.groupOf(p.stimulusId));
+  const names = row.points.map((p) => (colourBy ? (valueOf(p) ?? '') : ''));
   const colors = groupColors(names.map((n) => n || null));
   const seriesByName = new Map<string, ScatterSeries>();
   row.points.forEach((p, i) => {
@@ -105,11 +114,12 @@ export function buildScatterModel(row: CorrelationRow, mos: readonly MosRow[], c
   const xRange = x.range;
 
   const kind = row.mapping?.kind ?? ctx.mapping;
-  const curve = all.length ? sampleMappingCurve(row.mapping, xRange[0], xRange[1]) : null;
+  const curve = all.length && !row.mappingReason ? sampleMappingCurve(row.mapping, xRange[0], xRange[1]) : null;
   let curveNote: string | null = null;
   if (!curve) {
     if (kind === 'none') curveNote = 'No mapping chosen: no fitted curve.';
     else if (all.length === 0) curveNote = 'No stimulus has both a metric value and a MOS.';
+    else if (row.mappingReason) curveNote = `No fitted curve: ${row.mappingReason}.`;
     else curveNote = `No fitted curve: the ${MAPPING_LABEL[kind] ?? kind} fit is undefined${row.reason ? ` (${row.reason})` : ''}.`;
   }
   const detail = configDetail(row);

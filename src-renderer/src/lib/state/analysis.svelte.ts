@@ -1,6 +1,7 @@
 /**
- * Analysis state of the open project: its studies, the page's controls (remembered per project in
- * localStorage), the report of 'analysis.run' (recomputed, debounced, when a control changes or new
+ * Analysis state of the open project: its studies, the page's controls (the MOS choice stored in the
+ * project through 'analysis.mosChoice' / 'analysis.setMosChoice', so the CLI analyses the same MOS;
+ * the other controls remembered per project in localStorage), the report of 'analysis.run' (recomputed, debounced, when a control changes or new
  * metric values arrive), ratings import, exports, and the selections that drive the scatter plot and
  * the per-frame curves. Views read the getters and call the methods; only the state classes call the api.
  */
@@ -10,7 +11,10 @@ import { api, ApiError } from '../api';
 import {
   analysisInput,
   DEFAULT_CONTROLS,
+  isMosChoiceKey,
+  mosChoiceOf,
   parseStoredControls,
+  withMosChoice,
   ratingsImportInput,
   reconcileControls,
   storageKey,
@@ -18,7 +22,7 @@ import {
   type RatingsForm,
 } from '../analysis-options';
 import { correlationKey } from '../analysis-table';
-import { attributeValues } from '../stimuli-table';
+import { breakdownNames } from '../../../../src-main/common/analysis-breakdown';
 
 /** What AnalysisState needs from the application state. */
 export interface AnalysisHost {
@@ -65,9 +69,11 @@ export class AnalysisState {
   #importError = $state<string | null>(null);
   #exporting = $state<ExportFormat | null>(null);
   #exportError = $state<string | null>(null);
+  #choiceError = $state<string | null>(null);
+  #choiceStored = $state(false);
 
-  /** Attribute names of the project's stimuli: the breakdown choices. */
-  #attributes = $derived.by(() => Object.keys(attributeValues(this.#host.stimuli())));
+  /** The breakdown (and scatter colour) choices: content, codec, resolution and the stored attributes. */
+  #breakdowns = $derived.by(() => breakdownNames(this.#host.stimuli()));
 
   constructor(host: AnalysisHost) {
     this.#host = host;
@@ -77,7 +83,14 @@ export class AnalysisState {
   /** True once the studies of the open project have been read. */
   get studiesLoaded() { return this.#studiesFor !== null && this.#studiesFor === this.#host.projectDir(); }
   get controls() { return this.#controls; }
-  get attributes() { return this.#attributes; }
+  /** Names the analysis can be broken down and the scatter coloured by. */
+  get breakdowns() { return this.#breakdowns; }
+  /** Storing the MOS choice in the project failed (the analysis still uses it). */
+  get choiceError() { return this.#choiceError; }
+  /** The project holds a stored MOS choice (the controls show it). */
+  get choiceStored() { return this.#choiceStored; }
+  /** The stimuli of the project (for colouring the scatter plot by any breakdown). */
+  get stimuli() { return this.#host.stimuli(); }
   get report() { return this.#report; }
   /** An analysis is being computed (or a control change waits for its debounce). */
   get busy() { return this.#running || this.#pending; }
@@ -117,6 +130,16 @@ export class AnalysisState {
     if (this.#controlsFor !== dir) {
       this.#controls = parseStoredControls(localStorage.getItem(storageKey(dir)));
       this.#controlsFor = dir;
+      // The project's stored MOS choice wins over what this browser remembered.
+      try {
+        const { choice, stored } = await api['analysis.mosChoice']({ projectDir: dir });
+        if (dir === this.#host.projectDir()) {
+          this.#controls = withMosChoice(this.#controls, choice);
+          this.#choiceStored = stored;
+        }
+      } catch (err) {
+        this.#choiceError = toError(err).message;
+      }
     }
     await this.loadStudies();
     this.#schedule(0);
@@ -139,12 +162,30 @@ export class AnalysisState {
     }
   }
 
-  /** Changes one control: remembered for the project, and the analysis runs again shortly. */
+  /**
+   * Changes one control: remembered for the project (a MOS choice control in the project itself), and
+   * the analysis runs again shortly.
+   */
   set<K extends keyof AnalysisControls>(key: K, value: AnalysisControls[K]): void {
     if (this.#controls[key] === value) return;
     this.#controls = { ...this.#controls, [key]: value };
     this.#persist();
+    if (isMosChoiceKey(key)) void this.#storeChoice();
     this.#schedule(DEBOUNCE_MS);
+  }
+
+  /** Writes the MOS choice into the project ('analysis.setMosChoice'). */
+  async #storeChoice(): Promise<void> {
+    const dir = this.#host.projectDir();
+    if (!dir) return;
+    try {
+      await api['analysis.setMosChoice']({ projectDir: dir, choice: mosChoiceOf(this.#controls) });
+      if (dir !== this.#host.projectDir()) return;
+      this.#choiceStored = true;
+      this.#choiceError = null;
+    } catch (err) {
+      this.#choiceError = `the MOS choice could not be stored in the project: ${toError(err).message}`;
+    }
   }
 
   /** Runs the analysis now (the Retry button). */
@@ -175,7 +216,7 @@ export class AnalysisState {
       this.#error = null;
       return;
     }
-    const controls = reconcileControls(this.#controls, this.#studies.map((s) => s.name), this.#attributes);
+    const controls = reconcileControls(this.#controls, this.#studies.map((s) => s.name), this.#breakdowns);
     if (controls !== this.#controls) this.#controls = controls;
     const seq = ++this.#runSeq;
     this.#running = true;
@@ -299,6 +340,8 @@ export class AnalysisState {
     this.#importReport = null;
     this.#importError = null;
     this.#exportError = null;
+    this.#choiceError = null;
+    this.#choiceStored = false;
   }
 
   /** New metric values (a metrics job ended) change the correlations: run again if the page is open. */
