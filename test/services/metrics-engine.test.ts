@@ -145,6 +145,26 @@ describe('videos', () => {
     expect(skipped.frames).toBe(9);
   });
 
+  it('names a truncated file that decodes fewer frames than its container declares, also under --truncate', async () => {
+    // The index (moov) is at the front, so the cut file still declares all its frames.
+    const whole = join(tmp.dir, 'whole.mp4');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=25', '-frames:v', '30', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', whole]);
+    const other = join(tmp.dir, 'other.mp4');
+    ffmpeg(['-i', whole, '-vf', 'noise=alls=10', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', other]);
+    const cut = join(tmp.dir, 'whole-cut.mp4');
+    const bytes = readFileSync(whole);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    for (const policy of [{}, { truncate: true }]) {
+      const err = await computePair({ ref: cut, dist: other }, { metrics: [m('psnr-y')], runner: inline, policy }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(IqaError);
+      expect((err as IqaError).code).toBe('E_MEDIA');
+      expect((err as IqaError).message).toMatch(new RegExp(`^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: decoding stopped after \\d+ of the 30 frames its container declares`));
+    }
+    // Complete files are not affected by the check.
+    const r = await computePair({ ref: whole, dist: other }, { metrics: [m('psnr-y')], runner: inline, policy: { truncate: true } });
+    expect(r.frames).toBe(30);
+  });
+
   it('reports a truncated video file as a typed error naming it', async () => {
     const cut = join(tmp.dir, 'cut.mkv');
     const bytes = readFileSync(dist);

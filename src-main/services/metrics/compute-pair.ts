@@ -254,6 +254,7 @@ async function kernelPass(input: PairInput, plan: PairPlan, metrics: readonly Re
       if (failure) throw failure;
       const [hasRef, hasDist] = await Promise.all([refReader.read(new Uint8Array(slot.ref)), distReader.read(new Uint8Array(slot.dist))]);
       if (!hasRef || !hasDist) {
+        checkDecodedAll(input, plan, policy, hasRef, hasDist, frames);
         if (hasRef !== hasDist && !policy.truncate) throw endsEarly(input, hasRef, frames);
         break;
       }
@@ -301,6 +302,7 @@ async function rgbPass(input: PairInput, plan: PairPlan, evaluators: readonly Rg
       if (options.signal?.aborted) throw new IqaError('E_CANCELLED', 'cancelled');
       const [hasRef, hasDist] = await Promise.all([refReader.read(ref), distReader.read(dist)]);
       if (!hasRef || !hasDist) {
+        checkDecodedAll(input, plan, policy, hasRef, hasDist, frames);
         if (hasRef !== hasDist && !policy.truncate) throw endsEarly(input, hasRef, frames);
         break;
       }
@@ -314,6 +316,32 @@ async function rgbPass(input: PairInput, plan: PairPlan, evaluators: readonly Rg
     distReader.close();
   }
   return { frames, perFrame: table.slice(frames), decoder: `${refReader.command} | ${distReader.command}` };
+}
+
+/**
+ * Frames a container may declare beyond what decodes without the file being damaged (an edit list
+ * can hide a frame or two at the start, as phone videos with B-frames do).
+ */
+const DECLARED_FRAMES_SLACK = 2;
+
+/** E_MEDIA naming the file when decoding stopped well before the frame count its container declares. */
+function checkDeclaredFrames(file: string, info: MediaInfo, decoded: number): void {
+  const declared = info.kind === 'video' ? info.frameCount : null;
+  if (declared !== null && declared - decoded > DECLARED_FRAMES_SLACK) {
+    throw new IqaError('E_MEDIA', `${file}: decoding stopped after ${decoded} of the ${declared} frames its container declares: the file is truncated or damaged`, {
+      file,
+      details: { declaredFrames: declared, decodedFrames: decoded },
+    });
+  }
+}
+
+/**
+ * A side that ran out of frames must have decoded what its container declares, also under
+ * --truncate: truncating aligns two complete files of different lengths, it does not hide a damaged one.
+ */
+function checkDecodedAll(input: PairInput, plan: PairPlan, policy: AlignPolicy, hasRef: boolean, hasDist: boolean, frames: number): void {
+  if (!hasRef) checkDeclaredFrames(input.ref, plan.refInfo, frames + (policy.skipRef ?? 0));
+  if (!hasDist) checkDeclaredFrames(input.dist, plan.distInfo, frames + (policy.skipDist ?? 0));
 }
 
 function endsEarly(input: PairInput, refGoesOn: boolean, frames: number): IqaError {
@@ -350,6 +378,7 @@ export async function computeNoReference(input: SingleInput, options: Omit<Compu
       options.onFrame?.(frames, info.frameCount);
     }
     await reader.finish();
+    checkDeclaredFrames(input.file, info, frames);
   } catch (err) {
     throw wrapSingleError(err, input.file);
   } finally {
