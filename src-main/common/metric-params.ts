@@ -29,7 +29,13 @@ export type MetricRequest = z.output<typeof metricRequestSchema>;
 export function resolveMetricRequest(req: { id: string; params?: Record<string, unknown> }): { descriptor: MetricDescriptor; params: MetricParams } {
   const descriptor = metricById(req.id);
   if (!descriptor) throw new Error(`unknown metric "${req.id}" (known: ${METRIC_IDS.join(', ')})`);
-  const params = metricParamsSchema(descriptor).parse(req.params ?? {});
+  const parsed = metricParamsSchema(descriptor).safeParse(req.params ?? {});
+  if (!parsed.success) {
+    // One line (zod's own message is multi-line JSON), naming each parameter and its problem.
+    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'parameters'}: ${i.message}`);
+    throw new Error(`${req.id}: ${problems.join('; ')}`);
+  }
+  const params = parsed.data;
   if (params.variant === 'ffmpeg' && params.downsample !== 'none') {
     throw new Error(`${req.id}: downsample=${params.downsample} applies to the Wang variant only`);
   }
