@@ -63,9 +63,8 @@ export function resolveMetrics(ids: string[], params: string[]): ResolvedMetric[
     try {
       return { id, params: resolveMetricRequest({ id, params: perMetric.get(id) }).params };
     } catch (err) {
-      const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
-      const msg = issues ? issues.map((i) => `${String(i.path.join('.') || 'params')}: ${i.message}`).join('; ') : (err as Error).message;
-      throw new IqaError('E_INPUT', `${id}: ${msg}`);
+      // resolveMetricRequest's messages are one line and start with the metric id.
+      throw new IqaError('E_INPUT', (err as Error).message);
     }
   });
 }

@@ -145,8 +145,8 @@ export class Engine {
         try {
           return { id: m.id, params: resolveMetricRequest(m).params };
         } catch (err) {
-          const msg = (err as Error).message;
-          throw new IqaError('E_INPUT', msg.startsWith(`${m.id}: `) ? msg : `${m.id}: ${msg}`);
+          // resolveMetricRequest's messages are one line and name the metric.
+          throw new IqaError('E_INPUT', (err as Error).message);
         }
       });
       const runner = this.frameRunner();
