@@ -110,8 +110,9 @@ export function addAnalysisCommands(program: Command): void {
         const db = openProjectDb(abs);
         try {
           const given = { mos: o.mos, screening: o.screen, minCorrelation: o.minCorr, scores: o.scores, zscore: o.zscore };
-          if (o.remember) writeMosChoice(db, resolveMosChoice(db, given).choice);
           const report = analyzeProject(db, abs, { study: o.study, ...given, mapping: MAPPINGS[o.mapping]!, by: o.by, seed: o.seed, resamples: o.resamples });
+          // Stored only once it has given an analysis (a typo in another option stores nothing).
+          if (o.remember) writeMosChoice(db, resolveMosChoice(db, given).choice);
           process.stdout.write(exportAnalysis(report, o.format));
         } finally {
           db.close();
