@@ -129,6 +129,8 @@ export interface MetricResultRow {
   /** The model file a neural metric ran (SHA-256) and the execution provider; null for kernel metrics. */
   modelSha256: string | null;
   provider: string | null;
+  /** The ffmpeg command(s) that decoded the frames of this value (null for values stored before schema 2). */
+  decoder: string | null;
   computedAt: string;
   attributes: Record<string, string>;
 }

@@ -27,6 +27,7 @@ const row = (stimulusId: number, stimulus: string, metricId: string, value: Metr
   engineVersion: '0.1.0',
   modelSha256: null,
   provider: null,
+  decoder: null,
   computedAt: '2025-01-01T00:00:00Z',
   attributes: { condition: stimulus.split('_')[1] ?? '' },
   ...extra,

@@ -35,6 +35,8 @@ describe('computing metrics for a project', () => {
   it('computes every paired distorted stimulus, stores pooled and per-frame values, and resumes', async () => {
     const progress: number[] = [];
     const report = await runProjectMetrics(db, dir, { metrics: [metric('psnr-y'), metric('ssim-y')] }, { runner, onProgress: (d) => progress.push(d) });
+    // Each stored value names the ffmpeg commands that decoded its frames.
+    for (const r of listResults(db)) expect(r.decoder).toMatch(/ffmpeg .* \| .*ffmpeg /);
     expect(report).toEqual({ pairs: 6, computed: 6, skipped: 0, failed: [] });
     expect(progress[progress.length - 1]).toBe(4 * 1 + 2 * 10); // frames: 4 image pairs + 2 video pairs of 10
     const rows = listResults(db);

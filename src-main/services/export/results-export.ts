@@ -58,6 +58,7 @@ export function resultsToJson(rows: readonly MetricResultRow[]): string {
       frames: r.frames,
       engineVersion: r.engineVersion,
       model: r.modelSha256 === null ? null : { sha256: r.modelSha256, provider: r.provider },
+      decoder: r.decoder,
       attributes: r.attributes,
     })),
   };

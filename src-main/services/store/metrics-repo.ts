@@ -69,12 +69,15 @@ export function addPooling(db: Db, runId: number, stimulusId: number, pooling: P
   const frames = frameValues(db, runId, stimulusId);
   if (frames.length === 0) return false;
   const value = poolValues(frames, pooling, higherIsBetterOfRun(db, runId));
-  db.prepare("INSERT OR REPLACE INTO metric_values (run_id, stimulus_id, channel, pooling, value, computed_at, elapsed_ms) VALUES (?, ?, '', ?, ?, ?, 0)").run(
+  // The new pooling comes from the same decoded frames: it keeps their decoder command.
+  const source = db.prepare("SELECT decoder FROM metric_values WHERE run_id = ? AND stimulus_id = ? AND channel = '' AND decoder IS NOT NULL LIMIT 1").get(runId, stimulusId) as { decoder: string } | undefined;
+  db.prepare("INSERT OR REPLACE INTO metric_values (run_id, stimulus_id, channel, pooling, value, computed_at, elapsed_ms, decoder) VALUES (?, ?, '', ?, ?, ?, 0, ?)").run(
     runId,
     stimulusId,
     pooling,
     Number.isNaN(value) ? null : value,
     new Date().toISOString(),
+    source?.decoder ?? null,
   );
   return true;
 }
@@ -96,7 +99,7 @@ export function saveResults(db: Db, results: readonly PairValues[]): void {
   const delValues = db.prepare('DELETE FROM metric_values WHERE run_id = ? AND stimulus_id = ?');
   const delFrames = db.prepare('DELETE FROM frame_values WHERE run_id = ? AND stimulus_id = ?');
   const putValue = db.prepare(
-    "INSERT INTO metric_values (run_id, stimulus_id, channel, pooling, value, computed_at, elapsed_ms) VALUES (?, ?, '', ?, ?, ?, ?)",
+    "INSERT INTO metric_values (run_id, stimulus_id, channel, pooling, value, computed_at, elapsed_ms, decoder) VALUES (?, ?, '', ?, ?, ?, ?, ?)",
   );
   const putFrame = db.prepare("INSERT INTO frame_values (run_id, stimulus_id, channel, frame, value) VALUES (?, ?, '', ?, ?)");
   const setDecoder = db.prepare('UPDATE metric_runs SET decoder = ? WHERE id = ?');
@@ -107,12 +110,12 @@ export function saveResults(db: Db, results: readonly PairValues[]): void {
       const others = storedPoolings(db, r.runId, r.stimulusId).filter((p) => p !== r.pooling);
       delValues.run(r.runId, r.stimulusId);
       delFrames.run(r.runId, r.stimulusId);
-      putValue.run(r.runId, r.stimulusId, r.pooling, Number.isNaN(r.pooled) ? null : r.pooled, now, r.elapsedMs);
+      putValue.run(r.runId, r.stimulusId, r.pooling, Number.isNaN(r.pooled) ? null : r.pooled, now, r.elapsedMs, r.decoder);
       if (others.length) {
         const hib = higherIsBetterOfRun(db, r.runId);
         for (const p of others) {
           const v = poolValues(r.perFrame, p as Pooling, hib);
-          putValue.run(r.runId, r.stimulusId, p, Number.isNaN(v) ? null : v, now, 0);
+          putValue.run(r.runId, r.stimulusId, p, Number.isNaN(v) ? null : v, now, 0, r.decoder);
         }
       }
       for (let k = 0; k < r.perFrame.length; k++) {
@@ -139,6 +142,7 @@ interface ResultRow {
   engine_version: string;
   model_sha256: string | null;
   provider: string | null;
+  decoder: string | null;
   computed_at: string;
   attributes: string;
 }
@@ -149,7 +153,7 @@ export function listResults(db: Db): MetricResultRow[] {
     .prepare(
       `SELECT v.stimulus_id, s.name AS stimulus, r.name AS reference, m.metric_id, m.metric_version, m.params, v.pooling, v.value,
               (SELECT COUNT(*) FROM frame_values f WHERE f.run_id = v.run_id AND f.stimulus_id = v.stimulus_id AND f.channel = v.channel) AS frames,
-              v.run_id, m.engine_version, m.model_sha256, m.provider, v.computed_at, s.attributes
+              v.run_id, m.engine_version, m.model_sha256, m.provider, v.decoder, v.computed_at, s.attributes
        FROM metric_values v
        JOIN metric_runs m ON m.id = v.run_id
        JOIN stimuli s ON s.id = v.stimulus_id
@@ -172,6 +176,7 @@ export function listResults(db: Db): MetricResultRow[] {
     engineVersion: r.engine_version,
     modelSha256: r.model_sha256,
     provider: r.provider,
+    decoder: r.decoder,
     computedAt: r.computed_at,
     attributes: JSON.parse(r.attributes) as Record<string, string>,
   }));

@@ -161,6 +161,15 @@ CREATE TABLE ratings (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'decoder command per stored value',
+    // A run's decoder column holds one command, overwritten by every pair; the command that decoded a
+    // value belongs with the value. Values stored before this migration keep NULL (see the run's).
+    sql: `
+ALTER TABLE metric_values ADD COLUMN decoder TEXT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
