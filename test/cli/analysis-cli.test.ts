@@ -163,6 +163,9 @@ describe('iqa analyze on a project', () => {
     expect(prov(['--no-zscore'])).toMatchObject({ screening: 'corr', scores: { zscore: false } });
     expect(prov(['--mos', 'raw', '--remember'])).toMatchObject({ mos: 'raw' });
     expect(prov([])).toMatchObject({ mos: 'raw', screening: 'none', mosChoice: 'stored', scores: { zscore: true } });
+    // A run that fails stores nothing.
+    expect(iqa(['analyze', dir, '--mos', 'mle', '--by', 'bitrate', '--remember']).code).not.toBe(0);
+    expect(prov([])).toMatchObject({ mos: 'raw', mosChoice: 'stored' });
   });
 });
 
