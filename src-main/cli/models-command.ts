@@ -112,7 +112,7 @@ export function addModelsCommand(program: Command): void {
             if (r.skipped) rows.push([r.id, '-', '-', '-', '-', r.pass ? 'ok' : 'FAIL', r.skipped]);
             for (const p of r.probes) {
               for (const out of p.outputs) {
-                rows.push([r.id, p.probe, out.name, sci(out.maxAbs), sci(out.relToMax), out.pass ? 'ok' : 'FAIL', out.problem ?? `${r.provider}, ${p.runMs.toFixed(0)} ms${r.comparable ? '' : ', random weights'}`]);
+                rows.push([r.id, p.probe, out.name, sci(out.maxAbs), sci(out.relToMax), out.pass ? 'ok' : 'FAIL', out.problem ?? `${r.provider ?? 'our kernel'}, ${p.runMs.toFixed(0)} ms${r.comparable ? '' : ', random weights'}`]);
               }
             }
           }

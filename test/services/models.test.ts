@@ -252,6 +252,34 @@ describe.skipIf(!haveModels)('missing, wrong and corrupt models', () => {
   });
 });
 
+describe.skipIf(!haveModels)('verifying the parameter-file models', () => {
+  it("scores BRISQUE's probe images with the installed SVR file as OpenCV does (features and scores)", async () => {
+    const v = await verifyModel('brisque-live', { dir: SHARED_MODELS });
+    expect(v.probesFile).toBe(shared('brisque/probes.json'));
+    expect(v.probes.map((p) => p.probe)).toEqual(['clean', 'noise_sigma15', 'blur_sigma2', 'jpeg_q10']);
+    for (const p of v.probes) expect(p.outputs.map((o) => [o.name, o.pass])).toEqual([['features', true], ['score', true]]);
+    expect(v.pass).toBe(true);
+  });
+
+  it("scores NIQE's probe images with the installed pristine statistics as BasicSR does", async () => {
+    const v = await verifyModel('niqe-live', { dir: SHARED_MODELS, probes: ['clean', 'jpeg_q10'] });
+    expect(v.probes.map((p) => p.probe)).toEqual(['clean', 'jpeg_q10']);
+    expect(v.probes.every((p) => p.pass && p.outputs[0]!.maxAbs <= 1e-4)).toBe(true);
+    expect(v.pass).toBe(true);
+  });
+
+  it('fails a parameter file that gives other scores', async () => {
+    // A changed file: its hash is wrong, so verify reports it instead of passing.
+    const dir = join(tmp, 'bad-brisque');
+    mkdirSync(join(dir, 'brisque'), { recursive: true });
+    const doc = JSON.parse(readFileSync(shared('brisque/brisque_live.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'brisque', 'brisque_live.json'), JSON.stringify({ ...doc, note: 'changed' }));
+    const v = await verifyModel('brisque-live', { dir });
+    expect(v.pass).toBe(false);
+    expect(v.skipped).toMatch(/sha256/);
+  });
+});
+
 describe.skipIf(!haveModels)('installing a model', () => {
   let dest: string;
   beforeAll(() => {

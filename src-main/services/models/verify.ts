@@ -11,6 +11,10 @@ import { sharedInference, type OnnxInference } from './inference';
 import { manifestEntry, type ModelTolerance } from './manifest';
 import { modelDir, requireModel, type ModelDirOptions, type ModelState, modelStatus } from './model-store';
 import { findProbeSet, loadProbeInputs, loadProbeOutputs, readProbeSet } from './probes';
+import { parameterProbesFile, runParameterProbes } from './verify-params';
+
+/** Parameter-file models whose probes (images with reference scores) verify can run. */
+const PARAMETER_MODELS = new Set(['brisque-live', 'niqe-live']);
 
 export interface OutputCheck extends TensorErrors {
   name: string;
@@ -76,6 +80,16 @@ export async function verifyModel(id: string, opts: VerifyOptions = {}): Promise
     } catch (err) {
       return { ...base, skipped: (err as Error).message };
     }
+  }
+  if (entry.format === 'json' && PARAMETER_MODELS.has(id)) {
+    // Parameter files: score the probe images with the installed file and compare with the reference implementation.
+    const model = await requireModel(id, opts);
+    const probesFile = parameterProbesFile(model);
+    if (!probesFile) return { ...base, skipped: `no probes.json beside ${model.path}: the file was checked by hash only`, pass: status.state === 'installed' };
+    const names = opts.probes?.length ? opts.probes : undefined;
+    let { probes, tolerance } = runParameterProbes(id, model, probesFile, names);
+    if (opts.maxProbes !== undefined) probes = probes.slice(0, Math.max(0, opts.maxProbes));
+    return { ...base, sha256: model.sha256, provider: null, tolerance, probesFile, probes, pass: probes.length > 0 && probes.every((p) => p.pass) };
   }
   if (entry.format !== 'onnx' || !entry.probes) {
     return { ...base, skipped: entry.probesNote ?? 'no probes for this model: its file was checked by hash only', pass: status.state === 'installed' };
