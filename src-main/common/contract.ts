@@ -160,6 +160,17 @@ export const commands = {
   'metrics.run': command<{ jobId: string }>()(metricsRunSchema),
   'metrics.results': command<MetricResultRow[]>()(z.strictObject({ projectDir: absPath })),
   'metrics.frames': command<FrameSeries[]>()(z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive() })),
+  'viewer.frameMap': command<FrameMapJson>()(
+    z.strictObject({
+      projectDir: absPath,
+      /** A distorted stimulus with a reference. */
+      stimulusId: z.number().int().positive(),
+      /** Frame number from 0 (0 for images). */
+      frame: z.number().int().min(0).max(10_000_000),
+      metric: z.enum(['ssim-y', 'lpips']),
+      params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+    }),
+  ),
   'studies.list': command<StudySummary[]>()(z.strictObject({ projectDir: absPath })),
   'ratings.import': command<RatingsImportSummary>()(
     z.strictObject({
@@ -233,6 +244,21 @@ export interface RatingsImportSummary {
   scale: { min: number; max: number };
 }
 export type AnalysisOptions = z.output<typeof analysisOptionsSchema>;
+
+/** One frame's quality map for the viewer's heatmap (services/metrics/frame-maps.ts). */
+export interface FrameMapJson {
+  metric: 'ssim-y' | 'lpips';
+  params: Record<string, string | number>;
+  frame: number;
+  width: number;
+  height: number;
+  /** The metric on this frame (null for NaN). */
+  value: number | null;
+  /** width × height float32 values, row-major, little-endian, base64. SSIM: 1 = identical; LPIPS: 0 = identical. */
+  map: string;
+  decoder: string;
+  model: { id: string; sha256: string; provider: string; comparable: boolean } | null;
+}
 
 /** Per-frame values of one stimulus for one metric configuration (for curves). */
 export interface FrameSeries {

@@ -213,3 +213,23 @@ export function computeFrameMetrics(
   }
   return values;
 }
+
+/**
+ * The Wang SSIM of one frame pair's luma (as the `ssim-y` metric computes it, same parameters) with
+ * its H×W map, for the viewer's heatmap. `value` equals what computeFrameMetrics gives for ssim-y.
+ * The ffmpeg variant has no per-pixel map (it is defined on 8×8 blocks): RangeError.
+ */
+export function ssimYMap(f: FrameFormat, ref: FrameSamples, dist: FrameSamples, params: MetricParams, ws: FrameWorkspace): { value: number; map: Plane<Float32Array> } {
+  if (params.variant === 'ffmpeg') throw new RangeError('the ffmpeg SSIM variant works on 8x8 blocks and has no per-pixel map; use variant=wang');
+  const a = splitFrame(f, ref, ws, 0, false);
+  const b = splitFrame(f, dist, ws, 1, false);
+  const name = String(params.luma ?? 'y_float');
+  const r = ssim(lumaOf(f, ref, a, name, ws, 0), lumaOf(f, dist, b, name, ws, 1), {
+    dataRange: peakValue(f),
+    downsample: params.downsample === 'matlab-auto' ? 'matlab-auto' : 'none',
+    map: 'full',
+    workspace: ws.ssim,
+  });
+  return { value: r.value, map: r.map as Plane<Float32Array> };
+}
+

@@ -12,6 +12,7 @@ import { exportAnalysis } from './export/analysis-export';
 import { listStudies } from './store/ratings-repo';
 import type { AppInfo, ModelRow, ProjectInfo } from '../common/domain';
 import { closeSharedInference, installModel, listModels, modelDir, verifyModel } from './models';
+import { frameMap } from './metrics/frame-maps';
 import { computeFvd, computeImageSetMetrics } from './sets';
 import { IqaError, toIqaError } from '../common/errors';
 import { APP_VERSION } from '../common/version';
@@ -167,6 +168,37 @@ export class Engine {
     },
     'metrics.results': async ({ projectDir }) => listResults(this.db(projectDir)),
     'metrics.frames': async ({ projectDir, stimulusId }) => frameSeries(this.db(projectDir), stimulusId),
+    'viewer.frameMap': async ({ projectDir, stimulusId, frame, metric, params }) => {
+      const dir = resolve(projectDir);
+      const db = this.db(dir);
+      const dist = getStimulus(db, stimulusId);
+      if (!dist) throw new IqaError('E_NOT_FOUND', `no stimulus ${stimulusId} in ${projectDir}`);
+      const ref = dist.referenceId === null ? undefined : getStimulus(db, dist.referenceId);
+      if (!ref) throw new IqaError('E_INPUT', `${dist.path} has no reference: a quality map needs a distorted stimulus paired with its reference`);
+      let resolved: Record<string, string | number>;
+      try {
+        resolved = resolveMetricRequest({ id: metric, params }).params;
+      } catch (err) {
+        throw new IqaError('E_INPUT', (err as Error).message);
+      }
+      const m = await frameMap(
+        { ref: resolve(dir, ref.path), dist: resolve(dir, dist.path), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
+        metric,
+        resolved,
+        frame,
+      );
+      return {
+        metric,
+        params: m.params,
+        frame: m.frame,
+        width: m.width,
+        height: m.height,
+        value: Number.isNaN(m.value) ? null : m.value,
+        map: Buffer.from(m.map.buffer, m.map.byteOffset, m.map.byteLength).toString('base64'),
+        decoder: m.decoder,
+        model: m.model && { id: m.model.modelId, sha256: m.model.modelSha256, provider: m.model.provider, comparable: m.model.comparable },
+      };
+    },
     'studies.list': async ({ projectDir }) => listStudies(this.db(projectDir)),
     'ratings.import': async ({ projectDir, csv, study, method, scale, replace }) =>
       importRatingsCsv(this.db(projectDir), csv, { study, method, scale, replace }),

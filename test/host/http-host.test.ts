@@ -123,6 +123,26 @@ describe('loopback host', () => {
     expect(recent.body.value[0].dir).toBe(projectDir);
   });
 
+  it('answers viewer.frameMap with the SSIM map of a stored pair, and a typed error for a reference', async () => {
+    const projectDir = join(tmp.dir, 'project'); // imported by the test above
+    const stimuli = (await call('stimuli.list', { projectDir })).body.value as { id: number; role: string; kind: string; width: number; height: number; frameCount: number }[];
+    const video = stimuli.find((s) => s.role === 'distorted' && s.kind === 'video')!;
+    const r = await call('viewer.frameMap', { projectDir, stimulusId: video.id, frame: video.frameCount - 1, metric: 'ssim-y' });
+    expect(r.body.ok).toBe(true);
+    const m = r.body.value as { width: number; height: number; value: number; map: string; frame: number; model: null };
+    expect([m.width, m.height, m.frame, m.model]).toEqual([video.width, video.height, video.frameCount - 1, null]);
+    const bytes = Buffer.from(m.map, 'base64');
+    expect(bytes.byteLength).toBe(4 * m.width * m.height);
+    const map = new Float32Array(bytes.buffer, bytes.byteOffset, m.width * m.height);
+    expect(Math.max(...map)).toBeLessThanOrEqual(1);
+    expect(m.value).toBeGreaterThan(0);
+    const reference = stimuli.find((s) => s.role === 'reference')!;
+    const bad = await call('viewer.frameMap', { projectDir, stimulusId: reference.id, frame: 0, metric: 'ssim-y' });
+    expect(bad.body).toMatchObject({ ok: false, error: { code: 'E_INPUT', message: expect.stringContaining('has no reference') } });
+    const past = await call('viewer.frameMap', { projectDir, stimulusId: video.id, frame: video.frameCount, metric: 'ssim-y' });
+    expect(past.body).toMatchObject({ ok: false, error: { code: 'E_INPUT', message: expect.stringContaining('past the end') } });
+  });
+
   it('lists the supported models and whether each is installed', async () => {
     const r = await call('models.list', {});
     expect(r.body.ok).toBe(true);

@@ -92,7 +92,7 @@ function plannedFrames(info: MediaInfo, skip: number): number | null {
   return info.frameCount === null ? null : Math.max(0, info.frameCount - skip);
 }
 
-interface PairPlan {
+export interface PairPlan {
   refInfo: MediaInfo;
   distInfo: MediaInfo;
   refFormat: FrameFormat;
@@ -103,7 +103,7 @@ interface PairPlan {
 }
 
 /** Checks a pair is comparable (or how the policy aligns it) before anything is decoded. */
-async function planPair(input: PairInput, policy: AlignPolicy, signal?: AbortSignal): Promise<PairPlan> {
+export async function planPair(input: PairInput, policy: AlignPolicy, signal?: AbortSignal): Promise<PairPlan> {
   const [refInfo, distInfo] = await Promise.all([
     input.refInfo ?? probeMedia(input.ref, { raw: input.refRaw, signal }),
     input.distInfo ?? probeMedia(input.dist, { raw: input.distRaw, signal }),
