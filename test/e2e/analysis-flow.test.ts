@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Download, Locator, Page } from 'playwright-core';
 import { callApi, createProjectInUi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 
@@ -53,8 +53,10 @@ function ratingsCsv(psnr: Map<string, number>): string {
   return lines.join('\n') + '\n';
 }
 
-const download = async (page: Page, testid: string): Promise<{ d: Download; text: string; bytes: Buffer }> => {
-  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId(testid).click()]);
+/** Clicks a button (by test id, or a locator where several share one) and reads the file it downloads. */
+const download = async (page: Page, target: string | Locator): Promise<{ d: Download; text: string; bytes: Buffer }> => {
+  const button = typeof target === 'string' ? page.getByTestId(target) : target;
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), button.click()]);
   const bytes = readFileSync((await d.path())!);
   return { d, bytes, text: bytes.toString('utf8') };
 };
@@ -182,6 +184,24 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     await page.locator('[data-testid=mos-row][data-name=src03_blur]').click();
     await expect.poll(() => page.getByTestId('frames-canvas').count(), { timeout: 10_000 }).toBe(2);
     await expect.poll(() => inkedPixels(page, 'frames-canvas')).toBeGreaterThan(1000);
+    // Each curve downloads as PNG and SVG, named after study, stimulus and metric.
+    const psnrCurve = page.locator('[data-testid=frames-curve][data-metric=psnr]');
+    expect(await psnrCurve.count()).toBe(1);
+    const framesPng = await download(page, psnrCurve.getByTestId('frames-png'));
+    expect(framesPng.d.suggestedFilename()).toBe('frames-lab-src03_blur-psnr.png');
+    expect(framesPng.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const canvasWidth = await psnrCurve.getByTestId('frames-canvas').evaluate((c: HTMLCanvasElement) => c.width);
+    expect(framesPng.bytes.readUInt32BE(16)).toBe(canvasWidth); // IHDR: the canvas at its pixel size
+    const framesSvg = await download(page, psnrCurve.getByTestId('frames-svg'));
+    expect(framesSvg.d.suggestedFilename()).toBe('frames-lab-src03_blur-psnr.svg');
+    expect(framesSvg.text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(framesSvg.text.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(framesSvg.text).toMatch(/<title>PSNR ↑ — src03_blur · MOS \d\.\d\d /);
+    expect(framesSvg.text).toMatch(/<path d="M[\d.]+ [\d.]+ L[\d.]+ [\d.]+[^"]*" fill="none" stroke="#[0-9a-f]{6}"/);
+    writeFileSync(join(shots, 'e2e-analysis-frames.svg'), framesSvg.text);
+    const ssimSvg = await download(page, page.locator('[data-testid=frames-curve][data-metric=ssim-y]').getByTestId('frames-svg'));
+    expect(ssimSvg.d.suggestedFilename()).toBe('frames-lab-src03_blur-ssim-y.svg');
+    expect(ssimSvg.text).toContain('SSIM');
     await page.screenshot({ path: join(shots, 'e2e-analysis-breakdown.png'), fullPage: true });
 
     // Correlation screening: who was rejected, and why.

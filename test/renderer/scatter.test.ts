@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildScatterModel, niceRange, niceTicks, tickLabel } from '../../src-renderer/src/lib/scatter-model';
-import { scatterSvg } from '../../src-renderer/src/lib/scatter-svg';
+import { frameCurveSvg, scatterSvg } from '../../src-renderer/src/lib/scatter-svg';
+import type { FrameCurve } from '../../src-renderer/src/lib/frame-curves';
 import { evaluateMapping } from '../../src-main/kernels/stats/mapping-models';
 import type { CorrelationRow, MosRow } from '../../src-main/common/domain';
 import { corr } from '../helpers/analysis-fixtures';
@@ -113,5 +114,60 @@ describe('scatter SVG', () => {
     const open = (svg.match(/<(?!\/)[a-zA-Z]+[^>]*[^/]>/g) ?? []).length;
     const close = (svg.match(/<\/[a-zA-Z]+>/g) ?? []).length;
     expect(open).toBe(close);
+  });
+});
+
+describe('per-frame curve SVG', () => {
+  const curve = (values: (number | null)[], extra: Partial<FrameCurve> = {}): FrameCurve => ({
+    key: 'psnr|{}',
+    title: 'PSNR <↑> — src03_blur · MOS 3.25 [2.95, 3.55]',
+    yLabel: 'PSNR (dB)',
+    values,
+    color: '#3366cc',
+    note: '',
+    ...extra,
+  });
+  const balanced = (svg: string) => {
+    const open = (svg.match(/<(?!\/)[a-zA-Z]+[^>]*[^/]>/g) ?? []).length;
+    const close = (svg.match(/<\/[a-zA-Z]+>/g) ?? []).length;
+    expect(open).toBe(close);
+  };
+
+  it('is a standalone SVG with the curve as one path, the title (metric, stimulus, MOS) escaped, whole-frame ticks', () => {
+    const svg = frameCurveSvg(curve([30, 31.5, 32, 31, 30.5]));
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).toContain('<title>PSNR &lt;↑&gt; — src03_blur · MOS 3.25 [2.95, 3.55]</title>');
+    expect(svg).not.toContain('PSNR <↑>');
+    expect(svg).toContain('>PSNR (dB)</text>');
+    expect(svg).toContain('>frame</text>');
+    const paths = svg.match(/<path d="([^"]*)" fill="none" stroke="#3366cc"/g)!;
+    expect(paths).toHaveLength(1);
+    expect(paths[0]!.match(/[ML]/g)!.join('')).toBe('MLLLL');
+    expect(svg.match(/<circle /g)).toHaveLength(5); // 5 frames: each drawn as a dot too
+    expect(svg).toContain('<title>frame 2: 32</title>');
+    expect([...svg.matchAll(/text-anchor="middle">([^<]*)</g)].map((m) => m[1])).toEqual(['0', '1', '2', '3', '4']);
+    balanced(svg);
+    // deterministic: same curve, same bytes
+    expect(frameCurveSvg(curve([30, 31.5, 32, 31, 30.5]))).toBe(svg);
+  });
+
+  it('breaks the line at frames without a value, marks an isolated frame, shows the note', () => {
+    const values = Array.from({ length: 100 }, (_, i) => (i === 40 || i === 42 ? null : 0.9 + (i % 7) / 100));
+    const svg = frameCurveSvg(curve(values, { note: '2 frames NaN, not drawn' }));
+    const d = svg.match(/<path d="([^"]*)" fill="none" stroke="#3366cc"/)![1]!;
+    expect(d.match(/M/g)).toHaveLength(2); // frames 0..39 and 43..99; 41 alone is a dot
+    expect(svg.match(/<circle /g)).toHaveLength(1);
+    expect(svg).toContain('<title>frame 41: 0.96</title>');
+    expect(svg).toContain('>2 frames NaN, not drawn</text>');
+    balanced(svg);
+  });
+
+  it('copes with a single frame, a constant curve and no drawable frame', () => {
+    for (const values of [[5], [0.5, 0.5, 0.5], [null, null]]) {
+      const svg = frameCurveSvg(curve(values));
+      expect(svg).not.toMatch(/NaN|Infinity/);
+      balanced(svg);
+    }
   });
 });
