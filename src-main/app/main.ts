@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
 import { Engine } from '../services/engine';
+import { registerDesktopDialogs } from '../host/electron-dialogs';
 import { registerIpc } from '../host/electron-ipc';
 
 // better-sqlite3 built for Electron's ABI (scripts/electron-native.mjs), kept apart from the Node build.
@@ -55,6 +56,7 @@ app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   const engine = new Engine({ userDataDir: app.getPath('userData') });
   registerIpc(engine.handlers, engine.jobs, isTrustedUrl, () => BrowserWindow.getAllWindows());
+  registerDesktopDialogs(isTrustedUrl);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -1,10 +1,11 @@
 /**
  * Sandboxed preload: exposes exactly one method per contract command (and one event subscription per
- * contract event) to the page as `window.iqa`. No generic send/invoke of arbitrary channels, no Node
+ * contract event) to the page as `window.iqa`, plus the native open dialog (common/desktop.ts). No generic send/invoke of arbitrary channels, no Node
  * objects cross the bridge. Only contract data (names, channel derivation) is imported.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { COMMAND_NAMES, EVENT_NAMES, ipcChannel, type EventName } from '../common/contract';
+import { PICK_PATH_CHANNEL } from '../common/desktop';
 
 const commands: Record<string, (input: unknown) => Promise<unknown>> = {};
 for (const name of COMMAND_NAMES) {
@@ -20,4 +21,7 @@ function on(event: EventName, listener: (data: unknown) => void): () => void {
   return () => ipcRenderer.removeListener(channel, wrapped);
 }
 
-contextBridge.exposeInMainWorld('iqa', { commands, on, transport: 'ipc' });
+/** Native open dialogs (desktop only); the main process validates the request. */
+const desktop = { pickPath: (request: unknown) => ipcRenderer.invoke(PICK_PATH_CHANNEL, request) };
+
+contextBridge.exposeInMainWorld('iqa', { commands, on, desktop, transport: 'ipc' });

@@ -29,6 +29,8 @@ describe('the UI in headless Chromium against npm run web', () => {
 
     const projectDir = join(tmp.dir, 'study');
     await createProjectInUi(page, projectDir, 'Codec study');
+    // Native "Browse…" dialogs exist only in the desktop app: in a browser the paths are typed.
+    expect(await page.locator('button.browse').count()).toBe(0);
 
     await page.getByTestId('import-source').fill(join(tmp.dir, 'media'));
     await page.getByTestId('import-submit').click();

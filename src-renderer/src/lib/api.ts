@@ -5,6 +5,7 @@
  * same typed `Api`; failures arrive as IqaError with the engine's code and message.
  */
 import type { Api, CommandName, EventName, Events, Reply } from '../../../src-main/common/contract';
+import type { PickPathReply, PickPathRequest } from '../../../src-main/common/desktop';
 import type { WireError } from '../../../src-main/common/errors';
 
 export class ApiError extends Error {
@@ -21,6 +22,7 @@ export class ApiError extends Error {
 interface PreloadBridge {
   commands: Record<string, (input: unknown) => Promise<Reply<unknown>>>;
   on(event: EventName, listener: (data: unknown) => void): () => void;
+  desktop?: { pickPath(request: PickPathRequest): Promise<PickPathReply> };
   transport: 'ipc';
 }
 
@@ -124,3 +126,15 @@ export function onEvent<E extends EventName>(event: E, listener: Listener<E>): (
 }
 
 export const transportKind = transport.kind;
+
+const desktopBridge = (globalThis as { iqa?: PreloadBridge }).iqa?.desktop;
+
+/** Whether native open dialogs exist (the desktop app); in a browser paths are typed. */
+export const canPickPaths = desktopBridge !== undefined;
+
+/** A native open dialog: the chosen absolute path, or null (cancelled, or not the desktop app). */
+export async function pickPath(request: PickPathRequest): Promise<string | null> {
+  if (!desktopBridge) return null;
+  return (await desktopBridge.pickPath(request)).path;
+}
+
