@@ -14,6 +14,10 @@
  * - Inception: computeImageSetMetrics with metrics ['is'] over a folder of 512×384 PNGs with the
  *   feature cache off: hashing, PNG decode, the pytorch-fid bilinear resize to 299×299 and inference,
  *   i.e. what `iqa is` / `iqa fid` costs per image. Inference alone is reported beside it.
+ * - The Fréchet distance at the FID dimension (2048): two sets of 5000 synthetic feature vectors
+ *   (full-rank covariances: the matrix square root problem scipy.linalg.sqrtm solves, which the issue
+ *   author measured at about 6 s on this machine: QUOTED, not run here), and two sets of 300 (fewer
+ *   samples than dimensions: the n×n route).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,6 +26,8 @@ import { OnnxInference } from '../src-main/services/models/inference';
 import { lpipsPair, lpipsPairs, type LpipsModel } from '../src-main/services/models/lpips';
 import { listModels } from '../src-main/services/models/model-store';
 import { computeImageSetMetrics } from '../src-main/services/sets';
+import { featureMatrix } from '../src-main/kernels/features/feature-matrix';
+import { frechetDistance } from '../src-main/kernels/features/frechet';
 import { fmt, log, median, msSince, mustRun, now, table } from './util';
 
 const LPIPS_SIZE = 256;
@@ -43,11 +49,55 @@ export interface NeuralRow {
   value: string;
 }
 
+export interface FrechetBench {
+  dim: number;
+  /** Fréchet distance from features (covariances included), full rank, median ms. */
+  fullRank: { n: number; ms: number; runsMs: number[]; route: string; fid: number };
+  lowRank: { n: number; ms: number; runsMs: number[]; route: string; fid: number };
+  scipySqrtmQuotedMs: number;
+}
+
 export interface NeuralBenchResult {
   modelDir: string;
   gpu: { available: boolean; note: string };
   rows: NeuralRow[];
   skipped: string[];
+  frechet: FrechetBench;
+}
+
+/** scipy.linalg.sqrtm on a 2048 × 2048 product, measured by the issue author on this machine: quoted. */
+export const SCIPY_SQRTM_QUOTED_MS = 6000;
+
+/** Seeded standard normal features (xorshift + Box–Muller): the same sets on every run. */
+function gaussianFeatures(n: number, d: number, seed: number, scale: number, shift: number): Float32Array {
+  let x = seed >>> 0 || 1;
+  const uniform = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return ((x >>> 0) + 0.5) / 4294967296;
+  };
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < out.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const t = 2 * Math.PI * uniform();
+    out[i] = shift + scale * r * Math.cos(t);
+    if (i + 1 < out.length) out[i + 1] = shift + scale * r * Math.sin(t);
+  }
+  return out;
+}
+
+async function benchFrechet(runs: number): Promise<FrechetBench> {
+  const d = 2048;
+  const one = async (n: number) => {
+    const a = featureMatrix(gaussianFeatures(n, d, 1, 1, 0), n, d);
+    const b = featureMatrix(gaussianFeatures(n, d, 2, 1.1, 0.05), n, d);
+    frechetDistance(a, b); // warm-up: WebAssembly compile and memory
+    const t = await timeRuns(runs, async () => frechetDistance(a, b));
+    return { n, ms: t.ms, runsMs: t.runsMs, route: t.last.traceSqrtProduct.route, fid: t.last.fid };
+  };
+  log(`Frechet distance at d = ${d}: 2 x 5000 and 2 x 300 synthetic features`);
+  return { dim: d, fullRank: await one(5000), lowRank: await one(300), scipySqrtmQuotedMs: SCIPY_SQRTM_QUOTED_MS };
 }
 
 export interface NeuralBenchInput {
@@ -223,7 +273,7 @@ export async function benchNeural(input: NeuralBenchInput): Promise<{ text: stri
         const gpuSkipped: string[] = [];
         rows.push(...(await providerRows(auto, input, modelDir, installed, runs, pairs, setFolder, gpuSkipped)));
       } else {
-        gpu.note = `no GPU rows: the default provider order ran on ${p.provider} (onnxruntime's CUDA provider is not installed here, or no GPU answered); see README "GPU inference"`;
+        gpu.note = `no GPU rows: the default provider order ran on ${p.provider} (onnxruntime's CUDA provider is not installed here, or no GPU answered); see the README's "ffmpeg, GPU and native modules"`;
       }
     } else {
       gpu.note = 'no GPU rows: no LPIPS model to probe the provider with';
@@ -231,6 +281,8 @@ export async function benchNeural(input: NeuralBenchInput): Promise<{ text: stri
   } finally {
     await auto.close();
   }
+
+  const frechet = await benchFrechet(runs);
 
   const text = [
     table(
@@ -241,6 +293,12 @@ export async function benchNeural(input: NeuralBenchInput): Promise<{ text: stri
     `    ${gpu.available ? 'GPU rows: onnxruntime CUDA provider.' : gpu.note}`,
     '    fid-inception-arch has the real graph with random weights: its speed is the real model\'s, its values mean nothing.',
     ...skipped.map((s) => `    skipped: ${s}`),
+    table(
+      `8. Frechet distance at d = ${frechet.dim} (one core; covariances from the features included)`,
+      ['sets', 'route', 'median s', 'runs (s)', 'FID'],
+      [frechet.fullRank, frechet.lowRank].map((f) => [`2 x ${f.n} vectors${f.n < frechet.dim ? ' (fewer than d)' : ' (full rank)'}`, f.route, fmt(f.ms / 1000, 2), f.runsMs.map((x) => fmt(x / 1000, 2)).join(' '), f.fid.toFixed(4)]),
+    ),
+    `    scipy.linalg.sqrtm on a ${frechet.dim} x ${frechet.dim} product: about ${SCIPY_SQRTM_QUOTED_MS / 1000} s on the development machine (QUOTED by the issue author, not measured here)`,
   ].join('\n');
-  return { text, json: { modelDir: modelDir || '(user data directory)', gpu, rows, skipped } };
+  return { text, json: { modelDir: modelDir || '(user data directory)', gpu, rows, skipped, frechet } };
 }
