@@ -169,6 +169,57 @@ describe('iqa analyze on a project', () => {
   });
 });
 
+describe('iqa ratings export-sureal / analyze --format latex / pairwise through the CLI', () => {
+  let dir: string;
+  beforeAll(() => {
+    makeStudyFolder(join(tmp.dir, 'media-x'));
+    dir = join(tmp.dir, 'proj-x');
+    expect(iqa(['project', 'create', dir]).code).toBe(0);
+    expect(iqa(['import', dir, join(tmp.dir, 'media-x')]).code).toBe(0);
+    expect(iqa(['run', dir, '--metrics', 'psnr']).code).toBe(0);
+    const lines = ['participant,stimulus,score'];
+    ['src01_blur', 'src01_noise', 'src02_blur', 'src02_noise', 'src03_blur', 'src03_x264'].forEach((n, k) => {
+      for (let p = 0; p < 4; p++) lines.push(`p${p},${n},${1 + ((k + p) % 5)}`);
+    });
+    writeFileSync(join(tmp.dir, 'acr-x.csv'), lines.join('\n') + '\n');
+    expect(iqa(['ratings', 'import', dir, join(tmp.dir, 'acr-x.csv'), '--study', 'lab']).code).toBe(0);
+  });
+
+  it('exports the ratings as a SUREAL dataset with every rating, the same bytes twice', () => {
+    const a = iqa(['ratings', 'export-sureal', dir]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^dataset_name = /m);
+    expect(a.stdout).toMatch(/^dis_videos = \[/m);
+    expect((a.stdout.match(/"os": \{ "p0": \d, "p1": \d, "p2": \d, "p3": \d \}/g) ?? []).length).toBe(6); // every rating, per distorted stimulus
+    expect(iqa(['ratings', 'export-sureal', dir]).stdout).toBe(a.stdout);
+  });
+
+  it('writes a booktabs LaTeX table, byte-identical on a second run', () => {
+    const a = iqa(['analyze', dir, '--mos', 'raw', '--format', 'latex', '--resamples', '50']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('\\toprule');
+    expect(a.stdout).toContain('\\bottomrule');
+    expect(a.stdout).toContain('PSNR');
+    expect(iqa(['analyze', dir, '--mos', 'raw', '--format', 'latex', '--resamples', '50']).stdout).toBe(a.stdout);
+  });
+
+  it('scales pairwise comparisons (Thurstone Case V) with the preferred condition on top', () => {
+    const rows = ['a,b,choice'];
+    for (let i = 0; i < 12; i++) rows.push('good,bad,a', i % 3 ? 'good,mid,a' : 'good,mid,b', i % 4 ? 'mid,bad,a' : 'mid,bad,tie');
+    writeFileSync(join(tmp.dir, 'pc.csv'), rows.join('\n') + '\n');
+    const r = iqa(['pairwise', join(tmp.dir, 'pc.csv'), '--resamples', '100', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { comparisons: number; conditions: { condition: string; score: number }[] };
+    expect(out.comparisons).toBe(36);
+    const score = (c: string) => out.conditions.find((x) => x.condition === c)!.score;
+    expect(score('good')).toBeGreaterThan(score('mid'));
+    expect(score('mid')).toBeGreaterThan(score('bad'));
+    const bad = iqa(['pairwise', join(tmp.dir, 'missing.csv')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('iqa mos', () => {
   const g = readGoldenJson<{
     ratings: number[][];
