@@ -47,6 +47,7 @@
 import { FRECHET_LINALG_WASM } from '../wasm/generated/ssim-wasm';
 import { compileWasm, WasmArena } from '../wasm/wasm-runtime';
 import type { FeatureMatrix } from './feature-matrix';
+import { tridiagonalEigenvalues } from './linalg/symmetric-eigen';
 
 /** Pivoted-Cholesky panel width (rank of each trailing update). */
 const CHOL_NB = 64;
@@ -362,7 +363,7 @@ export function congruenceEigenvaluesWasm(a: CovarianceInput, b: CovarianceInput
   lowerTimesFactorInPlace(ctx, bOff, aOff, ld, d, rank, tOff);
   congruenceInPlace(ctx, bOff, aOff, ld, d, rank, tOff);
   const { d: diag, e } = tridiagonalizeBlocked(ctx, bOff, ld, rank, xOff, vOff, pOff);
-  return { values: tridiagonalEigenvaluesQl(diag, e), rank, traceA, traceB };
+  return { values: tridiagonalEigenvalues(diag, e), rank, traceA, traceB };
 }
 
 /**
@@ -430,7 +431,7 @@ export function samplesGramEigenvaluesWasm(a: FeatureMatrix, b: FeatureMatrix): 
     lowerShift: 0,
   });
   const { d: diag, e } = tridiagonalizeBlocked(ctx, gOff, ldg, size, xOff, vOff, pOff);
-  return { values: tridiagonalEigenvaluesQl(diag, e), size };
+  return { values: tridiagonalEigenvalues(diag, e), size };
 }
 
 /**
@@ -779,74 +780,4 @@ function tridiagonalizeBlocked(ctx: Ctx, m: number, ld: number, r: number, x: nu
   }
   d[r - 1] = h[m + (r - 1) * ld + (r - 1)];
   return { d, e };
-}
-
-/** QL gives up after this many iterations for one eigenvalue (typically 1–3 are needed). */
-const QL_MAX_ITERATIONS = 60;
-
-/**
- * √(a² + b²) without Math.hypot, whose generic path in V8 took 40% of the QL time: the plain formula is
- * within an ulp whenever the squares neither overflow nor underflow; otherwise Math.hypot.
- */
-function hypot2(a: number, b: number): number {
-  const s = a * a + b * b;
-  return s < 1e300 && s > 1e-290 ? Math.sqrt(s) : Math.hypot(a, b);
-}
-
-/**
- * Eigenvalues (ascending) of the symmetric tridiagonal (d, e), e[k] coupling k and k + 1; d and e are
- * destroyed. Implicit QL with Wilkinson shifts, without eigenvectors: the algorithm and deflation tests
- * of qlImplicit in linalg/symmetric-eigen.ts (Numerical Recipes' tqli), with hypot2 for Math.hypot.
- */
-function tridiagonalEigenvaluesQl(d: Float64Array, e: Float64Array): Float64Array {
-  const n = d.length;
-  if (n > 0) e[n - 1] = 0;
-  // Deflate also when |e_m| is negligible against the whole matrix: clusters of round-off-sized
-  // eigenvalues (semi-definite matrices) never meet the relative test (see symmetric-eigen.ts).
-  let norm = 0;
-  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0));
-  const absoluteTolerance = Number.EPSILON * norm;
-  for (let l = 0; l < n; l++) {
-    let iter = 0;
-    let m: number;
-    do {
-      for (m = l; m < n - 1; m++) {
-        const em = Math.abs(e[m]);
-        if (em <= Number.EPSILON * (Math.abs(d[m]) + Math.abs(d[m + 1])) || em <= absoluteTolerance) break;
-      }
-      if (m !== l) {
-        if (iter++ === QL_MAX_ITERATIONS) throw new Error('symmetric eigensolver: QL iteration did not converge');
-        let g = (d[l + 1] - d[l]) / (2 * e[l]);
-        let r = hypot2(g, 1);
-        g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
-        let s = 1;
-        let c = 1;
-        let p = 0;
-        let i: number;
-        for (i = m - 1; i >= l; i--) {
-          const f = s * e[i];
-          const b = c * e[i];
-          r = hypot2(f, g);
-          e[i + 1] = r;
-          if (r === 0) {
-            d[i + 1] -= p;
-            e[m] = 0;
-            break;
-          }
-          s = f / r;
-          c = g / r;
-          g = d[i + 1] - p;
-          r = (d[i] - g) * s + 2 * c * b;
-          p = s * r;
-          d[i + 1] = g + p;
-          g = c * r - b;
-        }
-        if (r === 0 && i >= l) continue;
-        d[l] -= p;
-        e[l] = g;
-        e[m] = 0;
-      }
-    } while (m !== l);
-  }
-  return d.sort();
 }

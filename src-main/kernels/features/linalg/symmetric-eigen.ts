@@ -150,6 +150,15 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float6
   return d.sort();
 }
 
+/**
+ * √(a² + b²) without Math.hypot, whose generic path in V8 took 40% of the QL time: the plain formula is
+ * within an ulp whenever the squares neither overflow nor underflow; otherwise Math.hypot.
+ */
+function hypot2(a: number, b: number): number {
+  const s = a * a + b * b;
+  return s < 1e300 && s > 1e-290 ? Math.sqrt(s) : Math.hypot(a, b);
+}
+
 /** NR `tqli` with e[k] coupling k, k+1. When zt is given (n × n, row k = k-th vector), rotations update it. */
 function qlImplicit(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: number): void {
   if (n > 0) e[n - 1] = 0;
@@ -170,7 +179,7 @@ function qlImplicit(d: Float64Array, e: Float64Array, zt: Float64Array | null, n
       if (m !== l) {
         if (iter++ === QL_MAX_ITERATIONS) throw new Error('symmetric eigensolver: QL iteration did not converge');
         let g = (d[l + 1] - d[l]) / (2 * e[l]);
-        let r = Math.hypot(g, 1);
+        let r = hypot2(g, 1);
         g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
         let s = 1;
         let c = 1;
@@ -179,7 +188,7 @@ function qlImplicit(d: Float64Array, e: Float64Array, zt: Float64Array | null, n
         for (i = m - 1; i >= l; i--) {
           let f = s * e[i];
           const b = c * e[i];
-          r = Math.hypot(f, g);
+          r = hypot2(f, g);
           e[i + 1] = r;
           if (r === 0) {
             d[i + 1] -= p;
