@@ -136,6 +136,13 @@ describe('iqa analyze on a project', () => {
     }
     expect(out.groupMos.map((g: { group: string }) => g.group)).toEqual(['blur', 'noise', 'x264']);
     expect(out.provenance.significance.correlations).toMatch(/^Williams' t/);
+    // The tidy CSV carries the MOS per group too, as rows without a metric.
+    const csv = iqa(['analyze', dir, '--by', 'condition', '--resamples', '50', '--format', 'csv']).stdout.split('\n');
+    const blurMos = csv.find((l) => l.startsWith(',,,blur,group_mos,'))!;
+    const g = out.groupMos.find((x: { group: string }) => x.group === 'blur');
+    expect(Number(blurMos.split(',')[5])).toBeCloseTo(g.mos, 12);
+    expect(Number(blurMos.split(',')[6])).toBeCloseTo(g.ci95[0], 12);
+    expect(csv.filter((l) => /^,,,\w+,group_mos_std,/.test(l))).toHaveLength(3);
   });
 
   it('--by content, codec and resolution are built in; an unknown name is a one-line error listing the valid ones', () => {

@@ -151,6 +151,13 @@ export function analysisToCsv(report: AnalysisReport): string {
       ]);
     }
   }
+  // MOS per group (with --by): rows without a metric, statistic group_mos (CI from the t-distribution)
+  // and group_mos_std; n = participants.
+  for (const g of report.groupMos ?? []) {
+    const common = [report.provenance.mapping, report.provenance.mos, report.provenance.screening, report.provenance.study, scores, ''];
+    body.push(['', '', '', g.group, 'group_mos', toCsvNumber(num(g.mos)), toCsvNumber(num(g.ci95[0])), toCsvNumber(num(g.ci95[1])), '', String(g.n), ...common]);
+    body.push(['', '', '', g.group, 'group_mos_std', toCsvNumber(num(g.std)), '', '', '', String(g.n), ...common]);
+  }
   return stringify([header, ...body], { record_delimiter: '\n' });
 }
 
