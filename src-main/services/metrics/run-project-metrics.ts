@@ -62,15 +62,18 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
   const runErrors: (string | undefined)[] = runIds.map(() => undefined);
   let cancelled = false;
   try {
+    const pooling = options.pooling ?? 'mean';
     for (const [i, task] of tasks.entries()) {
       const { dist, ref } = task;
-      const pooling = options.pooling ?? 'mean';
-      const stored = task.metrics.map((x) => ({ m: x.m, runId: runIds[x.k]! })).filter((x) => !options.force && hasResult(db, x.runId, dist.id));
-      // Stored per-frame values give a new pooling without decoding again.
-      for (const x of stored) if (!storedPoolings(db, x.runId, dist.id).includes(pooling)) addPooling(db, x.runId, dist.id, pooling);
-      const todo = task.metrics.map((x) => ({ m: x.m, runId: runIds[x.k]! })).filter((x) => !stored.some((y) => y.runId === x.runId));
+      const toCompute: { m: ResolvedMetric; runId: number; k: number }[] = [];
+      for (const x of task.metrics) {
+        const runId = runIds[x.k]!;
+        if (options.force || !hasResult(db, runId, dist.id)) toCompute.push({ m: x.m, runId, k: x.k });
+        // Stored per-frame values give a new pooling without decoding again.
+        else if (!storedPoolings(db, runId, dist.id).includes(pooling)) addPooling(db, runId, dist.id, pooling);
+      }
       const label = `${i + 1}/${tasks.length}: ${dist.name}`;
-      if (todo.length === 0) {
+      if (toCompute.length === 0) {
         report.skipped += 1;
         doneFrames += dist.frameCount ?? 1;
         ctx.onProgress?.(doneFrames, totalFrames, label);
@@ -78,7 +81,7 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
       }
       const before = doneFrames;
       const common = {
-        metrics: todo.map((x) => x.m),
+        metrics: toCompute.map((x) => x.m),
         pooling: options.pooling,
         signal: ctx.signal,
         onFrame: (d: number) => ctx.onProgress?.(before + d, totalFrames, label),
@@ -98,17 +101,17 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
             )
           : await computeNoReference({ file: resolve(projectDir, dist.path), info: dist, raw: dist.rawGeometry ?? undefined }, common);
         // A metric whose model could not run is reported for this stimulus; the others are stored.
-        todo.forEach((x, k) => {
+        toCompute.forEach((x, k) => {
           const e = result.errors[k];
           if (e) {
             report.failed.push({ stimulus: dist.path, metric: x.m.id, error: e.toWire() });
-            runFailures[runIds.indexOf(x.runId)]! += 1;
-            runErrors[runIds.indexOf(x.runId)] ??= e.message;
+            runFailures[x.k]! += 1;
+            runErrors[x.k] ??= e.message;
           }
         });
         saveResults(
           db,
-          todo
+          toCompute
             .map((x, k) => ({
               runId: x.runId,
               stimulusId: dist.id,
@@ -129,9 +132,9 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
           throw e;
         }
         report.failed.push({ stimulus: dist.path, error: e.toWire() });
-        for (const x of todo) {
-          runFailures[runIds.indexOf(x.runId)]! += 1;
-          runErrors[runIds.indexOf(x.runId)] ??= e.message;
+        for (const x of toCompute) {
+          runFailures[x.k]! += 1;
+          runErrors[x.k] ??= e.message;
         }
       }
       doneFrames = before + (dist.frameCount ?? 1);

@@ -191,7 +191,7 @@ export async function extractFeatures(sets: readonly ResolvedSet[], spec: Extrac
   // 3. Compute the misses in batches.
   const itemSize = spec.itemDims.reduce((a, b) => a * b, 1);
   const batchSize = batchSizeFor(itemSize * 4, model.entry.activationFactor, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.maxBatch ?? 64);
-  const todo = [...pending.values()];
+  const toCompute = [...pending.values()];
   let provider: ExecutionProvider | null = null;
   let decodeMs = 0;
   let inferenceMs = 0;
@@ -199,11 +199,11 @@ export async function extractFeatures(sets: readonly ResolvedSet[], spec: Extrac
   const concurrency = Math.max(1, opts.decodeConcurrency ?? Math.min(4, cpus().length));
   const buffers: Float32Array[] = [];
   let inFlight: Promise<void> | null = null;
-  for (let start = 0, k = 0; start < todo.length; start += batchSize, k++) {
+  for (let start = 0, k = 0; start < toCompute.length; start += batchSize, k++) {
     if (signal?.aborted) throw cancelled();
-    const chunk = todo.slice(start, start + batchSize);
+    const chunk = toCompute.slice(start, start + batchSize);
     const m = chunk.length;
-    const buf = (buffers[k % 2] ??= new Float32Array(Math.min(batchSize, todo.length) * itemSize));
+    const buf = (buffers[k % 2] ??= new Float32Array(Math.min(batchSize, toCompute.length) * itemSize));
     const td = performance.now();
     await mapLimit(chunk, concurrency, async (p, slot) => {
       if (signal?.aborted) throw cancelled();
