@@ -11,7 +11,7 @@ import { pearsonCoefficient, plcc, srocc } from './correlation';
 import { krocc } from './kendall';
 import { finitePairs, isConstant } from './paired-samples';
 import { averageRanks } from './ranks';
-import { createRng, resampleIndices } from './rng';
+import { bootstrapStatistics } from './multi-bootstrap';
 
 export type BootstrapStatistic = 'plcc' | 'srocc' | 'krocc';
 
@@ -40,15 +40,7 @@ export interface BootstrapInterval {
   readonly method: 'percentile';
 }
 
-/** numpy.percentile(values, 100·q) with the default linear interpolation; `sorted` ascending. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+export { quantileSorted } from './quantile';
 
 /** The statistic on one resample: NaN when either side is constant. */
 export function bootstrapStatistic(kind: BootstrapStatistic, x: Float64Array, y: Float64Array): number {
@@ -63,47 +55,27 @@ export function bootstrapStatistic(kind: BootstrapStatistic, x: Float64Array, y:
   }
 }
 
+/** One statistic's interval: the resampling of multi-bootstrap.ts (the same resamples for the same seed). */
 export function bootstrapCorrelationInterval(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   options: BootstrapOptions,
 ): BootstrapInterval {
-  const resamples = options.resamples ?? 2000;
-  const confidence = options.confidence ?? 0.95;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
   const pairs = finitePairs(x, y);
-  const n = pairs.nUsed;
-  const point = options.statistic === 'plcc' ? plcc(pairs.x, pairs.y) : options.statistic === 'srocc' ? srocc(pairs.x, pairs.y) : krocc(pairs.x, pairs.y);
-  const rng = createRng(options.seed);
-  const idx = new Uint32Array(n);
-  const bx = new Float64Array(n);
-  const by = new Float64Array(n);
-  const values: number[] = [];
-  let skipped = 0;
-  for (let b = 0; b < resamples; b++) {
-    resampleIndices(rng, n, idx);
-    for (let i = 0; i < n; i++) {
-      bx[i] = pairs.x[idx[i]];
-      by[i] = pairs.y[idx[i]];
-    }
-    const v = bootstrapStatistic(options.statistic, bx, by);
-    if (Number.isNaN(v)) skipped++;
-    else values.push(v);
-  }
-  const sorted = Float64Array.from(values).sort();
-  const alpha = (1 - confidence) / 2;
+  const s = options.statistic;
+  const point = s === 'plcc' ? plcc(pairs.x, pairs.y) : s === 'srocc' ? srocc(pairs.x, pairs.y) : krocc(pairs.x, pairs.y);
+  const r = bootstrapStatistics(pairs.x, pairs.y, [s], (bx, by) => ({ [s]: bootstrapStatistic(s, bx, by) }) as Record<BootstrapStatistic, number>, options);
   return {
-    statistic: options.statistic,
+    statistic: s,
     estimate: point.value,
-    lower: quantileSorted(sorted, alpha),
-    upper: quantileSorted(sorted, 1 - alpha),
-    confidence,
-    resamples,
-    skippedResamples: skipped,
+    lower: r.intervals[s][0],
+    upper: r.intervals[s][1],
+    confidence: r.confidence,
+    resamples: r.resamples,
+    skippedResamples: r.skipped[s],
     seed: options.seed,
     nTotal: pairs.nTotal,
-    nUsed: n,
+    nUsed: pairs.nUsed,
     method: 'percentile',
   };
 }

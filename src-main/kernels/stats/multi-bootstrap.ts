@@ -10,7 +10,7 @@
  * A resample on which a statistic is undefined (NaN: a constant vector, a mapping that cannot be
  * fitted, fewer than 3 pairs drawn) is skipped for that statistic and counted in `skipped`.
  */
-import { quantileSorted } from './bootstrap';
+import { quantileSorted } from './quantile';
 import { createRng, resampleIndices } from './rng';
 
 export interface MultiBootstrapOptions {
