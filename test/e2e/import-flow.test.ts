@@ -84,5 +84,10 @@ describe('the UI in headless Chromium against npm run web', () => {
     expect(issues.some((t) => t.includes('zero.mp4') && t.includes('empty file (0 bytes)'))).toBe(true);
     expect(issues.some((t) => t.includes('text.mp4') && t.includes('not readable as media'))).toBe(true);
     expect(await page.getByTestId('stimulus-row').count()).toBe(9);
+    // A source that does not exist: the reason is shown beside the import form.
+    await page.getByTestId('import-source').fill(join(tmp.dir, 'no-such-folder'));
+    await page.getByTestId('import-submit').click();
+    await expect.poll(() => page.getByTestId('import-error').textContent(), { timeout: 15_000 }).toContain('no-such-folder: no such file or folder');
+    expect(await page.getByTestId('stimulus-row').count()).toBe(9);
   });
 });
