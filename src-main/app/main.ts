@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
+import { isAllowedExternalUrl } from '../common/external-links';
 import { Engine } from '../services/engine';
 import { registerDesktopDialogs } from '../host/electron-dialogs';
 import { registerIpc } from '../host/electron-ipc';
@@ -37,11 +38,13 @@ function createWindow(): BrowserWindow {
   });
   win.once('ready-to-show', () => win.show());
   // The app never navigates away from its own page nor opens windows; links go to the system browser.
-  win.webContents.on('will-navigate', (e, url) => {
+  const stayHome = (e: { preventDefault(): void }, url: string) => {
     if (!isTrustedUrl(url)) e.preventDefault();
-  });
+  };
+  win.webContents.on('will-navigate', stayHome);
+  win.webContents.on('will-redirect', stayHome);
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   void win.loadFile(rendererIndex);
@@ -53,7 +56,10 @@ app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
+  // The app needs no web permission (camera, notifications, clipboard-read, ...): deny requests and
+  // synchronous checks alike.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   const engine = new Engine({ userDataDir: app.getPath('userData') });
   registerIpc(engine.handlers, engine.jobs, isTrustedUrl, () => BrowserWindow.getAllWindows());
   registerDesktopDialogs(isTrustedUrl);

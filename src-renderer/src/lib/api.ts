@@ -48,6 +48,12 @@ function readToken(): string {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromHash) {
     sessionStorage.setItem(TOKEN_KEY, fromHash);
+    // Strip the token from the address bar (and so from history, bookmarks and screen shares); the
+    // session storage keeps it for reloads of this tab.
+    const params = new URLSearchParams(location.hash.slice(1));
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
     return fromHash;
   }
   return sessionStorage.getItem(TOKEN_KEY) ?? '';
