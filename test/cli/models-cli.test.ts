@@ -11,10 +11,11 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toIqaError } from '../../src-main/common/errors';
 import { addModelsCommand } from '../../src-main/cli/models-command';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const SHARED_MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO, '../shared/models');
-const haveModels = existsSync(join(SHARED_MODELS, 'README.md'));
+const SHARED_MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 
 function ensureWorkerBuilt(): void {
   const built = join(REPO, 'build/main/workers/onnx.worker.js');

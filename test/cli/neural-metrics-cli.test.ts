@@ -6,15 +6,16 @@
  * from lpips-alex probe 3 in ../shared/models (its inputs are 8-bit PNG values v/127.5 − 1), so the CLI's
  * distances are checked against PyTorch's reference outputs for the same images.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iqa } from '../helpers/cli';
-import { REPO_ROOT, tempDir } from '../helpers/media';
+import { tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
-const MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO_ROOT, '../shared/models');
-const haveModels = existsSync(join(MODELS, 'lpips-alex', 'probes', 'probe3_in_img0.f32'));
+const MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 const env = { IQA_MODEL_DIR: MODELS, IQA_ONNX_PROVIDERS: 'cpu' };
 /** ../shared/models/README.md: LPIPS distance 6e-8 abs between onnxruntime and PyTorch; a margin for CPU kernels. */
 const LPIPS_TOL = 1e-5;

@@ -11,10 +11,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { IqaError } from '../../src-main/common/errors';
 import { addSetsCommand } from '../../src-main/cli/sets-command';
 import { ffmpeg, makePng, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const SHARED_MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO, '../shared/models');
-const haveModels = existsSync(join(SHARED_MODELS, 'fid-inception-arch')) && existsSync(join(SHARED_MODELS, 'i3d-arch'));
+const SHARED_MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 
 function ensureWorkerBuilt(): void {
   const built = join(REPO, 'build/main/workers/onnx.worker.js');

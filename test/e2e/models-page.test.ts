@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { createProjectInUi, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
 import { REPO_ROOT, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
-const MODEL_DIR = resolve(REPO_ROOT, '../shared/models');
+const MODEL_DIR = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 
 let tmp: { dir: string; cleanup: () => void };
 let web: WebServer;
@@ -24,7 +26,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-describe('the Models page in headless Chromium against npm run web', () => {
+describe.runIf(haveModels)('the Models page in headless Chromium against npm run web', () => {
   it('lists the models, verifies lpips-alex on the CPU, and shows an install error inline', async () => {
     // The host answers an engine error with its HTTP status (E_NOT_FOUND → 404), which Chromium also logs.
     const { page, consoleErrors } = await openApp(context, web.url);

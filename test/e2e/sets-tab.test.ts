@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { callApi, createProjectInUi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 // The shared model folder has the random-weight fid-inception-arch but not the real fid-inception.
-const MODEL_DIR = resolve(REPO_ROOT, '../shared/models');
+const MODEL_DIR = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 
 let tmp: { dir: string; cleanup: () => void };
 let web: WebServer;
@@ -30,7 +32,7 @@ afterAll(async () => {
 
 const call = <T>(name: string, input: unknown): Promise<T> => callApi<T>(web, name, input);
 
-describe('the Sets tab in headless Chromium against npm run web', () => {
+describe.runIf(haveModels)('the Sets tab in headless Chromium against npm run web', () => {
   it('runs FID and KID between project groups, shows the not-comparable warning, and an E_MODEL error inline', async () => {
     const { page, consoleErrors } = await openApp(context, web.url);
 

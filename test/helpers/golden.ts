@@ -1,18 +1,12 @@
 // Loader for the shared golden vectors (../shared/golden, README there). Test-only: Node fs + pngjs.
-// The folder is IQA_GOLDEN_DIR when set, else ../shared/golden next to the repository root.
-import { existsSync, readFileSync } from 'node:fs';
+// The folder and whether it is there: ./shared-data.ts (IQA_GOLDEN_DIR, else ../shared/golden).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import type { InterleavedImage, Plane } from '../../src-main/kernels/image/plane';
+import { SHARED_DIRS } from './shared-data';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-export const GOLDEN_DIR = process.env.IQA_GOLDEN_DIR ?? path.resolve(here, '../../../shared/golden');
-
-export function goldenAvailable(): boolean {
-  return existsSync(path.join(GOLDEN_DIR, 'iqa.json'));
-}
+export const GOLDEN_DIR = SHARED_DIRS.golden;
 
 export function goldenPath(relative: string): string {
   return path.join(GOLDEN_DIR, relative);

@@ -2,8 +2,7 @@
  * One frame's quality map for the viewer (services/metrics/frame-maps.ts) and its contract command
  * viewer.frameMap: real ffmpeg decode, the golden SSIM map, the per-frame values the engine stores.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMetricRequest } from '../../src-main/common/metric-params';
 import { IqaError } from '../../src-main/common/errors';
@@ -12,13 +11,14 @@ import { createFrameRunner, type FrameRunner } from '../../src-main/services/met
 import { frameMap } from '../../src-main/services/metrics/frame-maps';
 import { closeSharedInference } from '../../src-main/services/models/inference';
 import { goldenPath, readGoldenF32 } from '../helpers/golden';
-import { ffmpeg, REPO_ROOT, tempDir } from '../helpers/media';
+import { ffmpeg, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const params = (id: string, p: Record<string, string | number> = {}) => resolveMetricRequest({ id, params: p }).params;
 /** The golden map is float32 from float64 skimage; ours is float32 from float64: rounding of both. */
 const MAP_ABS_TOL = 1e-6;
-const MODELS = resolve(REPO_ROOT, '../shared/models');
-const haveModels = existsSync(join(MODELS, 'lpips-alex', 'lpips_alex_v0.1.onnx'));
+const MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 
 let tmp: { dir: string; cleanup: () => void };
 let runner: FrameRunner;

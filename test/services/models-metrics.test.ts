@@ -14,10 +14,11 @@ import { compareTensors, withinTolerance } from '../../src-main/kernels/nn/tenso
 import { cnniqaScore } from '../../src-main/services/models/cnniqa';
 import { OnnxInference } from '../../src-main/services/models/inference';
 import { lpipsPair, lpipsPairs } from '../../src-main/services/models/lpips';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const SHARED_MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO, '../shared/models');
-const haveModels = existsSync(join(SHARED_MODELS, 'README.md'));
+const SHARED_MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 
 function ensureWorkerBuilt(): void {
   const built = join(REPO, 'build/main/workers/onnx.worker.js');

@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxInference } from '../../src-main/services/models/inference';
 import { manifestEntry } from '../../src-main/services/models/manifest';
 import { verifyModel, type ModelVerification } from '../../src-main/services/models/verify';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const SHARED_MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO, '../shared/models');
-const haveModels = existsSync(join(SHARED_MODELS, 'README.md'));
+const SHARED_MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 
 /** The worker runs from the build; (re)build it when missing or older than its source. */
 function ensureWorkerBuilt(): void {

@@ -15,10 +15,11 @@ import { loadManifest, manifestEntry, parseManifest } from '../../src-main/servi
 import { installModel } from '../../src-main/services/models/install';
 import { listModels, modelDir, modelStatus, requireModel } from '../../src-main/services/models/model-store';
 import { verifyModel } from '../../src-main/services/models/verify';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const SHARED_MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO, '../shared/models');
-const haveModels = existsSync(join(SHARED_MODELS, 'README.md'));
+const SHARED_MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 const shared = (rel: string) => join(SHARED_MODELS, rel);
 
 function ensureWorkerBuilt(): void {

@@ -4,16 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { computeNoReference, computePair } from '../../src-main/services/metrics/compute-pair';
 import { createFrameRunner } from '../../src-main/services/metrics/frame-pool';
 import { resolveMetricRequest } from '../../src-main/common/metric-params';
 import { lpipsPair } from '../../src-main/services/models';
 import { goldenPath } from '../helpers/golden';
-import { REPO_ROOT, tempDir } from '../helpers/media';
+import { tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
-const MODELS = process.env.IQA_MODEL_DIR ?? resolve(REPO_ROOT, '../shared/models');
+const MODELS = SHARED_DIRS.models;
+const haveModels = sharedData('models');
 // Tolerances: BRISQUE vs OpenCV's own score, the documented JSON-SVR gap (0.0022) plus margin;
 // NIQE vs BasicSR, float32-vs-float64 in BasicSR's half-scale resize (measured 2.1e-5);
 // LPIPS through the decode path must equal the direct call on the same pixels (same graph, same input).
@@ -45,7 +47,7 @@ function probePng(folder: string, file: string, h: number, w: number): string {
   return out;
 }
 
-describe('no-reference metrics from image files', () => {
+describe.runIf(haveModels)('no-reference metrics from image files', () => {
   it('BRISQUE matches OpenCV on every probe', async () => {
     const probes = JSON.parse(readFileSync(join(MODELS, 'brisque/probes.json'), 'utf8')).probes as { name: string; image: { file: string; shape: [number, number] }; opencv_score: number }[];
     for (const p of probes) {
@@ -70,7 +72,7 @@ describe('no-reference metrics from image files', () => {
   });
 });
 
-describe('LPIPS through the engine', () => {
+describe.runIf(haveModels)('LPIPS through the engine', () => {
   it('equals the direct model call on the same pixels, and records model and provider', async () => {
     const ref = goldenPath('images/chelsea.png');
     const dist = goldenPath('images/chelsea__jpeg_q10.png');
@@ -104,7 +106,7 @@ describe('LPIPS through the engine', () => {
   });
 });
 
-describe('NIMA through the engine (architecture graph: pipeline check, not scores)', () => {
+describe.runIf(haveModels)('NIMA through the engine (architecture graph: pipeline check, not scores)', () => {
   it("gives the probe's reference output for the image it was made from", async () => {
     // The nima-arch `photo` probe is chelsea.u8 resized by keras load_img; chelsea.u8 is the golden chelsea.png.
     const probes = JSON.parse(readFileSync(join(MODELS, 'nima-arch/probes.json'), 'utf8')).probes as { name: string; outputs: Record<string, { file: string }> }[];

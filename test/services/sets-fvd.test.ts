@@ -16,12 +16,13 @@ import { closeSharedInference } from '../../src-main/services/models/inference';
 import { sha256File } from '../../src-main/services/models/file-hash';
 import { computeFvd } from '../../src-main/services/sets/fvd';
 import { ffmpeg, makePng, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const SHARED_MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO, '../shared/models');
+const SHARED_MODELS = SHARED_DIRS.models;
 const ARCH = 'i3d-arch';
 const ARCH_SHA = '76d63dab3e4dcbd0b88452a397cea7901d950c6b98e2f838d57db3f50d6fd905';
-const haveModels = existsSync(join(SHARED_MODELS, 'i3d-arch/i3d_kinetics400_rgb_arch.onnx'));
+const haveModels = sharedData('models');
 
 function ensureWorkerBuilt(): void {
   const built = join(REPO, 'build/main/workers/onnx.worker.js');

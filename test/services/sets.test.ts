@@ -30,12 +30,13 @@ import { parseSetSpec } from '../../src-main/services/sets/set-spec';
 import { readStatsFile } from '../../src-main/services/sets/stats-file';
 import { openProjectDb } from '../../src-main/services/store/project-db';
 import { makePng, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const SHARED_MODELS = process.env.IQA_SHARED_MODELS ?? resolve(REPO, '../shared/models');
+const SHARED_MODELS = SHARED_DIRS.models;
 const ARCH = 'fid-inception-arch';
 const ARCH_SHA = 'f3db555d9e799b6cc738003816ca8e88d29066be7d187e038309901364867e22';
-const haveModels = existsSync(join(SHARED_MODELS, 'fid-inception-arch/fid_inception_v3_arch.onnx'));
+const haveModels = sharedData('models');
 
 function ensureWorkerBuilt(): void {
   const built = join(REPO, 'build/main/workers/onnx.worker.js');
@@ -150,7 +151,7 @@ describe('preprocessing', () => {
     expect(Buffer.from(tf.buffer).equals(Buffer.from(tfDirect.buffer))).toBe(true);
   });
 
-  it.runIf(existsSync(join(SHARED_MODELS, 'fid-inception-arch/resize_goldens/chelsea.u8')))('reproduces the reference resizes of the shared goldens', () => {
+  it.runIf(haveModels)('reproduces the reference resizes of the shared goldens', () => {
     const chelsea = { data: new Uint8Array(readFileSync(join(SHARED_MODELS, 'fid-inception-arch/resize_goldens/chelsea.u8'))), width: 451, height: 300 };
     const size = 3 * 299 * 299;
     const out = new Float32Array(size);

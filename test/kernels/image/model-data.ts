@@ -1,25 +1,18 @@
 // Loader for the shared model folder (../shared/models beside the repository root, README there), for the
-// image-preprocessing kernel tests. Test-only: Node fs. IQA_MODEL_DIR overrides the folder.
+// image-preprocessing kernel tests. Test-only: Node fs. The folder: test/helpers/shared-data.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SHARED_DIRS } from '../../helpers/shared-data';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-
-export const MODEL_DIR = process.env.IQA_MODEL_DIR ?? path.resolve(repoRoot, '../shared/models');
+export const MODEL_DIR = SHARED_DIRS.models;
 
 export function modelPath(relative: string): string {
   return path.join(MODEL_DIR, relative);
 }
 
-export function modelDataAvailable(relative = 'README.md'): boolean {
-  return existsSync(modelPath(relative));
-}
-
 function readBytes(relative: string): Buffer {
   const file = modelPath(relative);
-  if (!existsSync(file)) throw new Error(`missing shared model file ${file} (set IQA_MODEL_DIR to the shared/models folder)`);
+  if (!existsSync(file)) throw new Error(`missing shared model file ${file} (set IQA_SHARED_MODELS to the shared/models folder)`);
   return readFileSync(file);
 }
 

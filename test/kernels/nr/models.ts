@@ -1,13 +1,11 @@
 // Loader for the shared model parameters and probes (../shared/models, README there). Test-only: Node fs.
-// The folder is IQA_MODEL_DIR when set, else ../shared/models next to the repository root.
+// The folder: test/helpers/shared-data.ts (IQA_SHARED_MODELS, else ../shared/models).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Plane } from '../../../src-main/kernels/image/plane';
+import { SHARED_DIRS } from '../../helpers/shared-data';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-export const MODEL_DIR = process.env.IQA_MODEL_DIR ?? path.resolve(here, '../../../../shared/models');
+export const MODEL_DIR = SHARED_DIRS.models;
 
 export function readModelJson<T = unknown>(relative: string): T {
   return JSON.parse(readFileSync(path.join(MODEL_DIR, relative), 'utf8')) as T;
