@@ -5,9 +5,9 @@
  * import electron.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
-import { REPO_ROOT } from '../helpers/media';
+import { REPO_ROOT, tempDir } from '../helpers/media';
 
 function files(dir: string, ext = /\.(ts|svelte)$/): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -15,21 +15,24 @@ function files(dir: string, ext = /\.(ts|svelte)$/): string[] {
   );
 }
 
-function imports(file: string): { spec: string; typeOnly: boolean }[] {
-  const src = readFileSync(file, 'utf8');
-  const out: { spec: string; typeOnly: boolean }[] = [];
-  for (const m of src.matchAll(/^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]/gm)) out.push({ spec: m[3]!, typeOnly: !!m[2] });
-  for (const m of src.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) out.push({ spec: m[1]!, typeOnly: false });
-  for (const m of src.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ spec: m[1]!, typeOnly: false });
-  return out;
+/** One import or re-export of a file: the module as written, and the 1-based line it is written on. */
+interface ImportSite {
+  readonly spec: string;
+  readonly line: number;
+  readonly typeOnly: boolean;
 }
 
-const layerOf = (abs: string): string | null => {
-  const rel = relative(REPO_ROOT, abs).split('\\').join('/');
-  const m = /^src-main\/([^/]+)\//.exec(rel);
-  if (m) return m[1]!;
-  return rel.startsWith('src-renderer/') ? 'renderer' : null;
-};
+function imports(file: string): ImportSite[] {
+  const src = readFileSync(file, 'utf8');
+  const lineAt = (index: number) => src.slice(0, index).split('\n').length;
+  // The line of the module string itself (a multi-line import names its module on its last line).
+  const site = (m: RegExpMatchArray, spec: string, typeOnly: boolean): ImportSite => ({ spec, typeOnly, line: lineAt(m.index! + m[0].lastIndexOf(spec)) });
+  const out: ImportSite[] = [];
+  for (const m of src.matchAll(/^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]/gm)) out.push(site(m, m[3]!, !!m[2]));
+  for (const m of src.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) out.push(site(m, m[1]!, false));
+  for (const m of src.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(site(m, m[1]!, false));
+  return out;
+}
 
 const ALLOWED: Record<string, string[]> = {
   common: ['common'],
@@ -43,42 +46,94 @@ const ALLOWED: Record<string, string[]> = {
   renderer: ['renderer', 'common'],
 };
 
+const ELECTRON_USERS = /^src-main\/(app|preload)\/|^src-main\/host\/electron-(ipc|dialogs)\.ts$/;
+const NODE_MODULES_IN_RENDERER = ['fs', 'path', 'child_process', 'better-sqlite3', 'electron'];
+
+/**
+ * The checks, over the files of a tree rooted at `root` (the repository, or a fixture). Each returns one
+ * line per offending import, `file:line imports 'module'` and why, so a failure names what to fix.
+ */
+function checker(root: string) {
+  const rel = (abs: string) => relative(root, abs).split('\\').join('/');
+  const layerOf = (abs: string): string | null => {
+    const r = rel(abs);
+    const m = /^src-main\/([^/]+)\//.exec(r);
+    if (m) return m[1]!;
+    return r.startsWith('src-renderer/') ? 'renderer' : null;
+  };
+  const at = (file: string, i: ImportSite) => `${rel(file)}:${i.line} imports '${i.spec}'`;
+  return {
+    layerOf,
+    direction(all: string[]): string[] {
+      const out: string[] = [];
+      for (const file of all) {
+        const from = layerOf(file)!;
+        for (const i of imports(file)) {
+          if (!i.spec.startsWith('.')) continue;
+          const to = layerOf(resolve(dirname(file), i.spec));
+          if (to && !ALLOWED[from]!.includes(to)) out.push(`${at(file, i)}: ${from}/ may not import ${to}/ (it may import ${ALLOWED[from]!.join(', ')})`);
+        }
+      }
+      return out;
+    },
+    electron(all: string[]): string[] {
+      return all.flatMap((f) => imports(f).filter((i) => i.spec === 'electron' && !ELECTRON_USERS.test(rel(f))).map((i) => `${at(f, i)}: only app/, preload/, host/electron-ipc.ts and host/electron-dialogs.ts may`));
+    },
+    rendererNode(all: string[]): string[] {
+      return all
+        .filter((f) => layerOf(f) === 'renderer')
+        .flatMap((f) => imports(f).filter((i) => i.spec.startsWith('node:') || NODE_MODULES_IN_RENDERER.includes(i.spec)).map((i) => `${at(f, i)}: the renderer has no Node`));
+    },
+    pureLayers(all: string[]): string[] {
+      return all
+        .filter((f) => ['kernels', 'common'].includes(layerOf(f)!))
+        .flatMap((f) => imports(f).filter((i) => !i.spec.startsWith('.') && i.spec !== 'zod').map((i) => `${at(f, i)}: ${layerOf(f)}/ imports no package but zod`));
+    },
+  };
+}
+
+const repo = checker(REPO_ROOT);
 const all = [...files(join(REPO_ROOT, 'src-main')), ...files(join(REPO_ROOT, 'src-renderer/src'))];
 
 describe('architecture', () => {
   it('every folder imports only from the layers inside it', () => {
-    const violations: string[] = [];
-    for (const file of all) {
-      const from = layerOf(file)!;
-      for (const { spec } of imports(file)) {
-        if (!spec.startsWith('.')) continue;
-        const to = layerOf(resolve(dirname(file), spec));
-        if (to && !ALLOWED[from]!.includes(to)) violations.push(`${relative(REPO_ROOT, file)} (${from}) imports ${spec} (${to})`);
-      }
-    }
-    expect(violations).toEqual([]);
+    expect(repo.direction(all)).toEqual([]);
   });
 
   it('only app/, preload/, host/electron-ipc.ts and host/electron-dialogs.ts import electron', () => {
-    const users = all.filter((f) => imports(f).some((i) => i.spec === 'electron')).map((f) => relative(REPO_ROOT, f));
-    expect(users.every((f) => /^src-main\/(app|preload)\//.test(f) || f === 'src-main/host/electron-ipc.ts' || f === 'src-main/host/electron-dialogs.ts')).toBe(true);
+    expect(repo.electron(all)).toEqual([]);
   });
 
   it('the renderer takes only types and data from src-main/common, never Node modules', () => {
-    const bad: string[] = [];
-    for (const file of all.filter((f) => layerOf(f) === 'renderer')) {
-      for (const { spec } of imports(file)) {
-        if (spec.startsWith('node:') || ['fs', 'path', 'child_process', 'better-sqlite3', 'electron'].includes(spec)) bad.push(`${file}: ${spec}`);
-      }
-    }
-    expect(bad).toEqual([]);
+    expect(repo.rendererNode(all)).toEqual([]);
   });
 
   it('kernels and common import nothing from Node, the DOM or native packages', () => {
-    const bad: string[] = [];
-    for (const file of all.filter((f) => ['kernels', 'common'].includes(layerOf(f)!))) {
-      for (const { spec } of imports(file)) if (!spec.startsWith('.') && spec !== 'zod') bad.push(`${relative(REPO_ROOT, file)}: ${spec}`);
+    expect(repo.pureLayers(all)).toEqual([]);
+  });
+});
+
+describe('architecture failures name the offending import', () => {
+  it('give the file, the line and the imported module of each violation', () => {
+    const tmp = tempDir('architecture');
+    try {
+      const write = (rel: string, text: string) => {
+        mkdirSync(dirname(join(tmp.dir, rel)), { recursive: true });
+        writeFileSync(join(tmp.dir, rel), text);
+      };
+      write('src-main/common/a.ts', "export const a = 1;\n");
+      write('src-main/services/s.ts', "export const s = 1;\n");
+      write('src-main/kernels/k.ts', "import { a } from '../common/a';\nimport {\n  s,\n} from '../services/s';\nimport { readFileSync } from 'node:fs';\n");
+      write('src-main/host/h.ts', "// a comment\nimport { app } from 'electron';\n");
+      write('src-renderer/src/v.ts', "\nimport path from 'path';\n");
+      const fixture = checker(tmp.dir);
+      const tree = [...files(join(tmp.dir, 'src-main')), ...files(join(tmp.dir, 'src-renderer/src'))];
+      expect(fixture.direction(tree)).toEqual(["src-main/kernels/k.ts:4 imports '../services/s': kernels/ may not import services/ (it may import common, kernels)"]);
+      expect(fixture.electron(tree)).toEqual(["src-main/host/h.ts:2 imports 'electron': only app/, preload/, host/electron-ipc.ts and host/electron-dialogs.ts may"]);
+      expect(fixture.rendererNode(tree)).toEqual(["src-renderer/src/v.ts:2 imports 'path': the renderer has no Node"]);
+      expect(fixture.pureLayers(tree)).toEqual(["src-main/kernels/k.ts:5 imports 'node:fs': kernels/ imports no package but zod"]);
+    } finally {
+      tmp.cleanup();
     }
-    expect(bad).toEqual([]);
   });
 });
