@@ -13,8 +13,10 @@
  * With a pattern (a regular expression on the stem): a file whose stem matches and has a `ref` group
  * is distorted and pairs with the file whose stem equals that group; every other named group is an
  * attribute. Files that do not match are references when some distorted names them, else unpaired.
+ * The pattern runs with a time limit (`user-pattern.ts`): pure, but not unbounded.
  */
 import { basename, extname } from 'node:path';
+import { matchStems } from './user-pattern';
 
 export interface PairingInput {
   /** A unique key for the file (its absolute path). */
@@ -70,7 +72,7 @@ function bestReference(stem: string, refs: readonly { key: string; stem: string 
 
 export function planPairs(files: readonly PairingInput[], pattern?: string): PlannedStimulus[] {
   const items = [...files].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((f) => ({ ...f, stem: stemOf(f.key) }));
-  return pattern ? planWithPattern(items, new RegExp(pattern)) : planDefault(items);
+  return pattern ? planWithPattern(items, pattern) : planDefault(items);
 }
 
 function planDefault(items: readonly (PairingInput & { stem: string })[]): PlannedStimulus[] {
@@ -106,16 +108,11 @@ function planDefault(items: readonly (PairingInput & { stem: string })[]): Plann
   });
 }
 
-function planWithPattern(items: readonly (PairingInput & { stem: string })[], re: RegExp): PlannedStimulus[] {
+function planWithPattern(items: readonly (PairingInput & { stem: string })[], pattern: string): PlannedStimulus[] {
   const matches = new Map<string, Record<string, string>>();
-  for (const i of items) {
-    const m = re.exec(i.stem);
-    if (m?.groups?.ref) {
-      const groups: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.groups)) if (v !== undefined) groups[k] = v;
-      matches.set(i.key, groups);
-    }
-  }
+  matchStems(pattern, items.map((i) => ({ file: i.key, stem: i.stem }))).forEach((groups, k) => {
+    if (groups?.ref) matches.set(items[k]!.key, groups);
+  });
   const namedRefs = new Set([...matches.values()].map((g) => g.ref));
   const refs = items.filter((i) => !matches.has(i.key) && namedRefs.has(i.stem));
   const refKeys = new Set(refs.map((r) => r.key));
