@@ -5,7 +5,7 @@
  * on. Re-importing the same files changes nothing but their pairing and attributes.
  */
 import { statSync } from 'node:fs';
-import { extname, relative, sep } from 'node:path';
+import { basename, extname, relative, sep } from 'node:path';
 import { IqaError, toIqaError } from '../../common/errors';
 import type { ImportIssue, ImportReport, MediaInfo } from '../../common/domain';
 import type { ImportOptions } from '../../common/contract';
@@ -17,7 +17,7 @@ import { findReferenceByStem, findStimulusByPath, findStimulusBySha, getStimulus
 import { readCsvManifest } from './csv-manifest';
 import { sha256File } from './hash';
 import { planPairs, type PlannedStimulus } from './pairing';
-import { scanFolder } from './scan';
+import { kindOf, scanImportFolder, whyNotRegularFile } from './scan';
 
 export interface ImportProgress {
   done: number;
@@ -36,24 +36,55 @@ export function projectRelative(projectDir: string, file: string): string {
   return relative(projectDir, file).split(sep).join('/');
 }
 
+/**
+ * The files to import and the issues met while listing them. Only regular files (or links to them)
+ * are planned, whatever the source (folder, manifest row or single file), so nothing later opens a
+ * FIFO or a device; a folder with nothing to import carries one issue on the folder that says why.
+ */
 function planSource(source: string, options: ImportOptions): { plan: PlannedStimulus[]; issues: ImportIssue[] } {
   let st;
   try {
     st = statSync(source);
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new IqaError('E_INPUT', `${source}: symbolic link loop`, { file: source });
     throw new IqaError('E_NOT_FOUND', `${source}: no such file or folder`, { file: source });
   }
   if (st.isDirectory()) {
-    const issues: ImportIssue[] = [];
+    const { files, skipped } = scanImportFolder(source, options.recursive);
+    const issues: ImportIssue[] = [...skipped];
     const media = [];
-    for (const f of scanFolder(source, options.recursive)) {
+    for (const f of files) {
       if (mediaKindOfExtension(extname(f.file))) media.push({ key: f.file, dirs: f.dirs });
       else issues.push({ file: f.file, code: 'E_UNSUPPORTED', reason: `not a supported image or video type ("${extname(f.file) || 'no extension'}")` });
     }
+    // Sorted by path, like the plan, so the report reads in the same order as the folder.
+    issues.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    if (media.length === 0) issues.push({ file: source, code: 'E_INPUT', reason: nothingToImport(source, issues) });
     return { plan: planPairs(media, options.pattern), issues };
   }
-  if (extname(source).toLowerCase() === '.csv') return readCsvManifest(source);
+  if (!st.isFile()) {
+    return { plan: [], issues: [{ file: source, code: 'E_UNSUPPORTED', reason: `${kindOf(st)}, not a regular file: nothing imported` }] };
+  }
+  if (extname(source).toLowerCase() === '.csv') {
+    const manifest = readCsvManifest(source);
+    const issues = [...manifest.issues];
+    const plan = manifest.plan.filter((p) => {
+      const why = whyNotRegularFile(p.key);
+      if (why) issues.push({ file: p.key, ...why });
+      return !why;
+    });
+    return { plan, issues };
+  }
   return { plan: planPairs([{ key: source, dirs: [] }], options.pattern), issues: [] };
+}
+
+/** Why a folder gave nothing to import: its skipped entries, the first few by name. */
+function nothingToImport(dir: string, skipped: readonly ImportIssue[]): string {
+  if (skipped.length === 0) return `no files in ${dir} (hidden entries are skipped)`;
+  const SHOWN = 5;
+  const names = skipped.slice(0, SHOWN).map((i) => basename(i.file));
+  const more = skipped.length > SHOWN ? `, and ${skipped.length - SHOWN} more` : '';
+  return `no supported media files in ${dir} (${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} skipped: ${names.join(', ')}${more})`;
 }
 
 export async function importMedia(db: Db, projectDir: string, source: string, options: ImportOptions, ctx: ImportContext = {}): Promise<ImportReport> {
