@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
 import { isAllowedExternalUrl } from '../common/external-links';
 import { Engine } from '../services/engine';
+import { defaultHostRoots } from '../services/access/path-access';
 import { registerDesktopDialogs } from '../host/electron-dialogs';
 import { registerIpc } from '../host/electron-ipc';
 
@@ -60,9 +61,9 @@ app.whenReady().then(() => {
   // synchronous checks alike.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  const engine = new Engine({ userDataDir: app.getPath('userData') });
+  const engine = new Engine({ userDataDir: app.getPath('userData'), roots: defaultHostRoots() });
   registerIpc(engine.handlers, engine.jobs, isTrustedUrl, () => BrowserWindow.getAllWindows());
-  registerDesktopDialogs(isTrustedUrl);
+  registerDesktopDialogs(isTrustedUrl, (picked) => engine.access.allow(picked));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

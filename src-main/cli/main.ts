@@ -15,6 +15,7 @@ import { listStimuli } from '../services/store/stimuli-repo';
 import { rememberProject } from '../services/projects/recent-projects';
 import { defaultUserDataDir } from '../services/user-data';
 import { runWeb } from '../host/web-main';
+import { checkNewProjectLocation } from '../services/projects/project-location';
 import { printTable } from './table';
 import { addAnalysisCommands } from './analysis-commands';
 import { addModelsCommand } from './models-command';
@@ -101,8 +102,7 @@ export function buildProgram(): Command {
     .argument('<dir>', 'project folder (created if missing)')
     .option('--name <name>', 'project name (default: the folder name)')
     .action((dir: string, o: { name?: string }) => {
-      const abs = resolve(dir);
-      if (isProjectDir(abs)) throw new IqaError('E_EXISTS', `${abs} already holds a project`);
+      const abs = checkNewProjectLocation(dir);
       openProjectDb(abs, { create: true, name: o.name }).close();
       rememberProject(defaultUserDataDir(), { dir: abs, name: o.name ?? abs.split(/[\\/]/).pop()! });
       process.stdout.write(`created project ${abs}\n`);
@@ -293,7 +293,8 @@ export function buildProgram(): Command {
     .command('web')
     .description('serve the UI to a browser on 127.0.0.1 (prints the address with its token)')
     .option('-p, --port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
-    .action((o: { port: number }) => runWeb(o));
+    .option('--root <folder>', 'a folder the browser may use (repeatable; default: IQA_ROOTS, else your home folder)', (v: string, acc: string[]) => [...acc, resolve(v)], [] as string[])
+    .action((o: { port: number; root: string[] }) => runWeb({ port: o.port, roots: o.root }));
 
   return program;
 }

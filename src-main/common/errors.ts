@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'E_STORE', // the project database cannot be opened or written
   'E_CANCELLED', // a job stopped because the user cancelled it
   'E_UNAUTHORIZED', // a host request without the right token
+  'E_FORBIDDEN', // a path outside the folders a host request may use, or on a pseudo-filesystem
   'E_INTERNAL', // a bug: anything not anticipated above
 ] as const;
 

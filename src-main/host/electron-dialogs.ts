@@ -5,7 +5,11 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
 import { PICK_PATH_CHANNEL, pickPathSchema, type PickPathReply } from '../common/desktop';
 
-export function registerDesktopDialogs(isTrustedUrl: (url: string) => boolean): () => void {
+/**
+ * `onPicked` receives every path the user picked: a native dialog is the user's own choice, so the
+ * engine may then use that folder, or that one file, even outside its roots.
+ */
+export function registerDesktopDialogs(isTrustedUrl: (url: string) => boolean, onPicked: (path: string) => void): () => void {
   ipcMain.handle(PICK_PATH_CHANNEL, async (event: IpcMainInvokeEvent, payload: unknown): Promise<PickPathReply> => {
     if (!isTrustedUrl(event.senderFrame?.url ?? '')) return { path: null };
     const req = pickPathSchema.safeParse(payload);
@@ -17,7 +21,9 @@ export function registerDesktopDialogs(isTrustedUrl: (url: string) => boolean): 
     };
     const win = BrowserWindow.fromWebContents(event.sender);
     const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-    return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
+    const path = r.canceled ? null : (r.filePaths[0] ?? null);
+    if (path) onPicked(path);
+    return { path };
   });
   return () => ipcMain.removeHandler(PICK_PATH_CHANNEL);
 }

@@ -27,10 +27,17 @@ import { locateFfmpeg } from './media/ffmpeg-locate';
 import { thumbnailDataUrl } from './media/thumbnail';
 import { readRecent, rememberProject } from './projects/recent-projects';
 import { isProjectDir, openProjectDb, readMeta, schemaVersion, type Db } from './store/project-db';
+import { PathAccess, type AccessRoots } from './access/path-access';
+import { checkNewProjectLocation } from './projects/project-location';
 import { countStimuli, getStimulus, listStimuli } from './store/stimuli-repo';
 
 export interface EngineOptions {
   userDataDir: string;
+  /**
+   * The folders requests may name (see services/access/path-access.ts): the hosts pass the roots the
+   * user chose; 'unconfined' is for the command line, where the user is at their own shell.
+   */
+  roots: AccessRoots;
   /** Worker threads for metric kernels (default: one per core; 0 = on the calling thread). */
   threads?: number;
 }
@@ -40,11 +47,16 @@ export class Engine {
   readonly #dbs = new Map<string, Db>();
   readonly #userDataDir: string;
   readonly #threads: number;
+  readonly access: PathAccess;
   #runner: FrameRunner | null = null;
 
   constructor(options: EngineOptions) {
     this.#userDataDir = options.userDataDir;
     this.#threads = options.threads ?? defaultThreads();
+    this.access = new PathAccess(options.roots);
+    // The app's own folders are always the user's choice.
+    this.access.allow(options.userDataDir);
+    this.access.allow(modelDir());
   }
 
   /** The open database of a project (opened once, kept for the engine's life). */
@@ -52,10 +64,26 @@ export class Engine {
     const key = resolve(dir);
     let db = this.#dbs.get(key);
     if (!db) {
-      db = openProjectDb(key);
+      db = openProjectDb(this.access.check(key, 'project folder'));
       this.#dbs.set(key, db);
     }
     return db;
+  }
+
+  /**
+   * The media file of a stored stimulus, checked like any path a request names: a project row is
+   * data from a file, and a crafted one must not make the engine read outside the allowed folders.
+   */
+  #mediaPath(dir: string, s: { path: string }): string {
+    return this.access.check(resolve(dir, s.path), 'media file');
+  }
+
+  /** A set argument (folder, project:<dir>[:filter], stats:<file>) checked like any path. */
+  #checkSetSpec(spec: string | undefined, what: string): void {
+    if (!spec) return;
+    if (spec.startsWith('project:')) this.access.check(spec.slice('project:'.length).split(':')[0]!, `${what} project folder`);
+    else if (spec.startsWith('stats:')) this.access.check(spec.slice('stats:'.length), `${what} statistics file`);
+    else this.access.check(spec, `${what} folder`);
   }
 
   projectInfo(dir: string): ProjectInfo {
@@ -101,8 +129,7 @@ export class Engine {
     },
     'projects.recent': async () => readRecent(this.#userDataDir).filter((p) => isProjectDir(p.dir)),
     'projects.create': async ({ dir, name }) => {
-      const key = resolve(dir);
-      if (isProjectDir(key)) throw new IqaError('E_EXISTS', `${key} already holds a project; open it instead`, { file: key });
+      const key = checkNewProjectLocation(dir, this.access);
       const db = openProjectDb(key, { create: true, name });
       this.#dbs.set(key, db);
       const info = this.projectInfo(key);
@@ -110,7 +137,7 @@ export class Engine {
       return info;
     },
     'projects.open': async ({ dir }) => {
-      const key = resolve(dir);
+      const key = this.access.check(dir, 'project folder');
       if (!existsSync(key)) throw new IqaError('E_NOT_FOUND', `${key}: no such folder`, { file: key });
       const info = this.projectInfo(key);
       rememberProject(this.#userDataDir, info);
@@ -125,6 +152,7 @@ export class Engine {
     'import.start': async ({ projectDir, source, options }) => {
       const dir = resolve(projectDir);
       const db = this.db(dir);
+      this.access.check(source, 'import source');
       const jobId = this.jobs.start({
         kind: 'import',
         label: `Import ${source}`,
@@ -150,6 +178,16 @@ export class Engine {
           throw new IqaError('E_INPUT', (err as Error).message);
         }
       });
+      // Every file the run will read (the chosen stimuli and their references) must be allowed.
+      const stimuli = listStimuli(db);
+      const byId = new Map(stimuli.map((s) => [s.id, s]));
+      const involved = input.stimulusIds
+        ? input.stimulusIds.flatMap((id) => {
+            const s = byId.get(id);
+            return [s, s?.referenceId == null ? undefined : byId.get(s.referenceId)];
+          })
+        : stimuli;
+      for (const s of involved) if (s) this.#mediaPath(dir, s);
       const runner = this.frameRunner();
       const jobId = this.jobs.start({
         kind: 'metrics',
@@ -182,7 +220,7 @@ export class Engine {
         throw new IqaError('E_INPUT', (err as Error).message);
       }
       const m = await frameMap(
-        { ref: resolve(dir, ref.path), dist: resolve(dir, dist.path), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
+        { ref: this.#mediaPath(dir, ref), dist: this.#mediaPath(dir, dist), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
         metric,
         resolved,
         frame,
@@ -201,7 +239,7 @@ export class Engine {
     },
     'studies.list': async ({ projectDir }) => listStudies(this.db(projectDir)),
     'ratings.import': async ({ projectDir, csv, study, method, scale, replace }) =>
-      importRatingsCsv(this.db(projectDir), csv, { study, method, scale, replace }),
+      importRatingsCsv(this.db(projectDir), this.access.check(csv, 'ratings file'), { study, method, scale, replace }),
     'analysis.run': async (o) => this.#analyze(o),
     'analysis.mosChoice': async ({ projectDir }) => {
       const db = this.db(projectDir);
@@ -217,7 +255,7 @@ export class Engine {
     },
     'models.list': async () => ({ dir: modelDir(), models: (await listModels()) as ModelRow[] }),
     'models.install': async ({ file, as }) => {
-      const r = await installModel(file, { as });
+      const r = await installModel(this.access.check(file, 'model file'), { as });
       return { id: r.id, path: r.path, sha256: r.sha256, verified: r.verified };
     },
     'models.verify': async ({ id }) => {
@@ -239,6 +277,8 @@ export class Engine {
       return { jobId };
     },
     'sets.metrics': async (input) => {
+      this.#checkSetSpec(input.a, 'set A');
+      this.#checkSetSpec(input.b, 'set B');
       const projectDir = input.a.startsWith('project:') ? input.a.slice('project:'.length).split(':')[0]! : null;
       const jobId = this.jobs.start({
         kind: 'sets',
@@ -251,6 +291,8 @@ export class Engine {
       return { jobId };
     },
     'sets.fvd': async (input) => {
+      this.#checkSetSpec(input.a, 'set A');
+      this.#checkSetSpec(input.b, 'set B');
       const jobId = this.jobs.start({
         kind: 'sets',
         label: `FVD: ${input.a} vs ${input.b}`,

@@ -1,6 +1,7 @@
 /** Real headless Chromium (Debian's package) driven by playwright-core, and the real `npm run web` host. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { REPO_ROOT } from './media';
@@ -23,7 +24,9 @@ export interface WebServer {
 
 /** Starts the built web host (what `npm run web` runs) and waits for the address it prints. */
 export function startWeb(env: Record<string, string>): Promise<WebServer> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'build/main/web.js'), '--port', '0'], {
+  // The tests' projects and media live under the temporary folder: the host may use that (and its
+  // user-data and model folders), nothing else.
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'build/main/web.js'), '--port', '0', '--root', tmpdir()], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,7 +14,7 @@ let host: HttpHost;
 
 beforeAll(async () => {
   tmp = tempDir('host');
-  engine = new Engine({ userDataDir: join(tmp.dir, 'userdata') });
+  engine = new Engine({ userDataDir: join(tmp.dir, 'userdata'), roots: [tmp.dir] });
   host = await startHttpHost({ handlers: engine.handlers, jobs: engine.jobs, staticDir: join(REPO_ROOT, 'build/renderer') });
 });
 afterAll(async () => {

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { IqaError } from '../../common/errors';
+import { isSha256Hex } from '../../common/sha256';
 import type { RawVideoGeometry } from '../../common/domain';
 import { PROJECT_CACHE_DIR } from '../store/project-db';
 import { locateFfmpeg } from './ffmpeg-locate';
@@ -15,6 +16,8 @@ import { lastErrorLine, runTool } from './run-tool';
 export const THUMBNAIL_WIDTH = 160;
 
 export function thumbnailPath(projectDir: string, sha256: string): string {
+  // The hash comes from a project row: anything but hex would let a crafted row name another file.
+  if (!isSha256Hex(sha256)) throw new IqaError('E_STORE', `${projectDir}: a stimulus has a malformed content hash (not 64 hex digits): the project database was altered`, { file: projectDir });
   return join(projectDir, PROJECT_CACHE_DIR, 'thumbs', `${sha256.slice(0, 24)}.jpg`);
 }
 
