@@ -56,7 +56,7 @@ describe('project database', () => {
     db.prepare("INSERT INTO stimuli (id, path, name, role, sha256, size_bytes, kind, width, height, imported_at) VALUES (1, 'a.png', 'a', 'distorted', 'h', 1, 'image', 8, 8, 'now')").run();
     db.prepare("INSERT INTO metric_runs (id, metric_id, metric_version, params, params_key, engine_version, status, created_at) VALUES (1, 'psnr', '1', '{}', '{}', '0', 'done', 'now')").run();
     db.prepare("INSERT INTO metric_values (run_id, stimulus_id, pooling, value, computed_at) VALUES (1, 1, 'mean', 31.5, 'now')").run();
-    migrate(db);
+    migrate(db, MIGRATIONS.filter((x) => x.version <= 2));
     expect(schemaVersion(db)).toBe(2);
     expect(db.prepare('SELECT value, decoder FROM metric_values').get()).toEqual({ value: 31.5, decoder: null });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -64,7 +64,8 @@ describe('project database', () => {
   });
 
   it('migration 1 creates every table the product needs', () => {
-    const db = openProjectDb(dir(), { create: true });
+    const db = new Database(join(dir(), 'm1.sqlite'));
+    migrate(db, MIGRATIONS.filter((x) => x.version <= 1));
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(tables).toEqual(
       ['contents', 'frame_values', 'meta', 'metric_runs', 'metric_values', 'pairs', 'participants', 'ratings', 'sessions', 'stimuli', 'studies', 'trials'],

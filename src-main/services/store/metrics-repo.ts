@@ -6,6 +6,11 @@
  * Pooling is not part of a run: the per-frame values are, and each pooling asked for is one pooled row
  * computed from them (addPooling), so several poolings of one run sit side by side and a new pooling
  * needs no decoding. Recomputing a stimulus (saveResults) recomputes every pooling it had.
+ *
+ * A value describes the file content the stimulus had when it was computed: when that content changes
+ * (stimuli-repo records the new SHA-256), its values are deleted in the same transaction
+ * (dropValuesOfChangedStimulus), so no value is ever listed or exported next to a hash it was not
+ * computed from, and the next run recomputes them.
  */
 import type { MetricResultRow } from '../../common/domain';
 import { toJsonNumber } from '../../common/json-numbers';
@@ -35,20 +40,38 @@ export function ensureRun(db: Db, key: RunKey): number {
   return Number(info.lastInsertRowid);
 }
 
-export function setRunStatus(db: Db, runId: number, status: 'running' | 'done' | 'failed' | 'cancelled', error?: string): void {
-  const now = new Date().toISOString();
-  if (status === 'running') {
-    db.prepare("UPDATE metric_runs SET status = 'running', error = NULL, started_at = ?, finished_at = NULL WHERE id = ?").run(now, runId);
-  } else {
-    db.prepare(
-      'UPDATE metric_runs SET status = ?, error = ?, finished_at = ?, elapsed_ms = (julianday(?) - julianday(started_at)) * 86400000.0 WHERE id = ?',
-    ).run(status, error ?? null, now, now, runId);
-  }
+/**
+ * Whether the stimulus has values for this run (in any pooling); with `since` (ISO time), only values
+ * computed at or after it count (a forced run recomputes what was stored before it began, not what a
+ * concurrent forced run has just stored).
+ */
+export function hasResult(db: Db, runId: number, stimulusId: number, since?: string): boolean {
+  return db.prepare('SELECT 1 FROM metric_values WHERE run_id = ? AND stimulus_id = ? AND computed_at >= ? LIMIT 1').get(runId, stimulusId, since ?? '') !== undefined;
 }
 
-/** Whether the stimulus has values for this run (in any pooling). */
-export function hasResult(db: Db, runId: number, stimulusId: number): boolean {
-  return db.prepare('SELECT 1 FROM metric_values WHERE run_id = ? AND stimulus_id = ? LIMIT 1').get(runId, stimulusId) !== undefined;
+/**
+ * Deletes the values computed from a file whose content has changed: every value of the stimulus, and
+ * the full-reference values of the distorted stimuli it is the reference of (their no-reference values
+ * do not depend on it). Values of a metric no longer in the registry are deleted with the
+ * full-reference ones: what they depend on is unknown. Returns how many pooled values were deleted.
+ */
+export function dropValuesOfChangedStimulus(db: Db, stimulusId: number): number {
+  return db.transaction(() => {
+    const dependants = db
+      .prepare('SELECT DISTINCT v.run_id, v.stimulus_id, m.metric_id FROM metric_values v JOIN metric_runs m ON m.id = v.run_id JOIN pairs p ON p.distorted_id = v.stimulus_id WHERE p.reference_id = ?')
+      .all(stimulusId) as { run_id: number; stimulus_id: number; metric_id: string }[];
+    const delValues = db.prepare('DELETE FROM metric_values WHERE run_id = ? AND stimulus_id = ?');
+    const delFrames = db.prepare('DELETE FROM frame_values WHERE run_id = ? AND stimulus_id = ?');
+    let dropped = 0;
+    for (const d of dependants) {
+      if (metricById(d.metric_id)?.kind === 'NR') continue;
+      dropped += delValues.run(d.run_id, d.stimulus_id).changes;
+      delFrames.run(d.run_id, d.stimulus_id);
+    }
+    dropped += db.prepare('DELETE FROM metric_values WHERE stimulus_id = ?').run(stimulusId).changes;
+    db.prepare('DELETE FROM frame_values WHERE stimulus_id = ?').run(stimulusId);
+    return dropped;
+  })();
 }
 
 /** The poolings stored for a run and stimulus. */

@@ -8,6 +8,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Drops and recreates a referenced table: runs with foreign keys off, then checks them all. */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -168,6 +170,70 @@ CREATE TABLE ratings (
     // value belongs with the value. Values stored before this migration keep NULL (see the run's).
     sql: `
 ALTER TABLE metric_values ADD COLUMN decoder TEXT;
+`,
+  },
+  {
+    version: 3,
+    name: 'file modification times, interrupted runs, workers and pair claims',
+    // metric_runs gains the status 'interrupted' (a run whose process died): a CHECK constraint cannot
+    // be altered, so the table is rebuilt (SQLite's documented procedure: new table, copy, drop,
+    // rename), with foreign keys off so that dropping it cascades into nothing.
+    rebuildsTables: true,
+    sql: `
+-- Size and mtime of the file when sha256 was last computed: a file whose stat differs is re-hashed.
+-- NULL for rows imported before this migration (filled by the first run that checks the file).
+ALTER TABLE stimuli ADD COLUMN mtime_ms REAL;
+
+CREATE TABLE metric_runs_v3 (
+  id             INTEGER PRIMARY KEY,
+  metric_id      TEXT NOT NULL,
+  metric_version TEXT NOT NULL,
+  params         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)),
+  params_key     TEXT NOT NULL,
+  engine_version TEXT NOT NULL,
+  model_sha256   TEXT,
+  provider       TEXT,
+  decoder        TEXT,
+  status         TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+  error          TEXT,
+  created_at     TEXT NOT NULL,
+  started_at     TEXT,
+  finished_at    TEXT,                       -- for 'interrupted': when the interruption was noticed
+  elapsed_ms     REAL
+);
+INSERT INTO metric_runs_v3 SELECT id, metric_id, metric_version, params, params_key, engine_version, model_sha256, provider,
+  decoder, status, error, created_at, started_at, finished_at, elapsed_ms FROM metric_runs;
+DROP TABLE metric_runs;
+ALTER TABLE metric_runs_v3 RENAME TO metric_runs;
+CREATE INDEX metric_runs_metric ON metric_runs(metric_id, params_key);
+
+-- One process computing metrics of this project (one runProjectMetrics call). Alive while its
+-- heartbeat is recent and, on the same host, its pid exists.
+CREATE TABLE workers (
+  id           TEXT PRIMARY KEY,             -- random, unique per call
+  pid          INTEGER NOT NULL,
+  host         TEXT NOT NULL,
+  started_at   TEXT NOT NULL,
+  heartbeat_ms INTEGER NOT NULL              -- Unix ms of the last heartbeat
+);
+
+-- The runs a worker is executing: a run stays 'running' while one of its workers lives.
+CREATE TABLE run_workers (
+  run_id    INTEGER NOT NULL REFERENCES metric_runs(id) ON DELETE CASCADE,
+  worker_id TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  PRIMARY KEY (run_id, worker_id)
+) WITHOUT ROWID;
+
+-- A (metric configuration, stimulus) being computed: concurrent runs skip what another holds. Released
+-- with the values' transaction; an expired claim (or one of a dead worker) can be taken over.
+CREATE TABLE pair_claims (
+  run_id      INTEGER NOT NULL REFERENCES metric_runs(id) ON DELETE CASCADE,
+  stimulus_id INTEGER NOT NULL REFERENCES stimuli(id) ON DELETE CASCADE,
+  worker_id   TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE,
+  expires_ms  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, stimulus_id)
+) WITHOUT ROWID;
+CREATE INDEX pair_claims_worker ON pair_claims(worker_id);
 `,
   },
 ];

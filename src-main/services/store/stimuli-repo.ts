@@ -1,5 +1,10 @@
-/** Reading and writing stimuli, contents and pairs of one project database. */
+/**
+ * Reading and writing stimuli, contents and pairs of one project database. A stimulus's sha256 is the
+ * content its metric values were computed from: whenever it changes, those values are deleted in the
+ * same transaction (metrics-repo, dropValuesOfChangedStimulus).
+ */
 import type { MediaInfo, RawVideoGeometry, Stimulus, StimulusRole } from '../../common/domain';
+import { dropValuesOfChangedStimulus } from './metrics-repo';
 import type { Db } from './project-db';
 
 export interface StimulusRecord extends MediaInfo {
@@ -11,6 +16,8 @@ export interface StimulusRecord extends MediaInfo {
   sizeBytes: number;
   attributes: Record<string, string>;
   rawGeometry: RawVideoGeometry | null;
+  /** The file's modification time (ms) when sha256 was computed; unknown leaves it to the next run. */
+  mtimeMs?: number | null;
 }
 
 interface StimulusRow {
@@ -95,10 +102,12 @@ export function saveStimulus(db: Db, rec: StimulusRecord, referenceId: number | 
       raw_geometry: rec.rawGeometry ? JSON.stringify(rec.rawGeometry) : null,
       attributes: JSON.stringify(sortedObject(rec.attributes)),
       imported_at: new Date().toISOString(),
+      mtime_ms: rec.mtimeMs ?? null,
     };
     const existing = findStimulusByPath(db, rec.path);
     let id: number;
     if (existing) {
+      if (existing.sha256 !== rec.sha256) dropValuesOfChangedStimulus(db, existing.id);
       const sets = Object.keys(values).filter((k) => k !== 'path').map((k) => `${k} = @${k}`).join(', ');
       db.prepare(`UPDATE stimuli SET ${sets} WHERE id = @id`).run({ ...values, id: existing.id });
       id = existing.id;
@@ -168,4 +177,55 @@ export function getStimulus(db: Db, id: number): Stimulus | undefined {
 
 export function countStimuli(db: Db): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM stimuli').get() as { n: number }).n;
+}
+
+/** What a run checks to tell whether a stimulus's file changed since it was hashed. */
+export interface FileState {
+  id: number;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+  /** NULL for stimuli imported before modification times were recorded. */
+  mtimeMs: number | null;
+  rawGeometry: RawVideoGeometry | null;
+}
+
+export function fileStates(db: Db, ids: readonly number[]): FileState[] {
+  const get = db.prepare('SELECT id, path, sha256, size_bytes, mtime_ms, raw_geometry FROM stimuli WHERE id = ?');
+  return ids.flatMap((id) => {
+    const r = get.get(id) as { id: number; path: string; sha256: string; size_bytes: number; mtime_ms: number | null; raw_geometry: string | null } | undefined;
+    if (!r) return [];
+    return [{ id: r.id, path: r.path, sha256: r.sha256, sizeBytes: r.size_bytes, mtimeMs: r.mtime_ms, rawGeometry: r.raw_geometry ? (JSON.parse(r.raw_geometry) as RawVideoGeometry) : null }];
+  });
+}
+
+/**
+ * Records what hashing the file found: its size and mtime, and when its content is not `knownSha256`
+ * any more, the new hash (and media properties, when they could be probed) with the values computed
+ * from the old content deleted. Compare-and-set on the hash: of two processes noticing the same
+ * change, only the first deletes anything. Returns whether the content changed here.
+ */
+export function recordFileContent(
+  db: Db,
+  id: number,
+  knownSha256: string,
+  file: { sha256: string; sizeBytes: number; mtimeMs: number; info?: MediaInfo | null },
+): boolean {
+  return db.transaction(() => {
+    if (file.sha256 === knownSha256) {
+      db.prepare('UPDATE stimuli SET size_bytes = ?, mtime_ms = ? WHERE id = ? AND sha256 = ?').run(file.sizeBytes, file.mtimeMs, id, knownSha256);
+      return false;
+    }
+    const changed = db.prepare('UPDATE stimuli SET sha256 = ?, size_bytes = ?, mtime_ms = ? WHERE id = ? AND sha256 = ?').run(file.sha256, file.sizeBytes, file.mtimeMs, id, knownSha256).changes;
+    if (changed === 0) return false;
+    if (file.info) {
+      const m = file.info;
+      db.prepare(
+        `UPDATE stimuli SET kind = ?, container = ?, codec = ?, width = ?, height = ?, frame_count = ?, fps = ?, duration_s = ?, pix_fmt = ?,
+           bit_depth = ?, color_space = ?, color_range = ?, color_primaries = ?, color_transfer = ? WHERE id = ?`,
+      ).run(m.kind, m.container, m.codec, m.width, m.height, m.frameCount, m.fps, m.durationS, m.pixFmt, m.bitDepth, m.colorSpace, m.colorRange, m.colorPrimaries, m.colorTransfer, id);
+    }
+    dropValuesOfChangedStimulus(db, id);
+    return true;
+  })();
 }
