@@ -251,7 +251,11 @@ export function buildProgram(): Command {
           db,
           abs,
           { metrics, stimulusIds, force: o.force, policy: policyOf(o), pooling: o.pooling },
-          { runner, onProgress: (d, t, msg) => progress.update(d, t, msg) },
+          {
+            runner,
+            onProgress: (d, t, msg) => progress.update(d, t, msg),
+            onRefresh: (r) => r.changed.forEach((f) => process.stderr.write(`${f}: changed since it was hashed; its stored values were dropped and are recomputed\n`)),
+          },
         );
         progress.stop();
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

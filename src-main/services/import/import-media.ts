@@ -124,8 +124,9 @@ async function importOne(
   const path = projectRelative(projectDir, item.key);
   let sha256: string;
   let sizeBytes: number;
+  let mtimeMs: number; // taken before hashing: a change during it shows as a newer mtime at the next run
   try {
-    sizeBytes = statSync(item.key).size;
+    ({ size: sizeBytes, mtimeMs } = statSync(item.key));
     sha256 = await sha256File(item.key, signal);
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw new IqaError('E_CANCELLED', 'cancelled');
@@ -163,6 +164,7 @@ async function importOne(
       content: item.content,
       sha256,
       sizeBytes,
+      mtimeMs,
       attributes: item.attributes,
       rawGeometry: raw ?? null,
     },
