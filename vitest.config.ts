@@ -1,13 +1,45 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests mirror the layers (test/kernels, test/services, test/host, test/e2e). Kernel tests are pure and
-// fast; service/host/e2e tests spawn real ffmpeg, SQLite files and Chromium, so they get longer timeouts.
+// Tests mirror the layers, and run as three projects, chosen by folder so a new test file joins its
+// project by where it lives (`npx vitest run --project kernels`; plain `vitest run` runs all three):
+// - kernels: test/kernels, test/common, test/renderer — pure and fast, feedback in seconds;
+// - services: test/services, test/host, test/cli — real ffmpeg, SQLite files, child processes;
+// - e2e: test/e2e — headless Chromium against the built web host.
+// Timeouts are ceilings for a loaded machine, not expectations: tests wait for conditions, never for
+// time. The shared reference folders follow one rule (test/helpers/shared-data.ts).
+/** Each project's folders under test/; test/common/test-projects.test.ts checks every test file has one. */
+export const PROJECT_FOLDERS = {
+  kernels: ['kernels', 'common', 'renderer'],
+  services: ['services', 'host', 'cli'],
+  e2e: ['e2e'],
+} as const;
+
+const include = (folders: readonly string[]) => folders.map((f) => `test/${f}/**/*.test.ts`);
+
+const shared = {
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  pool: 'forks',
+} as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { ...shared, name: 'kernels', include: include(PROJECT_FOLDERS.kernels) } },
+      { extends: true, test: { ...shared, name: 'services', include: include(PROJECT_FOLDERS.services) } },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'e2e',
+          include: include(PROJECT_FOLDERS.e2e),
+          // One flow is one long test of many waits; on a loaded machine its sum needs room.
+          testTimeout: 300_000,
+          // expect.poll waits for a condition in the page; the default (1 s) is a fixed wait in disguise.
+          expect: { poll: { timeout: 60_000, interval: 100 } },
+        },
+      },
+    ],
   },
 });
