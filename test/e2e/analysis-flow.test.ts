@@ -56,7 +56,7 @@ function ratingsCsv(psnr: Map<string, number>): string {
 /** Clicks a button (by test id, or a locator where several share one) and reads the file it downloads. */
 const download = async (page: Page, target: string | Locator): Promise<{ d: Download; text: string; bytes: Buffer }> => {
   const button = typeof target === 'string' ? page.getByTestId(target) : target;
-  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), button.click()]);
+  const [d] = await Promise.all([page.waitForEvent('download'), button.click()]);
   const bytes = readFileSync((await d.path())!);
   return { d, bytes, text: bytes.toString('utf8') };
 };
@@ -98,7 +98,7 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     expect(await page.getByTestId('ratings-issue').textContent()).toContain('no stimulus "no_such_stimulus"');
 
     // The analysis runs by itself: screening, MOS and the correlation table.
-    await expect.poll(() => page.getByTestId('corr-row').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('corr-row').count()).toBe(2);
     await expect.poll(() => page.getByTestId('analysis-status').textContent()).toBe('Up to date');
     expect(await page.getByTestId('ctl-study').inputValue()).toBe('lab');
     expect(await page.getByTestId('ctl-mapping').inputValue()).toBe('logistic5');
@@ -148,19 +148,19 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     await page.getByTestId('ratings-study').fill('refs');
     await page.getByTestId('ratings-method').selectOption('ACR-HR');
     await page.getByTestId('ratings-submit').click();
-    await expect.poll(() => page.getByTestId('analysis-error').textContent(), { timeout: 15_000 }).toContain('has no ratings of distorted stimuli');
+    await expect.poll(() => page.getByTestId('analysis-error').textContent()).toContain('has no ratings of distorted stimuli');
     expect(await page.getByTestId('ctl-study').inputValue()).toBe('refs');
     expect(await page.getByTestId('corr-table').count()).toBe(0);
     await page.screenshot({ path: join(shots, 'e2e-analysis-error.png') });
     await page.getByTestId('ctl-study').selectOption('lab');
-    await expect.poll(() => page.getByTestId('corr-row').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('corr-row').count()).toBe(2);
     expect(await page.getByTestId('analysis-error').count()).toBe(0);
 
     // Breakdown by condition: groups, a reason where a group is too small; per-frame curves of a video.
     const breakdowns = await page.getByTestId('ctl-by').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(breakdowns).toEqual(['', 'content', 'codec', 'resolution', 'condition']);
     await page.getByTestId('ctl-by').selectOption('condition');
-    await expect.poll(() => page.getByTestId('corr-group').count(), { timeout: 15_000 }).toBe(4);
+    await expect.poll(() => page.getByTestId('corr-group').count()).toBe(4);
     await expect.poll(() => page.getByTestId('analysis-status').textContent()).toBe('Up to date');
     expect(await page.getByTestId('corr-row').count()).toBe(8);
     expect(await page.getByTestId('corr-reason').count()).toBeGreaterThan(0);
@@ -182,7 +182,7 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     await page.getByTestId('scatter-colour').selectOption('content');
     await expect.poll(() => page.getByTestId('scatter-panel').textContent()).toContain('Colours: content.');
     await page.locator('[data-testid=mos-row][data-name=src03_blur]').click();
-    await expect.poll(() => page.getByTestId('frames-canvas').count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('frames-canvas').count()).toBe(2);
     await expect.poll(() => inkedPixels(page, 'frames-canvas')).toBeGreaterThan(1000);
     // Each curve downloads as PNG and SVG, named after study, stimulus and metric.
     const psnrCurve = page.locator('[data-testid=frames-curve][data-metric=psnr]');
@@ -207,7 +207,7 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     // Correlation screening: who was rejected, and why.
     await page.getByTestId('ctl-screening').selectOption('corr');
     expect(await page.getByTestId('ctl-min-corr').inputValue()).toBe('0.75');
-    await expect.poll(() => page.getByTestId('screening-summary').textContent(), { timeout: 15_000 }).toContain('correlation screening (r ≥ 0.75)');
+    await expect.poll(() => page.getByTestId('screening-summary').textContent()).toContain('correlation screening (r ≥ 0.75)');
     await expect.poll(() => page.getByTestId('analysis-status').textContent()).toBe('Up to date');
     const rejected = await page.getByTestId('rejected').allTextContents();
     for (const r of rejected) expect(r).toMatch(/^P\d: PLCC with the others' MOS -?\d\.\d{3} < 0\.75$/);
@@ -224,14 +224,14 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     await page.getByTestId('ctl-mapping').selectOption('linear');
     await expect.poll(() => page.getByTestId('analysis-status').textContent()).toBe('Up to date');
     await page.reload();
-    await expect.poll(() => page.getByTestId('corr-row').count(), { timeout: 15_000 }).toBe(8);
+    await expect.poll(() => page.getByTestId('corr-row').count()).toBe(8);
     expect(await page.getByTestId('ctl-by').inputValue()).toBe('condition');
     expect(await page.getByTestId('ctl-mapping').inputValue()).toBe('linear');
     expect(await page.getByTestId('ctl-resamples').inputValue()).toBe('500');
     // Without this browser's memory the MOS choice still comes from the project.
     await page.evaluate((key) => localStorage.removeItem(key), `iqa.analysis:${projectDir}`);
     await page.reload();
-    await expect.poll(() => page.getByTestId('corr-row').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('corr-row').count()).toBe(2);
     expect(await page.getByTestId('ctl-screening').inputValue()).toBe('corr');
     expect(await page.getByTestId('ctl-mapping').inputValue()).toBe('logistic5');
 

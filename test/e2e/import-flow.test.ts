@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { createProjectInUi, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
+import { createProjectInUi, JOB_WAIT_MS, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -34,8 +34,8 @@ describe('the UI in headless Chromium against npm run web', () => {
 
     await page.getByTestId('import-source').fill(join(tmp.dir, 'media'));
     await page.getByTestId('import-submit').click();
-    await expect.poll(() => page.getByTestId('stimulus-row').count(), { timeout: 30_000 }).toBe(9);
-    await expect.poll(() => page.getByTestId('import-report').textContent(), { timeout: 30_000 }).toContain('9 added');
+    await expect.poll(() => page.getByTestId('stimulus-row').count()).toBe(9);
+    await expect.poll(() => page.getByTestId('import-report').textContent(), { timeout: JOB_WAIT_MS }).toContain('9 added');
 
     const rows = async () =>
       page.getByTestId('stimulus-row').evaluateAll((trs) =>
@@ -53,7 +53,7 @@ describe('the UI in headless Chromium against npm run web', () => {
       for (const d of dists) expect(before.find((r) => r.name === d)!.reference).toBe(src);
     }
     // thumbnails arrive as data: URLs (allowed by the CSP)
-    await expect.poll(() => page.locator('img.thumb').count(), { timeout: 15_000 }).toBe(9);
+    await expect.poll(() => page.locator('img.thumb').count()).toBe(9);
 
     await page.getByTestId('search').fill('blur');
     await expect.poll(() => page.getByTestId('stimulus-row').count()).toBe(3);
@@ -63,7 +63,7 @@ describe('the UI in headless Chromium against npm run web', () => {
     await page.screenshot({ path: join(REPO_ROOT, '.test-tmp', 'e2e-stimuli.png'), fullPage: true });
 
     await page.reload();
-    await expect.poll(() => page.getByTestId('stimulus-row').count(), { timeout: 15_000 }).toBe(9);
+    await expect.poll(() => page.getByTestId('stimulus-row').count()).toBe(9);
     expect(await rows()).toEqual(before);
     expect(consoleErrors).toEqual([]);
   });
@@ -71,7 +71,7 @@ describe('the UI in headless Chromium against npm run web', () => {
   it('shows one clear message per bad file and imports the rest', async () => {
     const page = await context.newPage();
     await page.goto(web.url);
-    await expect.poll(() => page.getByTestId('stimulus-row').count(), { timeout: 15_000 }).toBe(9);
+    await expect.poll(() => page.getByTestId('stimulus-row').count()).toBe(9);
     const bad = join(tmp.dir, 'bad');
     mkdirSync(bad);
     const { writeFileSync } = await import('node:fs');
@@ -79,7 +79,7 @@ describe('the UI in headless Chromium against npm run web', () => {
     writeFileSync(join(bad, 'text.mp4'), 'not a video');
     await page.getByTestId('import-source').fill(bad);
     await page.getByTestId('import-submit').click();
-    await expect.poll(() => page.getByTestId('import-issue').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('import-issue').count(), { timeout: JOB_WAIT_MS }).toBe(2);
     const issues = await page.getByTestId('import-issue').allTextContents();
     expect(issues.some((t) => t.includes('zero.mp4') && t.includes('empty file (0 bytes)'))).toBe(true);
     expect(issues.some((t) => t.includes('text.mp4') && t.includes('not readable as media'))).toBe(true);
@@ -87,7 +87,7 @@ describe('the UI in headless Chromium against npm run web', () => {
     // A source that does not exist: the reason is shown beside the import form.
     await page.getByTestId('import-source').fill(join(tmp.dir, 'no-such-folder'));
     await page.getByTestId('import-submit').click();
-    await expect.poll(() => page.getByTestId('import-error').textContent(), { timeout: 15_000 }).toContain('no-such-folder: no such file or folder');
+    await expect.poll(() => page.getByTestId('import-error').textContent()).toContain('no-such-folder: no such file or folder');
     expect(await page.getByTestId('stimulus-row').count()).toBe(9);
   });
 });

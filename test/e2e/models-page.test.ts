@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { createProjectInUi, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
+import { createProjectInUi, JOB_WAIT_MS, launchChromium, openApp, startWeb, type WebServer } from '../helpers/browser';
 import { REPO_ROOT, tempDir } from '../helpers/media';
 import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
@@ -35,7 +35,7 @@ describe.runIf(haveModels)('the Models page in headless Chromium against npm run
 
     // reachable from the header on the projects screen
     await page.getByTestId('nav-models').click();
-    await expect.poll(() => page.getByTestId('models-dir').textContent(), { timeout: 15_000 }).toBe(MODEL_DIR);
+    await expect.poll(() => page.getByTestId('models-dir').textContent()).toBe(MODEL_DIR);
     const row = (id: string) => page.locator(`[data-testid=model-row][data-id="${id}"]`);
     const detail = (id: string) => page.locator(`[data-testid=model-detail][data-id="${id}"]`);
 
@@ -58,7 +58,7 @@ describe.runIf(haveModels)('the Models page in headless Chromium against npm run
 
     // verify one model: a job, then per-probe results in its row
     await row('lpips-alex').getByTestId('model-verify').click();
-    await expect.poll(() => row('lpips-alex').getByTestId('verification-summary').textContent(), { timeout: 20_000 }).toContain('passed');
+    await expect.poll(() => row('lpips-alex').getByTestId('verification-summary').textContent(), { timeout: JOB_WAIT_MS }).toContain('passed');
     expect(await row('lpips-alex').getByTestId('verification-summary').textContent()).toContain('cpu');
     // progress and outcome in the jobs panel
     const job = page.getByTestId('job').filter({ hasText: 'Verify model lpips-alex' });
@@ -76,7 +76,7 @@ describe.runIf(haveModels)('the Models page in headless Chromium against npm run
     const nowhere = join(tmp.dir, 'nowhere', 'lpips_alex_v0.1.onnx');
     await page.getByTestId('install-file').fill(nowhere);
     await page.getByTestId('install-submit').click();
-    await expect.poll(() => page.getByTestId('install-error').textContent(), { timeout: 10_000 }).toContain(`${nowhere} does not exist or is not a file`);
+    await expect.poll(() => page.getByTestId('install-error').textContent()).toContain(`${nowhere} does not exist or is not a file`);
     expect(await page.getByTestId('install-result').count()).toBe(0);
 
     mkdirSync(join(REPO_ROOT, '.test-tmp'), { recursive: true });
@@ -84,7 +84,7 @@ describe.runIf(haveModels)('the Models page in headless Chromium against npm run
 
     // the page survives a reload, and leads back to the projects screen
     await page.reload();
-    await expect.poll(() => page.getByTestId('models-dir').textContent(), { timeout: 15_000 }).toBe(MODEL_DIR);
+    await expect.poll(() => page.getByTestId('models-dir').textContent()).toBe(MODEL_DIR);
     await page.getByTestId('models-back').click();
     await expect.poll(() => page.getByTestId('create-dir').count()).toBe(1);
 

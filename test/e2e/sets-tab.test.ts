@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { callApi, createProjectInUi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
+import { callApi, createProjectInUi, JOB_WAIT_MS, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
@@ -40,8 +40,8 @@ describe.runIf(haveModels)('the Sets tab in headless Chromium against npm run we
     await createProjectInUi(page, projectDir, 'Sets study');
     // 3 references (2 images, 1 video) × 2 distortions, through the API; the page refreshes its stimuli.
     const { jobId } = await call<{ jobId: string }>('import.start', { projectDir, source: join(tmp.dir, 'media') });
-    await waitForJob(web, jobId, 20_000);
-    await expect.poll(() => page.getByTestId('stimulus-row').count(), { timeout: 10_000 }).toBe(9);
+    await waitForJob(web, jobId);
+    await expect.poll(() => page.getByTestId('stimulus-row').count()).toBe(9);
 
     await page.getByTestId('tab-sets').click();
     await expect.poll(() => page.getByTestId('sets-page').isVisible()).toBe(true);
@@ -63,12 +63,12 @@ describe.runIf(haveModels)('the Sets tab in headless Chromium against npm run we
     await page.getByTestId('sets-model').selectOption('fid-inception-arch');
     expect(await page.getByTestId('sets-model-note').textContent()).toContain('random weights — pipeline test only, not comparable');
     expect(await page.getByTestId('sets-resize').inputValue()).toBe('pytorch-fid');
-    await expect.poll(() => page.getByTestId('sets-model-state').textContent(), { timeout: 15_000 }).toContain('installed');
+    await expect.poll(() => page.getByTestId('sets-model-state').textContent()).toContain('installed');
     await page.screenshot({ path: join(shots, 'e2e-sets-form.png'), fullPage: true });
     await page.getByTestId('sets-run').click();
 
     const first = page.getByTestId('sets-result').first();
-    await expect.poll(() => first.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => first.getAttribute('data-state'), { timeout: JOB_WAIT_MS }).toBe('done');
     const fid = Number(await first.locator('[data-testid=sets-value][data-metric=fid]').getAttribute('data-value'));
     expect(Number.isFinite(fid), `FID ${fid}`).toBe(true);
     expect(fid).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe.runIf(haveModels)('the Sets tab in headless Chromium against npm run we
     await page.getByTestId('sets-model').selectOption('fid-inception');
     await page.getByTestId('sets-run').click();
     await expect.poll(() => page.getByTestId('sets-result').count()).toBe(2);
-    await expect.poll(() => first.getAttribute('data-state'), { timeout: 15_000 }).toBe('failed');
+    await expect.poll(() => first.getAttribute('data-state'), { timeout: JOB_WAIT_MS }).toBe('failed');
     const error = first.getByTestId('sets-error');
     expect(await error.getAttribute('data-code')).toBe('E_MODEL');
     expect(await error.textContent()).toContain('model fid-inception is not installed');
@@ -110,7 +110,7 @@ describe.runIf(haveModels)('the Sets tab in headless Chromium against npm run we
     await page.getByTestId('set-b-folder').fill(empty);
     await page.getByTestId('sets-run').click();
     await expect.poll(() => page.getByTestId('sets-result').count()).toBe(3);
-    await expect.poll(() => first.getAttribute('data-state'), { timeout: 15_000 }).toBe('failed');
+    await expect.poll(() => first.getAttribute('data-state'), { timeout: JOB_WAIT_MS }).toBe('failed');
     expect(await first.getByTestId('sets-error').getAttribute('data-code')).toBe('E_INPUT');
     expect(await first.getByTestId('sets-error').textContent()).toContain(`no images in folder ${empty}`);
     expect(await first.getByTestId('sets-open-models').count()).toBe(0);
@@ -119,7 +119,7 @@ describe.runIf(haveModels)('the Sets tab in headless Chromium against npm run we
     // A second finished run adds the comparison table.
     await page.getByTestId('sets-metric-is').check();
     await page.getByTestId('sets-run').click();
-    await expect.poll(() => page.getByTestId('sets-compare-row').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('sets-compare-row').count()).toBe(2);
     expect(await first.locator('[data-testid=sets-value][data-metric=is]').getAttribute('data-value')).toMatch(/^\d/);
     await page.screenshot({ path: join(shots, 'e2e-sets-compare.png'), fullPage: true });
 
@@ -142,7 +142,7 @@ describe.runIf(haveModels)('the Sets tab in headless Chromium against npm run we
     await expect.poll(() => page.getByTestId('sets-note').count()).toBe(0);
     await page.getByTestId('sets-run').click();
     await expect.poll(() => page.getByTestId('sets-result').count()).toBe(5);
-    await expect.poll(() => first.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => first.getAttribute('data-state'), { timeout: JOB_WAIT_MS }).toBe('done');
     const fvd = Number(await first.locator('[data-testid=sets-value][data-metric=fvd]').getAttribute('data-value'));
     expect(Number.isFinite(fvd), `FVD ${fvd}`).toBe(true);
     expect(await first.getByTestId('sets-not-comparable').textContent()).toContain('not FVD values');

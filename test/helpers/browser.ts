@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { JobSnapshot } from '../../src-main/common/domain';
 import { REPO_ROOT } from './media';
+
+/**
+ * How long a page or a job may take to reach the state a test waits for. A ceiling for a loaded machine
+ * (a 2-core box with a load average near 10), never a pause: every wait here ends as soon as its
+ * condition holds. The e2e project's expect.poll default (vitest.config.ts) is the same.
+ */
+export const WAIT_MS = 60_000;
+/** Background jobs (import, metrics, FID) do real decoding and inference: twice the page ceiling. */
+export const JOB_WAIT_MS = 2 * WAIT_MS;
 
 export const CHROMIUM = process.env.IQA_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -56,6 +66,8 @@ export function startWeb(env: Record<string, string>): Promise<WebServer> {
 /** A new page with the app loaded; console and page errors are collected for the test's final check. */
 export async function openApp(context: BrowserContext, url: string): Promise<{ page: Page; consoleErrors: string[] }> {
   const page = await context.newPage();
+  // Playwright's own default (30 s) for actions, navigation and waitForEvent, raised to the same ceiling.
+  page.setDefaultTimeout(WAIT_MS);
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(e.message));
@@ -68,7 +80,7 @@ export async function createProjectInUi(page: Page, dir: string, name: string): 
   await page.getByTestId('create-dir').fill(dir);
   await page.getByTestId('create-name').fill(name);
   await page.getByTestId('create-submit').click();
-  await expect.poll(() => page.getByTestId('project-name').textContent()).toBe(name);
+  await expect.poll(() => page.getByTestId('project-name').textContent(), { timeout: WAIT_MS }).toBe(name);
 }
 
 /** The engine's HTTP API with the page's token, as a second client beside the page. */
@@ -84,7 +96,14 @@ export async function callApi<T>(web: WebServer, name: string, input: unknown): 
   return reply.value;
 }
 
-/** Waits until a background job reaches state done. */
-export async function waitForJob(web: WebServer, jobId: string, timeout = 30_000): Promise<void> {
-  await expect.poll(async () => (await callApi<{ id: string; state: string }[]>(web, 'jobs.list', {})).find((j) => j.id === jobId)?.state, { timeout }).toBe('done');
+/**
+ * Waits until a background job has finished, then requires that it finished done: a failed or cancelled
+ * job fails at once with its error, rather than when the wait runs out.
+ */
+export async function waitForJob(web: WebServer, jobId: string, timeout = JOB_WAIT_MS): Promise<void> {
+  let job: JobSnapshot | undefined;
+  await expect
+    .poll(async () => (job = (await callApi<JobSnapshot[]>(web, 'jobs.list', {})).find((j) => j.id === jobId))?.state, { timeout, interval: 100 })
+    .toMatch(/^(done|failed|cancelled)$/);
+  expect(job!.state, `job ${jobId} (${job!.kind}): ${job!.error ? `${job!.error.code} ${job!.error.message}` : job!.message}`).toBe('done');
 }
