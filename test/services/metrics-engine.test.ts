@@ -190,7 +190,9 @@ describe('errors while frames are in the worker pool', () => {
       expect(err).toBeInstanceOf(IqaError);
       expect((err as IqaError).message).toContain('smaller than the 11x11 SSIM window');
     }
-    await new Promise((r) => setTimeout(r, 50)); // let a late worker message surface, were there one
+    // pool.close() has terminated the workers; a message they sent before that is already queued, so two
+    // turns of the event loop (not a timer) let it surface as the uncaught error vitest reports.
+    for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
   });
 });
 
