@@ -5,7 +5,7 @@ import { toJsonNumber } from '../common/json-numbers';
 import { metricVsMos, type IntervalStatistic, type MappingChoice } from '../kernels/stats/metric-vs-mos';
 import { mosFromRatings, type Screening } from '../services/analysis/mos-from-ratings';
 import { pairwiseFromCsv } from '../services/analysis/pairwise-from-csv';
-import { cellNumber, readCsvTable } from '../services/analysis/read-table';
+import { cellNumber, readCsvTable, readScoreTable } from '../services/analysis/read-table';
 import { printTable } from './table';
 import { resolve } from 'node:path';
 import { openProjectDb } from '../services/store/project-db';
@@ -216,7 +216,7 @@ export function addAnalysisCommands(program: Command): void {
     .option('--min-corr <r>', 'threshold for --screen corr', minCorr, 0.75)
     .option('--json', 'print one JSON object')
     .action((file: string, o: { screen: Screening; minCorr: number; json?: boolean }) => {
-      const rows = readCsvTable(file, ['participant', 'stimulus', 'score']).map((r) => ({ participant: r.participant!, stimulus: r.stimulus!, score: cellNumber(r.score) }));
+      const rows = readScoreTable(file);
       let report;
       try {
         report = mosFromRatings(rows, { screening: o.screen, minCorrelation: o.minCorr });

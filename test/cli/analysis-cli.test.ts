@@ -76,7 +76,7 @@ describe('iqa correlate', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^iqa: .*small\.csv: /);
     const missing = iqa(['correlate', small, '--x', 'ssim', '--y', 'q']);
-    expect(missing.stderr).toBe(`iqa: ${small}: missing column "ssim" (found: m, q)\n`);
+    expect(missing.stderr).toBe(`iqa: ${small}: missing column "ssim" (the header has 2 columns; expected ssim, q)\n`);
   });
 });
 

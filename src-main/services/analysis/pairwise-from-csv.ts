@@ -5,7 +5,7 @@
  */
 import { IqaError } from '../../common/errors';
 import { scalePairwise, type PairwiseScaling } from '../../kernels/stats/pairwise-scaling';
-import { readCsvTable } from './read-table';
+import { readCsvRows } from './read-table';
 
 export interface PairwiseReport {
   model: 'thurstone-case-v' | 'bradley-terry';
@@ -24,7 +24,7 @@ export function pairwiseFromCsv(
   csv: string,
   options: { model: 'thurstone-case-v' | 'bradley-terry'; seed: number; resamples: number },
 ): PairwiseReport {
-  const rows = readCsvTable(csv, ['a', 'b', 'choice']);
+  const rows = readCsvRows(csv, ['a', 'b', 'choice'], ['participant']);
   const names: string[] = [];
   const index = new Map<string, number>();
   const id = (n: string) => {
@@ -34,8 +34,8 @@ export function pairwiseFromCsv(
   const issues: PairwiseReport['issues'] = [];
   const events: [number, number, number][] = []; // [i, j, wins of i over j: 1, 0 or 0.5]
   let ties = 0;
-  rows.forEach((r, k) => {
-    const where = `${csv}:${k + 2}`;
+  rows.forEach(({ cells: r, line }) => {
+    const where = `${csv}:${line}`;
     const a = r.a?.trim();
     const b = r.b?.trim();
     const c = r.choice?.trim().toLowerCase();

@@ -3,11 +3,11 @@
  * absolute), `reference` (the reference's path, empty for references), optional `role`
  * (reference|distorted) and `content`; every other column is an attribute (codec, bitrate, ...).
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { IqaError } from '../../common/errors';
 import type { ImportIssue } from '../../common/domain';
+import { csvParseError, readCsvBytes } from '../analysis/read-table';
 import { stemOf, type PlannedStimulus } from './pairing';
 
 const RESERVED = new Set(['path', 'reference', 'role', 'content']);
@@ -17,14 +17,16 @@ export function readCsvManifest(csvFile: string): { plan: PlannedStimulus[]; iss
   try {
     // Rows are read as arrays with their line numbers, so a row with too few or too many fields is
     // reported on its own line while the other rows import.
-    records = parse(readFileSync(csvFile), { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true }) as unknown as typeof records;
+    records = parse(readCsvBytes(csvFile), { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (err) {
-    throw new IqaError('E_INPUT', `${csvFile}: not a readable CSV (${(err as Error).message})`, { file: csvFile });
+    if (err instanceof IqaError) throw err;
+    throw csvParseError(csvFile, err);
   }
   if (records.length < 2) throw new IqaError('E_INPUT', `${csvFile}: the manifest has no rows`, { file: csvFile });
   const columns = records[0]!.record.map((c) => c.trim().toLowerCase());
   if (!columns.includes('path')) {
-    throw new IqaError('E_INPUT', `${csvFile}: missing column "path" (found: ${columns.join(', ') || 'none'})`, { file: csvFile });
+    // The header is not quoted back: a file given by mistake may hold anything on its first line.
+    throw new IqaError('E_INPUT', `${csvFile}: missing column "path" (the header has ${columns.length} column${columns.length === 1 ? '' : 's'}; expected path, reference, role, content and attributes)`, { file: csvFile });
   }
   const issues: ImportIssue[] = [];
   const rows: { row: Record<string, string>; line: number }[] = [];
