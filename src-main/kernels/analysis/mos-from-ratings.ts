@@ -6,11 +6,11 @@
  * come from the t-distribution over the participants kept.
  */
 import { IqaError } from '../../common/errors';
-import { bt500Screening } from '../../kernels/stats/bt500-screening';
-import { correlationScreening } from '../../kernels/stats/correlation-screening';
-import { mosPerStimulus } from '../../kernels/stats/mos';
-import { fitSubjectModel } from '../../kernels/stats/subject-model-mle';
-import type { RatingMatrix } from '../../kernels/stats/rating-matrix';
+import { bt500Screening } from '../stats/bt500-screening';
+import { correlationScreening } from '../stats/correlation-screening';
+import { mosPerStimulus } from '../stats/mos';
+import { fitSubjectModel } from '../stats/subject-model-mle';
+import type { RatingMatrix } from '../stats/rating-matrix';
 
 export type Screening = 'bt500' | 'corr' | 'none';
 export type MosKind = 'raw' | 'screened' | 'mle';

@@ -1,0 +1,425 @@
+/**
+ * The computing half of a project's analysis, on plain data (services/analysis/analyze-project.ts reads
+ * it from the project database): MOS (or DMOS, or difference scores) per stimulus, observer screening,
+ * and how well every stored metric configuration predicts it (ITU-T P.1401 statistics), overall and per
+ * value of one breakdown. Pure and synchronous, so it runs unchanged in the compute worker
+ * (workers/compute.worker.ts) or on the calling thread; the input is structured-clone data.
+ */
+import type { MosChoice } from '../../common/contract';
+import type { AnalysisReport, CorrelationRow, GroupMosRow, JsonNum, MosRow } from '../../common/domain';
+import { breakdownValue, type BreakdownSubject } from '../../common/analysis-breakdown';
+import { IqaError } from '../../common/errors';
+import { fromJsonNumber, toJsonNumber } from '../../common/json-numbers';
+import { metricById } from '../../common/metric-registry';
+import { APP_VERSION } from '../../common/version';
+import { metricVsMos, type MappingChoice } from '../stats/metric-vs-mos';
+import { mosFromRatings, mosFromSubjectModel, ratingMatrix, type MosReport, type RatingRow, type Screening } from './mos-from-ratings';
+import { applyMapping, MAPPING_PARAMETER_COUNT, type MappingKind } from '../stats/mapping-models';
+import { epsilonInsensitiveRmse, outlierRatio, p1401Rmse } from '../stats/outlier-ratio';
+import { compactLetterDisplay, compareMetrics, DEFAULT_SIGNIFICANCE_LEVEL, williamsTTest, type MetricPerformance } from '../stats/metric-significance';
+import { pearsonCoefficient } from '../stats/correlation';
+import { averageRanks } from '../stats/ranks';
+import { isConstant } from '../stats/paired-samples';
+import { zScoresPerParticipant } from '../stats/zscore';
+import { groupRatingMatrix, mosPerStimulus } from '../stats/mos';
+
+/** One rating as the store returns it (NaN for a missing value or reference score). */
+export interface AnalysisRating {
+  participant: string;
+  stimulusId: number;
+  referenceId: number | null;
+  value: number;
+  /** DSCQS: the score given to the reference. */
+  valueRef: number;
+}
+
+/** What the analysis needs of a stimulus: its names and what a breakdown may group it by. */
+export interface AnalysisStimulus extends BreakdownSubject {
+  id: number;
+  name: string;
+  referenceName: string | null;
+}
+
+/** One stored pooled value of one metric configuration (as the store returns it). */
+export interface AnalysisMetricValue {
+  metricId: string;
+  params: Record<string, string | number>;
+  pooling: string;
+  stimulusId: number;
+  value: JsonNum;
+}
+
+/** Everything an analysis reads from a project, already checked (study found, breakdown name valid). */
+export interface AnalysisInput {
+  study: { name: string; method: string; scale: { min: number; max: number } };
+  ratings: AnalysisRating[];
+  choice: MosChoice;
+  choiceSource: 'given' | 'stored' | 'default';
+  stimuli: AnalysisStimulus[];
+  values: AnalysisMetricValue[];
+  mapping: MappingChoice;
+  by?: string;
+  seed: number;
+  resamples: number;
+}
+
+const j = (v: number): JsonNum => toJsonNumber(v);
+const jPair = (p: [number, number]): [JsonNum, JsonNum] => [j(p[0]), j(p[1])];
+
+export const SIGNIFICANCE_CORRELATION_TEST =
+  "Williams' t for dependent correlations sharing the MOS (Steiger 1980 eq. 7, df = n - 3), on the stimuli both metrics cover: PLCC of the mapped predictions with r23 = PLCC between the two metrics' predictions; SROCC with r23 = SROCC between the two metrics' values (an approximation for ranks); a pair that cannot be tested (n <= 3, |r| = 1) counts as not different";
+export const SIGNIFICANCE_RMSE_TEST = 'ITU-T P.1401 F-test on the RMSE of the mapped predictions with N - d degrees of freedom';
+
+/**
+ * ACR-HR (ITU-T P.910): each participant's differential score V(PVS) − V(REF) + scale max, using
+ * the same participant's rating of the hidden reference; references themselves drop out.
+ */
+function differentialRows(ratings: readonly AnalysisRating[], scaleMax: number): RatingRow[] {
+  const refScore = new Map<string, number>();
+  const refSum = new Map<string, { sum: number; n: number }>();
+  for (const r of ratings) {
+    if (r.referenceId !== null || Number.isNaN(r.value)) continue;
+    const key = `${r.participant}\u0000${r.stimulusId}`;
+    const cur = refSum.get(key) ?? { sum: 0, n: 0 };
+    cur.sum += r.value;
+    cur.n += 1;
+    refSum.set(key, cur);
+  }
+  for (const [k, v] of refSum) refScore.set(k, v.sum / v.n);
+  return ratings
+    .filter((r) => r.referenceId !== null)
+    .map((r) => {
+      const ref = refScore.get(`${r.participant}\u0000${r.referenceId}`);
+      return { participant: r.participant, stimulus: String(r.stimulusId), score: ref === undefined ? Number.NaN : r.value - ref + scaleMax };
+    });
+}
+
+interface Scores {
+  rows: RatingRow[];
+  kind: 'absolute' | 'difference';
+  range: { min: number; max: number };
+  description: string;
+  /** Participants whose scores could not be z-scored. */
+  notStandardised: string[];
+}
+
+/** The per-participant scores the MOS averages, as the choice says. */
+function studyScores(study: AnalysisInput['study'], ratings: readonly AnalysisRating[], choice: MosChoice): Scores {
+  const { min, max } = study.scale;
+  let kind: 'absolute' | 'difference';
+  if (choice.scores === 'absolute') kind = 'absolute';
+  else if (study.method === 'ACR-HR') kind = 'difference';
+  else if (study.method === 'DSCQS') {
+    const hasRef = ratings.some((r) => Number.isFinite(r.valueRef));
+    if (choice.scores === 'difference' && !hasRef) {
+      throw new IqaError('E_INPUT', `study "${study.name}" (DSCQS) has no reference scores: import them as the score_ref column to get difference scores`);
+    }
+    kind = hasRef ? 'difference' : 'absolute';
+  } else if (choice.scores === 'difference') {
+    throw new IqaError('E_INPUT', `difference scores need a DSCQS or ACR-HR study; "${study.name}" is ${study.method}`);
+  } else kind = 'absolute';
+
+  let rows: RatingRow[];
+  let range = { min, max };
+  let description: string;
+  if (kind === 'difference' && study.method === 'ACR-HR') {
+    rows = differentialRows(ratings, max);
+    description = `ACR-HR differential scores (ITU-T P.910): V(PVS) - V(REF) + ${max} per participant, then averaged`;
+  } else if (kind === 'difference') {
+    rows = ratings.map((r) => ({ participant: r.participant, stimulus: String(r.stimulusId), score: r.valueRef - r.value }));
+    range = { min: -(max - min), max: max - min };
+    description = 'DSCQS difference scores (ITU-R BT.500): reference score - test score per participant, then averaged (higher = more impaired)';
+  } else {
+    rows = ratings.map((r) => ({ participant: r.participant, stimulus: String(r.stimulusId), score: r.value }));
+    description = study.method === 'DSCQS' ? 'DSCQS test scores as given (no reference scores subtracted)' : 'the scores as given';
+  }
+  if (rows.length === 0) throw new IqaError('E_INPUT', `study "${study.name}" (${study.method}) has no ratings of distorted stimuli`);
+  let notStandardised: string[] = [];
+  if (choice.zscore) {
+    const z = zScoresPerParticipant(rows.map((r) => r.participant), rows.map((r) => r.score), { min, max });
+    rows = rows.map((r, i) => ({ ...r, score: z.values[i]! }));
+    notStandardised = z.undefinedFor;
+    range = { min, max };
+    description += `; z-scored per participant (mean and std, ddof = 1, of each participant's scores) and rescaled to the scale: ${min} + ${max - min} * (z + 3) / 6`;
+  }
+  return { rows, kind, range, description, notStandardised };
+}
+
+interface RowData {
+  ids: number[];
+  x: number[];
+  y: number[];
+  predictions: number[];
+  p1401Rmse?: number;
+}
+
+/** The analysis report of the gathered data (throws E_INPUT when the ratings give no scores). */
+export function computeAnalysis(input: AnalysisInput): AnalysisReport {
+  const { study, ratings, choice, by } = input;
+  const scores = studyScores(study, ratings, choice);
+  const differential = scores.kind === 'difference';
+  const rows = scores.rows;
+  const screening: Screening = choice.mos === 'screened' ? choice.screening : 'none';
+  const report = choice.mos === 'mle' ? mosFromSubjectModel(rows) : mosFromRatings(rows, { screening, minCorrelation: choice.minCorrelation });
+
+  const stimuli = new Map(input.stimuli.map((s) => [s.id, s]));
+  const groupOf = (id: number): string | null => {
+    const s = stimuli.get(id);
+    return by === undefined || !s ? null : breakdownValue(s, by);
+  };
+  const mosById = new Map<number, number>();
+  const ciHalfById = new Map<number, number>();
+  const mos: MosRow[] = report.stimuli.map((m) => {
+    const s = stimuli.get(Number(m.stimulus))!;
+    mosById.set(s.id, m.mos);
+    ciHalfById.set(s.id, (m.ci95[1] - m.ci95[0]) / 2);
+    return { stimulusId: s.id, stimulus: s.name, reference: s.referenceName, attributes: s.attributes, mos: j(m.mos), std: j(m.std), n: m.n, ci95: jPair(m.ci95) };
+  });
+
+  // Metric configurations: one per metric id + parameters + pooling.
+  const configs = new Map<string, { metricId: string; params: Record<string, string | number>; pooling: string; values: Map<number, number> }>();
+  for (const r of input.values) {
+    const key = `${r.metricId}|${JSON.stringify(r.params)}|${r.pooling}`;
+    let c = configs.get(key);
+    if (!c) configs.set(key, (c = { metricId: r.metricId, params: r.params, pooling: r.pooling, values: new Map() }));
+    c.values.set(r.stimulusId, r.value === null ? Number.NaN : fromJsonNumber(r.value));
+  }
+  const rated = [...mosById.keys()];
+  const groups: (string | null)[] = [null];
+  if (by !== undefined) groups.push(...[...new Set(rated.map(groupOf).filter((v): v is string => v !== null))].sort());
+  const correlations: CorrelationRow[] = [];
+  const data = new Map<CorrelationRow, RowData>();
+  const mapping = input.mapping;
+  for (const c of [...configs.values()].sort((a, b) => (a.metricId < b.metricId ? -1 : a.metricId > b.metricId ? 1 : 0))) {
+    const descriptor = metricById(c.metricId);
+    for (const group of groups) {
+      const ids = rated.filter((id) => group === null || groupOf(id) === group);
+      const x = ids.map((id) => c.values.get(id) ?? Number.NaN);
+      const y = ids.map((id) => mosById.get(id)!);
+      const finite = ids.flatMap((id, k) => (Number.isFinite(x[k]!) && Number.isFinite(y[k]!) ? [k] : []));
+      const row: CorrelationRow = {
+        metricId: c.metricId,
+        metricName: descriptor?.name ?? c.metricId,
+        params: c.params,
+        pooling: c.pooling,
+        higherIsBetter: descriptor?.higherIsBetter ?? true,
+        group,
+        n: 0,
+        nExcluded: ids.length,
+        srocc: null,
+        krocc: null,
+        plcc: null,
+        rmse: null,
+        plccMapped: null,
+        rmseMapped: null,
+        mapping: null,
+        ci95: null,
+        reason: null,
+        mappingReason: null,
+        outlierRatio: null,
+        rmseStar: null,
+        letters: null,
+        points: finite.map((k) => ({ stimulusId: ids[k]!, x: x[k]!, y: y[k]!, group: groupOf(ids[k]!) })),
+      };
+      try {
+        // Resample source contents (all versions of one picture together) when there are at least 2.
+        const contents = ids.map((id) => stimuli.get(id)?.content ?? String(id));
+        const finiteContents = new Set(finite.map((k) => contents[k]!));
+        const clustered = finiteContents.size >= 2 && finiteContents.size < finite.length;
+        const r = metricVsMos(x, y, {
+          mapping,
+          bootstrap: input.resamples > 0 ? { seed: input.seed, resamples: input.resamples } : undefined,
+          clusters: clustered ? contents : undefined,
+        });
+        Object.assign(row, {
+          n: r.n,
+          nExcluded: r.nTotal - r.n,
+          srocc: j(r.srocc),
+          krocc: j(r.krocc),
+          plcc: j(r.plcc),
+          rmse: j(r.rmse),
+          plccMapped: j(r.plccMapped),
+          rmseMapped: j(r.rmseMapped),
+          mapping: r.mapping && { kind: r.mapping.kind, params: r.mapping.params.map(j), sse: j(r.mapping.sse), converged: r.mapping.converged, solver: r.mapping.solver },
+          ci95: r.ci95
+            ? {
+                srocc: jPair(r.ci95.srocc),
+                krocc: jPair(r.ci95.krocc),
+                plcc: jPair(r.ci95.plcc),
+                rmse: jPair(r.ci95.rmse),
+                plccMapped: jPair(r.ci95.plccMapped),
+                rmseMapped: jPair(r.ci95.rmseMapped),
+              }
+            : null,
+          reason: r.reason ?? null,
+          mappingReason: r.mappingReason ?? null,
+        });
+        const rowData: RowData = { ids: finite.map((k) => ids[k]!), x: finite.map((k) => x[k]!), y: finite.map((k) => y[k]!), predictions: Array.from(r.predictions) };
+        data.set(row, rowData);
+        if (!r.mappingReason) {
+          const errors = p1401Errors(mapping === 'none' ? null : mapping, r.mapping?.params ?? [], x, y, ids.map((id) => ciHalfById.get(id)!));
+          if (errors.p1401Rmse !== undefined) rowData.p1401Rmse = errors.p1401Rmse;
+          if (errors.outlierRatio !== undefined) row.outlierRatio = errors.outlierRatio;
+          if (errors.rmseStar !== undefined) row.rmseStar = errors.rmseStar;
+        }
+      } catch (err) {
+        // Fewer than 3 stimuli with both a value and a MOS.
+        row.reason = (err as Error).message;
+      }
+      correlations.push(row);
+    }
+  }
+
+  addSignificanceLetters(correlations, data, mapping);
+
+  return {
+    provenance: {
+      engineVersion: APP_VERSION,
+      study: study.name,
+      method: study.method,
+      scale: study.scale,
+      mos: choice.mos,
+      screening,
+      differential,
+      mapping,
+      by: by ?? null,
+      bootstrap:
+        input.resamples > 0
+          ? { seed: input.seed, resamples: input.resamples, resampling: 'source contents (cluster bootstrap, percentile interval); single stimuli when a group has fewer than 2 contents; the mapping is refitted on every resample' }
+          : null,
+      conventions:
+        "MOS: mean over kept participants, 95% CI from the t-distribution (mle: the P.913 subject model's psi and its CI); MOS per group: each participant's mean over the group's stimuli (mle: ratings minus the participant's bias), averaged over participants, t CI; outlier ratio and RMSE* per ITU-T P.1401 from the MOS CIs; SROCC with average ranks, KROCC tau-b, PLCC/RMSE raw (from 3 stimuli) and after the monotonic mapping fitted to the MOS (ITU-T P.1401; NaN with mappingReason when the mapping has too few stimuli for its parameters or does not converge)",
+      scores: { kind: scores.kind, zscore: choice.zscore, range: scores.range, description: scores.description },
+      minCorrelation: screening === 'corr' ? choice.minCorrelation : null,
+      mosChoice: input.choiceSource,
+      significance: { correlations: SIGNIFICANCE_CORRELATION_TEST, rmse: SIGNIFICANCE_RMSE_TEST, alpha: DEFAULT_SIGNIFICANCE_LEVEL, correction: 'none' },
+    },
+    counts: {
+      participants: report.counts.participants,
+      ratings: report.counts.ratings,
+      excluded: report.counts.excluded,
+      repetitionsAveraged: report.counts.repetitionsAveraged,
+      ...(scores.notStandardised.length ? { notStandardised: scores.notStandardised } : {}),
+    },
+    screening: { rejected: report.rejected, reasons: report.reasons },
+    subjects: report.subjects ? report.subjects.map((s) => ({ participant: s.participant, bias: j(s.bias), inconsistency: j(s.inconsistency) })) : null,
+    mos,
+    groupMos: by !== undefined ? groupMosRows(rows, report, groups.slice(1) as string[], (id) => groupOf(id)) : null,
+    correlations,
+  };
+}
+
+/** MOS per breakdown group, with the participant as the unit (see mos.ts groupRatingMatrix). */
+function groupMosRows(
+  rows: readonly RatingRow[],
+  report: MosReport,
+  groups: readonly string[],
+  groupOf: (stimulusId: number) => string | null,
+): GroupMosRow[] {
+  if (groups.length === 0) return [];
+  const { matrix, participants, stimuli } = ratingMatrix(rows);
+  const rejected = new Set(report.rejected);
+  const include = participants.map((p) => !rejected.has(p));
+  let values = matrix.values;
+  if (report.subjects) {
+    // The subject model: remove each participant's bias before averaging.
+    const bias = new Map(report.subjects.map((s) => [s.participant, s.bias]));
+    values = values.map((v, i) => v - (bias.get(participants[Math.floor(i / matrix.stimuli)]!) ?? 0));
+  }
+  const index = new Map(groups.map((g, i) => [g, i]));
+  const stimulusGroup = stimuli.map((s) => index.get(groupOf(Number(s)) ?? '\u0000') ?? -1);
+  const gm = groupRatingMatrix({ ...matrix, values }, stimulusGroup, groups.length);
+  const m = mosPerStimulus(gm, { includeObserver: include });
+  const counts = groups.map((_, g) => stimulusGroup.filter((x) => x === g).length);
+  return groups.map((group, g) => ({
+    group,
+    stimuli: counts[g]!,
+    mos: j(m.mean[g]!),
+    std: j(m.std[g]!),
+    n: m.n[g]!,
+    ci95: [j(m.ciLower[g]!), j(m.ciUpper[g]!)],
+  }));
+}
+
+/** P.1401 outlier ratio and RMSE* of the mapped predictions (identity when there is no mapping). */
+function p1401Errors(kind: MappingKind | null, params: readonly number[], x: number[], y: number[], ciHalf: number[]): { outlierRatio?: JsonNum; rmseStar?: JsonNum; p1401Rmse?: number } {
+  const finite = x.map((v, i) => Number.isFinite(v) && Number.isFinite(y[i]!) && Number.isFinite(ciHalf[i]!));
+  const xs = x.filter((_, i) => finite[i]);
+  const ys = y.filter((_, i) => finite[i]);
+  const cs = ciHalf.filter((_, i) => finite[i]);
+  const d = kind ? MAPPING_PARAMETER_COUNT[kind] : 0;
+  if (xs.length <= d + 1 || (kind && !params.every(Number.isFinite))) return {};
+  const predicted = kind ? applyMapping(kind, params, xs) : Float64Array.from(xs);
+  try {
+    return {
+      outlierRatio: j(outlierRatio(ys, predicted, cs).value),
+      rmseStar: j(epsilonInsensitiveRmse(ys, predicted, cs, { mappingParameters: d }).value),
+      p1401Rmse: p1401Rmse(ys, predicted, { mappingParameters: d }).value,
+    };
+  } catch {
+    return {};
+  }
+}
+
+const spearman = (a: number[], b: number[]): number => (isConstant(a) || isConstant(b) ? NaN : pearsonCoefficient(averageRanks(Float64Array.from(a)), averageRanks(Float64Array.from(b))));
+const pearson = (a: number[], b: number[]): number => (isConstant(a) || isConstant(b) ? NaN : pearsonCoefficient(a, b));
+
+/**
+ * Are metrics a and b significantly different in one correlation? Williams' t on the stimuli both cover,
+ * comparing magnitudes (a lower-is-better metric correlates negatively). Untestable pairs: false.
+ */
+function dependentDifference(a: RowData, b: RowData, statistic: 'plcc' | 'srocc'): boolean {
+  const bIndex = new Map(b.ids.map((id, k) => [id, k]));
+  const va: number[] = [];
+  const vb: number[] = [];
+  const y: number[] = [];
+  a.ids.forEach((id, ka) => {
+    const kb = bIndex.get(id);
+    if (kb === undefined) return;
+    const xa = statistic === 'plcc' ? a.predictions[ka]! : a.x[ka]!;
+    const xb = statistic === 'plcc' ? b.predictions[kb]! : b.x[kb]!;
+    if (!Number.isFinite(xa) || !Number.isFinite(xb)) return;
+    va.push(xa);
+    vb.push(xb);
+    y.push(a.y[ka]!);
+  });
+  if (va.length <= 3) return false;
+  const corr = statistic === 'plcc' ? pearson : spearman;
+  const r12 = corr(va, y);
+  const r13 = corr(vb, y);
+  const r23 = corr(va, vb);
+  if (![r12, r13, r23].every(Number.isFinite)) return false;
+  try {
+    return williamsTTest(Math.abs(r12), Math.abs(r13), r23 * Math.sign(r12) * Math.sign(r13), va.length).significant;
+  } catch {
+    return false;
+  }
+}
+
+/** Letters per group: metrics sharing a letter do not differ significantly (alpha 0.05). */
+function addSignificanceLetters(rows: CorrelationRow[], data: Map<CorrelationRow, RowData>, mapping: string): void {
+  const d = mapping === 'none' ? 0 : MAPPING_PARAMETER_COUNT[mapping as MappingKind];
+  const groups = new Map<string | null, CorrelationRow[]>();
+  for (const r of rows) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  for (const members of groups.values()) {
+    const usable = members.filter((r) => typeof r.plccMapped === 'number' && typeof r.srocc === 'number' && typeof r.rmseMapped === 'number' && r.n > d + 1 && data.has(r));
+    if (usable.length < 2) continue;
+    const letters = (statistic: 'plcc' | 'srocc'): string[] => {
+      const merit = usable.map((r) => Math.abs((statistic === 'plcc' ? r.plccMapped : r.srocc) as number));
+      const significant = usable.map((_, a) => usable.map((__, b) => a !== b && dependentDifference(data.get(usable[a]!)!, data.get(usable[b]!)!, statistic)));
+      const ranking = merit.map((_, i) => i).sort((p, q) => merit[q]! - merit[p]! || p - q);
+      return compactLetterDisplay(significant, ranking);
+    };
+    const perf: MetricPerformance[] = usable.map((r, i) => ({ id: String(i), n: r.n, rmse: data.get(r)!.p1401Rmse ?? (r.rmseMapped as number), mappingParameters: d }));
+    let rmse: string[];
+    try {
+      rmse = compareMetrics(perf, { statistic: 'rmse' }).letters;
+    } catch {
+      continue; // an RMSE that cannot be tested (N - d < 1) leaves the letters out
+    }
+    const plcc = letters('plcc');
+    const srocc = letters('srocc');
+    usable.forEach((r, i) => (r.letters = { plcc: plcc[i]!, srocc: srocc[i]!, rmse: rmse[i]! }));
+  }
+}
+
