@@ -69,9 +69,9 @@ async function computeMetricsCli(
   const nr = metrics.filter(isNr);
   if (fr.length && !o.ref) throw new IqaError('E_INPUT', `--ref is required for the full-reference metrics ${fr.map((m) => m.id).join(', ')}`);
   const a = fr.length
-    ? await computePair({ ref: resolve(o.ref!), dist: resolve(o.dist), refRaw: o.yuv, distRaw: o.yuv }, { metrics: fr, runner, policy: policyOf(o), pooling: o.pooling, onFrame })
+    ? await computePair({ ref: resolve(o.ref!), dist: resolve(o.dist), refRaw: o.yuv, distRaw: o.yuv }, { metrics: fr, runner, policy: policyOf(o), pooling: o.pooling, acceptDecodeErrors: o.acceptDecodeErrors, onFrame })
     : null;
-  const b = nr.length ? await computeNoReference({ file: resolve(o.dist), raw: o.yuv }, { metrics: nr, pooling: o.pooling, onFrame }) : null;
+  const b = nr.length ? await computeNoReference({ file: resolve(o.dist), raw: o.yuv }, { metrics: nr, pooling: o.pooling, acceptDecodeErrors: o.acceptDecodeErrors, onFrame }) : null;
   if (a && b && a.frames !== b.frames) throw new IqaError('E_MISMATCH', `${o.dist}: ${b.frames} frames decoded alone, ${a.frames} against the reference`);
   const pick = (m: ResolvedMetric) => (isNr(m) ? { r: b!, k: nr.indexOf(m) } : { r: a!, k: fr.indexOf(m) });
   const base = (a ?? b)!;
@@ -250,7 +250,7 @@ export function buildProgram(): Command {
         const report = await runProjectMetrics(
           db,
           abs,
-          { metrics, stimulusIds, force: o.force, policy: policyOf(o), pooling: o.pooling },
+          { metrics, stimulusIds, force: o.force, policy: policyOf(o), pooling: o.pooling, acceptDecodeErrors: o.acceptDecodeErrors },
           {
             runner,
             onProgress: (d, t, msg) => progress.update(d, t, msg),

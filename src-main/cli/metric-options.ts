@@ -14,6 +14,7 @@ export interface MetricCliOptions {
   skipRef?: number;
   skipDist?: number;
   ignoreFps?: boolean;
+  acceptDecodeErrors?: boolean;
   threads?: number;
 }
 
@@ -41,6 +42,7 @@ export function addMetricOptions(cmd: Command): Command {
     .option('--skip-ref <n>', 'drop the first n frames of the reference', nonNegativeInt)
     .option('--skip-dist <n>', 'drop the first n frames of the distorted', nonNegativeInt)
     .option('--ignore-fps', 'compare videos with different frame rates frame by frame')
+    .option('--accept-decode-errors', "compute from a damaged file's concealed frames instead of failing it (recorded in the decoder provenance)")
     .option('--threads <n>', 'worker threads (default: one per core; 0 computes on the main thread)', nonNegativeInt);
 }
 

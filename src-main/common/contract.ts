@@ -76,6 +76,8 @@ export const metricsRunSchema = z.strictObject({
   force: z.boolean().default(false),
   pooling: z.enum(POOLINGS).default('mean'),
   policy: alignPolicySchema.default({}),
+  /** Compute from damaged files' concealed frames (recorded in each value's decoder provenance) instead of failing them. */
+  acceptDecodeErrors: z.boolean().optional(),
 });
 
 export const MAPPING_NAMES = ['logistic5', 'logistic4', 'cubic', 'linear', 'none'] as const;

@@ -198,7 +198,7 @@ export class Engine {
           runProjectMetrics(
             db,
             dir,
-            { metrics, stimulusIds: input.stimulusIds, force: input.force, policy: input.policy, pooling: input.pooling },
+            { metrics, stimulusIds: input.stimulusIds, force: input.force, policy: input.policy, pooling: input.pooling, acceptDecodeErrors: input.acceptDecodeErrors },
             { runner, signal: ctx.signal, onProgress: (d, t, msg) => ctx.progress(d, t, msg) },
           ),
       });

@@ -77,6 +77,11 @@ export interface ComputeOptions {
   runner: FrameRunner;
   policy?: AlignPolicy;
   pooling?: Pooling;
+  /**
+   * Compute from a damaged file's concealed frames instead of refusing it (E_MEDIA); the decoder
+   * provenance then says so, with the number of decoder errors.
+   */
+  acceptDecodeErrors?: boolean;
   signal?: AbortSignal;
   onFrame?: (done: number, total: number | null) => void;
 }
@@ -236,8 +241,7 @@ async function createEvaluators(metrics: readonly ResolvedMetric[], wanted: read
 async function kernelPass(input: PairInput, plan: PairPlan, metrics: readonly ResolvedMetric[], options: ComputeOptions): Promise<PassResult> {
   const policy = options.policy ?? {};
   const { refFormat, expected } = plan;
-  const refReader = new FrameReader(input.ref, refFormat, { raw: input.refRaw, filters: plan.refFilters, signal: options.signal });
-  const distReader = new FrameReader(input.dist, { ...refFormat }, { raw: input.distRaw, filters: plan.distFilters, signal: options.signal });
+  const { ref: refReader, dist: distReader } = openReaders(input, plan, refFormat, { ...refFormat }, options);
   const runner = options.runner;
   const slotCount = Math.max(2, 2 * runner.threads);
   const size = frameBytes(refFormat);
@@ -272,7 +276,7 @@ async function kernelPass(input: PairInput, plan: PairPlan, metrics: readonly Re
     }
     await Promise.all(slots.map((s) => s.busy));
     if (failure) throw failure;
-    if (!policy.truncate) await Promise.all([refReader.finish(), distReader.finish()]);
+    await endReaders(refReader, distReader, policy);
   } catch (err) {
     // The frames still in the pool must come back before the error leaves: the caller may close the
     // pool next, and piscina throws an uncaught "Unexpected message from Worker" when a worker answers
@@ -283,7 +287,7 @@ async function kernelPass(input: PairInput, plan: PairPlan, metrics: readonly Re
     refReader.close();
     distReader.close();
   }
-  return { frames, perFrame: table.slice(frames), decoder: `${refReader.command} | ${distReader.command}` };
+  return { frames, perFrame: table.slice(frames), decoder: `${refReader.provenance} | ${distReader.provenance}` };
 }
 
 /** Metrics on 8-bit RGB frames (neural networks, NR kernels with parameter files), frame by frame. */
@@ -291,8 +295,7 @@ async function rgbPass(input: PairInput, plan: PairPlan, evaluators: readonly Rg
   const policy = options.policy ?? {};
   const { width, height } = plan.refFormat;
   const format = rgbFormat(width, height);
-  const refReader = new FrameReader(input.ref, format, { raw: input.refRaw, filters: plan.refFilters, signal: options.signal });
-  const distReader = new FrameReader(input.dist, format, { raw: input.distRaw, filters: plan.distFilters, signal: options.signal });
+  const { ref: refReader, dist: distReader } = openReaders(input, plan, format, format, options);
   const ref = new Uint8Array(frameBytes(format));
   const dist = new Uint8Array(frameBytes(format));
   const table = new FrameTable(evaluators.length, plan.expected);
@@ -310,12 +313,30 @@ async function rgbPass(input: PairInput, plan: PairPlan, evaluators: readonly Rg
       frames += 1;
       options.onFrame?.(frames, plan.expected);
     }
-    if (!policy.truncate) await Promise.all([refReader.finish(), distReader.finish()]);
+    await endReaders(refReader, distReader, policy);
   } finally {
     refReader.close();
     distReader.close();
   }
-  return { frames, perFrame: table.slice(frames), decoder: `${refReader.command} | ${distReader.command}` };
+  return { frames, perFrame: table.slice(frames), decoder: `${refReader.provenance} | ${distReader.provenance}` };
+}
+
+function openReaders(input: PairInput, plan: PairPlan, refFormat: FrameFormat, distFormat: FrameFormat, options: ComputeOptions): { ref: FrameReader; dist: FrameReader } {
+  const policy = options.policy ?? {};
+  const common = { signal: options.signal, acceptDecodeErrors: options.acceptDecodeErrors };
+  return {
+    ref: new FrameReader(input.ref, refFormat, { ...common, raw: input.refRaw, filters: plan.refFilters, skippedFrames: policy.skipRef }),
+    dist: new FrameReader(input.dist, distFormat, { ...common, raw: input.distRaw, filters: plan.distFilters, skippedFrames: policy.skipDist }),
+  };
+}
+
+/**
+ * After the last compared frame: both decoders must end cleanly (a late error counts), except under
+ * --truncate, where the longer side is stopped early and only the frames compared must be intact.
+ */
+async function endReaders(ref: FrameReader, dist: FrameReader, policy: AlignPolicy): Promise<void> {
+  if (policy.truncate) await Promise.all([ref.settle(), dist.settle()]);
+  else await Promise.all([ref.finish(), dist.finish()]);
 }
 
 /**
@@ -366,7 +387,7 @@ export async function computeNoReference(input: SingleInput, options: Omit<Compu
   if (evaluators.length === 0) throw errors.find((e) => e !== null)!;
   const format = rgbFormat(info.width, info.height);
   const sourceIsGrey = decodeFormatFor(info, input.file).layout === 'gray';
-  const reader = new FrameReader(input.file, format, { raw: input.raw, signal: options.signal });
+  const reader = new FrameReader(input.file, format, { raw: input.raw, signal: options.signal, acceptDecodeErrors: options.acceptDecodeErrors });
   const frame = new Uint8Array(frameBytes(format));
   const table = new FrameTable(evaluators.length, info.frameCount);
   let frames = 0;
@@ -399,7 +420,7 @@ export async function computeNoReference(input: SingleInput, options: Omit<Compu
     perFrame,
     pooled: perFrame.map((v, i) => (errors[i] ? NaN : poolValues(v, pooling, metricById(options.metrics[i]!.id)?.higherIsBetter ?? true))),
     pooling,
-    decoder: reader.command,
+    decoder: reader.provenance,
     models,
     errors,
     elapsedMs: Date.now() - started,

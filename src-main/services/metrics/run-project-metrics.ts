@@ -30,6 +30,8 @@ export interface RunProjectOptions {
   force?: boolean;
   policy?: AlignPolicy;
   pooling?: Pooling;
+  /** Compute damaged files anyway (see ComputeOptions.acceptDecodeErrors). */
+  acceptDecodeErrors?: boolean;
 }
 
 export interface RunProjectContext {
@@ -117,6 +119,7 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
         const common = {
           metrics: toCompute.map((x) => x.m),
           pooling: options.pooling,
+          acceptDecodeErrors: options.acceptDecodeErrors,
           signal: ctx.signal,
           onFrame: (d: number) => ctx.onProgress?.(before + d, totalFrames, label),
         };
