@@ -1,6 +1,7 @@
 /**
  * Importing a folder, a CSV manifest or a single file into a project. Each file is hashed, probed
- * with ffprobe, decoded once for its thumbnail (which also proves it decodes) and stored with its
+ * with ffprobe, decoded in full when it is a video (strictly: a decoder error is an issue), decoded
+ * once more for its thumbnail (which also proves an image decodes) and stored with its
  * pair in its own transaction. A bad file becomes one issue naming it and the reason; the rest goes
  * on. Re-importing the same files changes nothing but their pairing and attributes.
  */
@@ -12,6 +13,7 @@ import type { ImportOptions } from '../../common/contract';
 import { mediaKindOfExtension } from '../../common/media-formats';
 import { probeMedia } from '../media/probe';
 import { makeThumbnail } from '../media/thumbnail';
+import { checkFullDecode } from '../media/decode-check';
 import type { Db } from '../store/project-db';
 import { findReferenceByStem, findStimulusByPath, findStimulusBySha, getStimulus, saveStimulus } from '../store/stimuli-repo';
 import { readCsvManifest } from './csv-manifest';
@@ -153,7 +155,12 @@ async function importOne(
   // Unchanged content: keep the stored probe and thumbnail, refresh only pairing and attributes.
   const known = existing && existing.sha256 === sha256 ? getStimulus(db, existing.id) : undefined;
   const info: MediaInfo = known ?? (await probeMedia(item.key, { raw, signal }));
-  if (!known) await makeThumbnail(item.key, projectDir, sha256, { raw, signal });
+  if (!known) {
+    // A video is decoded in full: the thumbnail sees only its first frame, and damage further in
+    // (truncation, corrupt packets) would otherwise surface only when metrics are computed.
+    if (info.kind === 'video') await checkFullDecode(item.key, info, { raw, signal });
+    await makeThumbnail(item.key, projectDir, sha256, { raw, signal });
+  }
   const { id } = saveStimulus(
     db,
     {
