@@ -124,8 +124,8 @@ describe('computing metrics for a project', () => {
   it('exports long-format CSV and JSON, byte-identical on every export', () => {
     const rows = listResults(db);
     const csv = resultsToCsv(rows);
-    expect(csv.split('\n')[0]).toBe('stimulus,reference,metric,params,pooling,value,frames,metric_version,engine_version,model_sha256,provider,condition');
-    expect(csv).toMatch(/\nsrc01_blur,src01,psnr-y,luma=y_float,mean,\d+\.\d+,1,1,\d+\.\d+\.\d+,,,blur\n/);
+    expect(csv.split('\n')[0]).toBe('stimulus,reference,metric,params,pooling,value,frames,metric_version,engine_version,model_sha256,provider,decoder,condition');
+    expect(csv).toMatch(/\nsrc01_blur,src01,psnr-y,luma=y_float,mean,\d+\.\d+,1,1,\d+\.\d+\.\d+,,,"?ffmpeg [^\n]*,blur\n/);
     expect(resultsToCsv(listResults(db))).toBe(csv);
     const json = JSON.parse(resultsToJson(rows));
     expect(json.results).toHaveLength(rows.length);

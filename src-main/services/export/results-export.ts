@@ -1,9 +1,10 @@
 /**
  * Metric results in long ("tidy") format: one row per stimulus × metric configuration, with the
  * stimulus's attributes as extra columns, for R/pandas; neural metrics name the model file (SHA-256) and
- * the execution provider they ran on. CSV writes +Infinity as "inf" and NaN as an
- * empty cell; JSON writes "Infinity" and null (see common/json-numbers.ts). Deterministic: the same
- * project gives byte-identical files.
+ * the execution provider they ran on, and every value the decoder command that decoded its frames
+ * (with "[accept-decode-errors: N decoder errors]" when damaged frames were accepted). CSV writes
+ * +Infinity as "inf" and NaN as an empty cell; JSON writes "Infinity" and null (see
+ * common/json-numbers.ts). Deterministic: the same project gives byte-identical files.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { MetricResultRow } from '../../common/domain';
@@ -23,7 +24,7 @@ function attributeColumns(rows: readonly MetricResultRow[]): string[] {
 
 export function resultsToCsv(rows: readonly MetricResultRow[]): string {
   const attrs = attributeColumns(rows);
-  const fixed = ['stimulus', 'reference', 'metric', 'params', 'pooling', 'value', 'frames', 'metric_version', 'engine_version', 'model_sha256', 'provider'];
+  const fixed = ['stimulus', 'reference', 'metric', 'params', 'pooling', 'value', 'frames', 'metric_version', 'engine_version', 'model_sha256', 'provider', 'decoder'];
   const reserved = new Set(fixed);
   const header = [...fixed, ...attrs.map((a) => (reserved.has(a) ? `attr_${a}` : a))];
   const body = rows.map((r) => [
@@ -38,6 +39,7 @@ export function resultsToCsv(rows: readonly MetricResultRow[]): string {
     r.engineVersion,
     r.modelSha256 ?? '',
     r.provider ?? '',
+    r.decoder ?? '',
     ...attrs.map((a) => r.attributes[a] ?? ''),
   ]);
   return stringify([header, ...body], { record_delimiter: '\n' });
