@@ -3,12 +3,19 @@
  * events over a WebSocket (/events). Bound to 127.0.0.1 with a random token that every API call and
  * socket must present; the Host header is checked against DNS rebinding and the Origin against
  * cross-site pages. Static files carry the same strict CSP as the desktop window.
+ *
+ * The host must not die (issue 11): whatever a local process sends — a malformed Host or
+ * request-target, bad percent-encoding, an oversized body, a malformed WebSocket frame, a reset —
+ * costs at most that one request or connection. Every request and upgrade path runs inside a
+ * try/catch, every socket has an 'error' listener, and refusals are answered (400/401/413/421)
+ * before their socket is closed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { pipeline, type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, type Handlers, type Reply } from '../common/contract';
 import type { JobManager } from '../services/jobs/job-manager';
@@ -36,6 +43,16 @@ export interface HttpHost {
 }
 
 const MAX_BODY = 1 << 20;
+/**
+ * An oversized body is answered 413 only once the client has finished sending it (or stopped): closing
+ * a socket with unread data makes the kernel reset it, and the client may then never see the answer.
+ * The rest of the body is read and dropped, up to DRAIN_MAX more bytes or until DRAIN_IDLE_MS pass
+ * without data; past either, the answer goes out at once.
+ */
+const DRAIN_MAX = 16 << 20;
+const DRAIN_IDLE_MS = 1000;
+/** Inbound WebSocket messages are ignored; anything larger than this is a protocol error (1009). */
+const MAX_WS_PAYLOAD = 4096;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -52,6 +69,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   E_NOT_FOUND: 404,
   E_NOT_PROJECT: 404,
   E_EXISTS: 409,
+  E_FORBIDDEN: 403,
   E_INTERNAL: 500,
 };
 
@@ -62,36 +80,122 @@ function sameToken(given: string | undefined | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type: string): void {
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
+    ...extra,
   });
   res.end(body);
 }
 
-function sendReply(res: ServerResponse, reply: Reply<unknown>): void {
-  const status = reply.ok ? 200 : (STATUS[reply.error.code] ?? 422);
-  send(res, status, JSON.stringify(reply), 'application/json; charset=utf-8');
+function sendReply(res: ServerResponse, reply: Reply<unknown>, status?: number, extra?: Record<string, string>): void {
+  status ??= reply.ok ? 200 : (STATUS[reply.error.code] ?? 422);
+  send(res, status, JSON.stringify(reply), 'application/json; charset=utf-8', extra);
 }
 
+/** The request-target as a URL, or null when it does not parse (e.g. `//[`). The base is fixed. */
+function parseTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
+/** A URL path decoded, or null when its percent-encoding is malformed (e.g. `%E0%A4%A`). */
+function decodePath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
+
+class BodyTooLarge extends Error {
+  constructor() {
+    super(`request body over ${MAX_BODY} bytes`);
+  }
+}
+
+/**
+ * The request body as text. Over MAX_BODY it rejects with BodyTooLarge at once, drops what it had
+ * buffered and keeps reading (and dropping) the rest, so the 413 can be delivered: see drained().
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
     let size = 0;
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
+    let over = Number(req.headers['content-length']) > MAX_BODY;
+    if (over) reject(new BodyTooLarge());
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error(`request body over ${MAX_BODY} bytes`));
-        req.destroy();
+        over = true;
+        chunks = [];
+        reject(new BodyTooLarge());
       } else chunks.push(c);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (!over) resolveBody(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
+}
+
+/**
+ * Resolves once the client has sent the whole request (or closed it), or has sent DRAIN_MAX more
+ * bytes, or has sent nothing for DRAIN_IDLE_MS. The body is being read by readBody() meanwhile.
+ */
+function drained(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((done) => {
+    let more = 0;
+    let timer: NodeJS.Timeout;
+    const finish = () => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', finish).off('close', finish).off('error', finish);
+      done();
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(finish, DRAIN_IDLE_MS);
+      timer.unref();
+    };
+    const onData = (c: Buffer) => {
+      more += c.length;
+      if (more > DRAIN_MAX) finish();
+      else arm();
+    };
+    req.on('data', onData).on('end', finish).on('close', finish).on('error', finish);
+    arm();
+  });
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 421: 'Misdirected Request', 500: 'Internal Server Error' };
+
+/** Answers a refused upgrade on its raw socket, then closes that socket (and only it). */
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
+}
+
+/** One line for a log: the error's name and message, newlines folded. */
+export function oneLineError(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.replace(/\s*\n\s*/g, ' | ');
 }
 
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
@@ -106,8 +210,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     sendReply(res, { ok: false, error: { code, message } });
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    const decoded = decodePath(pathname);
+    if (decoded === null) return send(res, 400, 'malformed percent-encoding in the path', 'text/plain');
     if (!staticDir) return send(res, 404, 'not found', 'text/plain');
-    let file = normalize(join(staticDir, decodeURIComponent(pathname)));
+    let file = normalize(join(staticDir, decoded));
     if (file !== staticDir && !file.startsWith(staticDir + sep)) return send(res, 403, 'forbidden', 'text/plain');
     if (!existsSync(file) || statSync(file).isDirectory()) {
       // Single-page app: every unknown path without an extension is the app itself.
@@ -124,13 +230,15 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       'cache-control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
+    // pipeline() destroys the response if the file cannot be read (and the file if the client goes).
+    pipeline(createReadStream(file), res, () => undefined);
   };
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 421, 'wrong host', 'text/plain');
-      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      const url = parseTarget(req.url);
+      if (!url) return send(res, 400, 'malformed request-target', 'text/plain');
       if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST') return fail(res, 'E_INPUT', 'API commands are POST requests');
         const origin = req.headers.origin;
@@ -144,6 +252,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
           const body = await readBody(req);
           payload = body ? JSON.parse(body) : {};
         } catch (err) {
+          if (err instanceof BodyTooLarge) {
+            // Typed, delivered, then closed: see drained().
+            await drained(req);
+            return sendReply(res, { ok: false, error: { code: 'E_INPUT', message: err.message } }, 413, { connection: 'close' });
+          }
           return fail(res, 'E_INPUT', `bad request body: ${(err as Error).message}`);
         }
         return sendReply(res, await dispatch(options.handlers, url.pathname.slice('/api/'.length), payload));
@@ -154,38 +267,68 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       if (!res.headersSent) fail(res, 'E_INTERNAL', (err as Error).message);
       else res.destroy();
     }
+  };
+  const server = createServer((req, res) => {
+    // Last resort: a throw from the error path itself costs this response only.
+    handle(req, res).catch((err: unknown) => {
+      process.stderr.write(`[iqa] request failed: ${oneLineError(err)}\n`);
+      res.destroy();
+    });
   });
 
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    const origin = req.headers.origin;
-    if (
-      url.pathname !== '/events' ||
-      !allowedHosts().has(req.headers.host ?? '') ||
-      (origin && !allowedOrigins().has(origin)) ||
-      !sameToken(url.searchParams.get('token'), token)
-    ) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  wss.on('error', (err) => process.stderr.write(`[iqa] event socket server: ${oneLineError(err)}\n`));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the raw socket over without an 'error' listener: a reset must not become uncaught.
+    socket.on('error', () => socket.destroy());
+    try {
+      // The Host first, before anything is parsed: it is what DNS rebinding forges.
+      if (!allowedHosts().has(req.headers.host ?? '')) return refuseUpgrade(socket, 421, 'wrong host');
+      const url = parseTarget(req.url);
+      if (!url) return refuseUpgrade(socket, 400, 'malformed request-target');
+      const origin = req.headers.origin;
+      if (
+        url.pathname !== '/events' ||
+        (origin && !allowedOrigins().has(origin)) ||
+        !sameToken(url.searchParams.get('token'), token)
+      ) {
+        return refuseUpgrade(socket, 401, 'missing or wrong token');
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        // A malformed frame (oversized, unmasked, bad UTF-8, reserved opcode or bit, bad control
+        // frame, bad close code) is emitted here after ws has started closing this connection with
+        // the matching close code; without a listener it would be thrown and end the process.
+        ws.on('error', () => {
+          if (ws.readyState === ws.OPEN) ws.terminate();
+        });
+        ws.on('close', () => sockets.delete(ws));
+        ws.on('message', () => undefined); // the socket is one-way; inbound messages are ignored
+      });
+    } catch (err) {
+      process.stderr.write(`[iqa] event socket upgrade failed: ${oneLineError(err)}\n`);
+      if (!socket.destroyed) refuseUpgrade(socket, 500, 'internal error');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', () => undefined); // the socket is one-way; inbound messages are ignored
-    });
   });
   const unsubscribe = options.jobs.onUpdate((job) => {
-    const msg = JSON.stringify({ event: EVENT_NAMES[0], data: job });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(msg);
+    try {
+      const msg = JSON.stringify({ event: EVENT_NAMES[0], data: job });
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(msg);
+    } catch (err) {
+      process.stderr.write(`[iqa] job update not pushed: ${oneLineError(err)}\n`);
+    }
   });
 
   await new Promise<void>((ok, bad) => {
     server.once('error', bad);
-    server.listen(options.port ?? 0, host, () => ok());
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', bad);
+      ok();
+    });
   });
+  // After listening, a server error (e.g. too many open files on accept) is logged, never thrown.
+  server.on('error', (err) => process.stderr.write(`[iqa] loopback host: ${oneLineError(err)}\n`));
   port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
   return {
@@ -197,7 +340,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       unsubscribe();
       for (const ws of sockets) ws.terminate();
       wss.close();
-      await new Promise<void>((ok) => server.close(() => ok()));
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      // A client holding a connection open (idle keep-alive, a stalled request) must not hold up the stop.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
