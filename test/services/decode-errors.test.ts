@@ -4,8 +4,7 @@
  * and importing all refuse it, and that accepting decode errors computes it with that recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { computePair, type ResolvedMetric } from '../../src-main/services/metrics/compute-pair';
 import { createFrameRunner, type FrameRunner } from '../../src-main/services/metrics/frame-pool';
@@ -19,50 +18,10 @@ import { importOptionsSchema } from '../../src-main/common/contract';
 import { resolveMetricRequest } from '../../src-main/common/metric-params';
 import { IqaError } from '../../src-main/common/errors';
 import { ffmpeg, tempDir } from '../helpers/media';
+import { makeDamagedClip } from '../helpers/damaged-media';
 
 const m = (id: string): ResolvedMetric => ({ id, params: resolveMetricRequest({ id, params: {} }).params });
 const FRAMES = 64;
-
-/** mulberry32: a small seeded generator, so the damage is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The payload of the top-level mdat box of an MP4 (32-bit box sizes: the files here are small). */
-function mdatRange(bytes: Buffer): { start: number; end: number } {
-  for (let pos = 0; pos + 8 <= bytes.length; ) {
-    const size = bytes.readUInt32BE(pos);
-    if (bytes.toString('latin1', pos + 4, pos + 8) === 'mdat') return { start: pos + 8, end: pos + size };
-    if (size < 8) break;
-    pos += size;
-  }
-  throw new Error('no mdat box');
-}
-
-/** A copy with four 16-byte runs of random bytes at seeded offsets inside the mdat (the moov stays intact). */
-function damage(src: string, dst: string, seed: number): void {
-  const bytes = Buffer.from(readFileSync(src));
-  const { start, end } = mdatRange(bytes);
-  const rnd = seeded(seed);
-  for (let k = 0; k < 4; k++) {
-    const at = start + 64 + Math.floor(rnd() * (end - start - 128));
-    for (let j = 0; j < 16; j++) bytes[at + j] = Math.floor(rnd() * 256);
-  }
-  writeFileSync(dst, bytes);
-}
-
-/** What a plain `ffmpeg -v error … -f null -` prints: the proof that a damaged copy really makes the decoder complain. */
-function ffmpegErrors(file: string): string {
-  const r = spawnSync(process.env.IQA_FFMPEG ?? 'ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
-  return r.stderr;
-}
 
 let tmp: { dir: string; cleanup: () => void };
 let runner: FrameRunner;
@@ -72,15 +31,7 @@ beforeAll(() => {
   tmp = tempDir('decode-errors');
   runner = createFrameRunner(0);
   ref = join(tmp.dir, 'clip.mp4');
-  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-frames:v', String(FRAMES), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '8', ref]);
-  expect(ffmpegErrors(ref)).toBe('');
-  // The first seed whose damage the decoder reports (random bytes can also parse as valid syntax).
-  for (let seed = 1; seed <= 20 && !broken; seed++) {
-    const candidate = join(tmp.dir, `clip-damaged-${seed}.mp4`);
-    damage(ref, candidate, seed);
-    if (ffmpegErrors(candidate).trim()) broken = candidate;
-  }
-  expect(broken, 'no seed produced a decoder error').toBeTruthy();
+  broken = makeDamagedClip(ref, FRAMES);
 });
 afterAll(() => tmp.cleanup());
 
