@@ -79,7 +79,13 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
   const totalFrames = tasks.reduce((n, t) => n + (t.dist.frameCount ?? 1), 0);
   let doneFrames = 0;
   const worker = startWorker(db, runIds);
-  const beat = setInterval(() => heartbeat(db, worker), HEARTBEAT_MS);
+  const beat = setInterval(() => {
+    try {
+      heartbeat(db, worker);
+    } catch {
+      // A busy or closing database: one missed beat is harmless, the lease outlasts several.
+    }
+  }, HEARTBEAT_MS);
   beat.unref();
   const runFailures = runIds.map(() => 0);
   const runErrors: (string | undefined)[] = runIds.map(() => undefined);
