@@ -158,7 +158,7 @@ describe('importing a folder', () => {
     const { db, dir } = project('p6');
     const err = await importMedia(db, dir, csv, opts()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IqaError);
-    expect((err as IqaError).message).toBe(`${csv}: missing column "path" (found: file, reference)`);
+    expect((err as IqaError).message).toBe(`${csv}: missing column "path" (the header has 2 columns; expected path, reference, role, content and attributes)`);
     db.close();
   });
 
