@@ -138,6 +138,19 @@ describe('a confined engine (what the loopback host and the desktop app run)', (
     }
   });
 
+  it('imports a folder inside its roots but not a file a symbolic link there leads out to', async () => {
+    const src = join(tmp.dir, 'studies', 'media');
+    mkdirSync(src, { recursive: true });
+    makePng(join(src, 'inside.png'), 3);
+    makePng(join(tmp.dir, 'outside-link-target.png'), 4);
+    symlinkSync(join(tmp.dir, 'outside-link-target.png'), join(src, 'linked.png'));
+    const started = await call('import.start', { projectDir, source: src });
+    if (!started.ok) throw new Error(started.error.message);
+    const report = (await engine.jobs.wait((started.value as { jobId: string }).jobId)) as { added: number; issues: { file: string; code: string }[] };
+    expect(report.added).toBe(1);
+    expect(report.issues).toEqual([expect.objectContaining({ file: join(src, 'linked.png'), code: 'E_FORBIDDEN' })]);
+  });
+
   it('answers projects.create on an existing file with a typed error', async () => {
     const file = join(tmp.dir, 'studies', 'plain-file');
     writeFileSync(file, 'x');

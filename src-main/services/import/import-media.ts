@@ -31,6 +31,11 @@ export interface ImportProgress {
 export interface ImportContext {
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * Throws when a file may not be read (a host confines requests to chosen folders: a symbolic link
+   * or a manifest row can point anywhere). A refused file is a per-file issue.
+   */
+  checkFile?: (file: string) => void;
 }
 
 /** Project-relative path with '/' separators (what the database stores). */
@@ -101,6 +106,7 @@ export async function importMedia(db: Db, projectDir: string, source: string, op
     if (ctx.signal?.aborted) throw new IqaError('E_CANCELLED', `import of ${source} cancelled after ${done} of ${ordered.length} files`);
     let outcome: ImportProgress['outcome'] = 'issue';
     try {
+      ctx.checkFile?.(item.key);
       outcome = await importOne(db, projectDir, item, options, idByKey, shaByKey, report, ctx.signal);
     } catch (err) {
       const e = toIqaError(err);
