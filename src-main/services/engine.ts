@@ -162,6 +162,7 @@ export class Engine {
           importMedia(db, dir, resolve(source), options, {
             signal: ctx.signal,
             onProgress: (p) => ctx.progress(p.done, p.total, p.file),
+            checkFile: (file) => void this.access.check(file, 'media file'),
           }),
       });
       return { jobId };
