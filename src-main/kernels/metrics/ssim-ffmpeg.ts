@@ -29,7 +29,7 @@
  * planes whose width W has ((W>>2) − 1) mod 4 = 1 (W mod 16 in 8..11, e.g. the 360-wide chroma of 720-wide
  * 4:2:0 video): there the SSE4 `ssim_end_line` tail keeps a window past the row end instead of the last one,
  * and the printed value depends on leftover buffer contents, thread count and frame history (differences up
- * to ~1e-3). ssim-ffmpeg-x86.ts reproduces that behaviour exactly for checking against such output.
+ * to ~1e-3). test/kernels/metrics/ssim-ffmpeg-x86.ts (a test-only emulation) reproduces that behaviour exactly for checking against such output.
  *
  * Engine: where WebAssembly SIMD is available, planes of bit depth <= 12 run in wasm (../wasm/ssim-ffmpeg.wat:
  * int32 block/window sums, the float32 formula on 4 windows at once, the sums added in the same order), with

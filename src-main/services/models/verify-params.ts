@@ -15,7 +15,7 @@ import { brisqueFeatures, brisqueScoreFromFeatures, parseBrisqueModel } from '..
 import { niqeScore, parseNiqeParams } from '../../kernels/nr/niqe';
 import type { ModelTolerance } from './manifest';
 import type { ResolvedModel } from './model-store';
-import type { OutputCheck, ProbeCheck } from './verify';
+import type { OutputCheck, ProbeCheck } from './probe-check';
 
 /** OpenCV's float32 arithmetic against our float64: see test/kernels/nr/brisque.test.ts. */
 export const BRISQUE_SCORE_TOLERANCE: ModelTolerance = { maxAbs: 0.003, relToMax: null, reason: "OpenCV's QualityBRISQUE works in float32; ours in float64 with OpenCV's float32 roundings kept" };

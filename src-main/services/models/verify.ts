@@ -5,32 +5,19 @@
  */
 import { join } from 'node:path';
 import { IqaError } from '../../common/errors';
-import { compareTensors, withinTolerance, type TensorErrors } from '../../kernels/nn/tensor-compare';
+import { compareTensors, withinTolerance } from '../../kernels/nn/tensor-compare';
 import type { ExecutionProvider } from '../../kernels/nn/onnx-task';
 import { sharedInference, type OnnxInference } from './inference';
 import { manifestEntry, type ModelTolerance } from './manifest';
 import { modelDir, requireModel, type ModelDirOptions, type ModelState, modelStatus } from './model-store';
 import { findProbeSet, loadProbeInputs, loadProbeOutputs, readProbeSet } from './probes';
 import { parameterProbesFile, runParameterProbes } from './verify-params';
+import type { OutputCheck, ProbeCheck } from './probe-check';
+
+export type { OutputCheck, ProbeCheck } from './probe-check';
 
 /** Parameter-file models whose probes (images with reference scores) verify can run. */
 const PARAMETER_MODELS = new Set(['brisque-live', 'niqe-live']);
-
-export interface OutputCheck extends TensorErrors {
-  name: string;
-  shape: number[];
-  pass: boolean;
-  /** Set when the shape differs from the reference's. */
-  problem?: string;
-}
-
-export interface ProbeCheck {
-  probe: string;
-  pass: boolean;
-  /** session.run time, ms. */
-  runMs: number;
-  outputs: OutputCheck[];
-}
 
 export interface ModelVerification {
   id: string;

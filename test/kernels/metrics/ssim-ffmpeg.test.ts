@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planeOf, type Plane } from '../../../src-main/kernels/image/plane';
 import { createSsimFfmpegWorkspace, ffmpegSsimDb, ssimFfmpeg, type SsimFfmpegResult } from '../../../src-main/kernels/metrics/ssim-ffmpeg';
-import { FfmpegX86SsimStream } from '../../../src-main/kernels/metrics/ssim-ffmpeg-x86';
+import { FfmpegX86SsimStream } from './ssim-ffmpeg-x86';
 import { readGoldenPng, type GoldenImage } from '../../helpers/golden';
 
 // Expected values are ffmpeg's own output: "ffmpeg version 5.1.9-0+deb12u1" (Debian 12, x86-64, SSE4 asm),

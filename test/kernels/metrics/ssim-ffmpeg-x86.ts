@@ -29,8 +29,8 @@
  * Reference: FFmpeg libavfilter/vf_ssim.c (slice-threaded version, FFmpeg 5.0+) and
  * libavfilter/x86/vf_ssim.asm (ssim_end_line, SSE4).
  */
-import { assertSamePlaneSize, type Plane } from '../image/plane';
-import { ffmpegSsimDb, type SsimFfmpegResult } from './ssim-ffmpeg';
+import { assertSamePlaneSize, type Plane } from '../../../src-main/kernels/image/plane';
+import { ffmpegSsimDb, type SsimFfmpegResult } from '../../../src-main/kernels/metrics/ssim-ffmpeg';
 
 export interface FfmpegX86SsimOptions {
   /** Bits per sample of the pixel format (8..16). */
