@@ -58,7 +58,7 @@ describe('a damaged video', () => {
     expect((err as IqaError).code).toBe('E_MEDIA');
     expect((err as IqaError).file).toBe(broken);
     expect((err as IqaError).message).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: damaged: the decoder reported an error at frame \\d+ \\(.+\\); accept decode errors`));
-    const frame = (err as IqaError).details!.firstBadFrame as number;
+    const frame = ((err as IqaError).details as { firstBadFrame: number }).firstBadFrame;
     expect(frame).toBeGreaterThanOrEqual(1);
     expect(frame).toBeLessThanOrEqual(FRAMES);
 
