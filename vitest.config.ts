@@ -34,8 +34,9 @@ export default defineConfig({
           ...shared,
           name: 'e2e',
           include: include(PROJECT_FOLDERS.e2e),
-          // One flow is one long test of many waits; on a loaded machine its sum needs room.
-          testTimeout: 300_000,
+          // One flow is one long test of many waits; on a loaded machine its sum needs room (the analysis
+          // flow took 223 s at a load average of 11-14 on 2 cores).
+          testTimeout: 600_000,
           // expect.poll waits for a condition in the page; the default (1 s) is a fixed wait in disguise.
           expect: { poll: { timeout: 60_000, interval: 100 } },
         },
