@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../src-main/services/store/migrations';
 import { migrate, openProjectDb, projectDbPath, schemaVersion } from '../../src-main/services/store/project-db';
 import { IqaError } from '../../src-main/common/errors';
 import { iqa } from '../helpers/cli';
-import { REPO_ROOT, tempDir } from '../helpers/media';
+import { tempDir } from '../helpers/media';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -15,11 +15,6 @@ function dir(): string {
   cleanups.push(t.cleanup);
   return t.dir;
 }
-
-beforeAll(() => {
-  // The CLI cases run the built CLI as a user would.
-  statSync(join(REPO_ROOT, 'build/main/cli.js'));
-});
 
 function thrown(f: () => unknown): IqaError {
   try {
