@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importMedia } from '../../src-main/services/import/import-media';
 import { openProjectDb, type Db } from '../../src-main/services/store/project-db';
@@ -28,8 +28,12 @@ const QUALITY: Record<string, number> = { src01_blur: 1.6, src01_noise: 3.1, src
 const opts = (o: Partial<AnalyzeOptions> = {}): AnalyzeOptions => ({ mos: 'screened', screening: 'bt500', mapping: 'linear', seed: 7, resamples: 200, ...o });
 
 let tmp: { dir: string; cleanup: () => void };
+/** The project with study 'acr', read by the tests; a test that adds a study or writes takes its own copy. */
 let db: Db;
 let dir: string;
+/** A folder with media/ and project/ (imported, PSNR and SSIM-Y computed, no study) that tests copy. */
+let base: string;
+const opened: Db[] = [];
 
 /** Deterministic ratings: quality plus a fixed per-participant pattern, on 1..5. */
 function ratingsCsv(file: string, names: string[], participants = 8, extra = ''): string {
@@ -41,27 +45,45 @@ function ratingsCsv(file: string, names: string[], participants = 8, extra = '')
   return file;
 }
 
+/**
+ * The test's own copy of the base project (stored paths are relative, ../media/…), with study 'acr'
+ * (ratings from acr.csv) when asked: no test depends on what another imported or wrote.
+ */
+function copyProject(name: string, { acr = false } = {}): { db: Db; dir: string } {
+  cpSync(base, join(tmp.dir, name), { recursive: true, preserveTimestamps: true });
+  const dir = join(tmp.dir, name, 'project');
+  const db = openProjectDb(dir);
+  opened.push(db);
+  if (acr) importRatingsCsv(db, join(tmp.dir, 'acr.csv'), { study: 'acr', method: 'ACR' });
+  return { db, dir };
+}
+
 beforeAll(async () => {
   tmp = tempDir('analysis');
-  makeStudyFolder(join(tmp.dir, 'media'));
-  dir = join(tmp.dir, 'project');
-  db = openProjectDb(dir, { create: true });
-  await importMedia(db, dir, join(tmp.dir, 'media'), importOptionsSchema.parse({}));
+  base = join(tmp.dir, 'base');
+  makeStudyFolder(join(base, 'media'));
+  const baseDb = openProjectDb(join(base, 'project'), { create: true });
+  await importMedia(baseDb, join(base, 'project'), join(base, 'media'), importOptionsSchema.parse({}));
   const runner = createFrameRunner(0);
-  await runProjectMetrics(db, dir, { metrics: [metric('psnr'), metric('ssim-y')] }, { runner });
+  await runProjectMetrics(baseDb, join(base, 'project'), { metrics: [metric('psnr'), metric('ssim-y')] }, { runner });
+  baseDb.close();
+  ratingsCsv(join(tmp.dir, 'acr.csv'), DIST, 8, 'p0,ghost,3\n');
+  ({ db, dir } = copyProject('acr', { acr: true }));
 });
 afterAll(() => {
-  db.close();
+  for (const d of opened) d.close();
   tmp.cleanup();
 });
 
 describe('analysis of a project', () => {
   it('has no study before ratings are imported', () => {
+    const { db, dir } = copyProject('no-study');
     expect(() => analyzeProject(db, dir, opts())).toThrow(/has no subjective study yet/);
   });
 
   it('imports ratings, reporting rows that name no stimulus, and refuses scores outside the scale', () => {
-    const file = ratingsCsv(join(tmp.dir, 'acr.csv'), DIST, 8, 'p0,ghost,3\n');
+    const { db } = copyProject('import');
+    const file = ratingsCsv(join(tmp.dir, 'import.csv'), DIST, 8, 'p0,ghost,3\n');
     const report = importRatingsCsv(db, file, { study: 'acr', method: 'ACR' });
     expect(report).toMatchObject({ ratings: 48, participants: 8, notRated: 0, scale: { min: 1, max: 5 } });
     expect(report.issues).toEqual([{ row: `${file}:50`, reason: 'no stimulus "ghost" in the project' }]);
@@ -118,6 +140,7 @@ describe('analysis of a project', () => {
   });
 
   it('gives DMOS for ACR-HR: V(PVS) - V(REF) + 5 per participant', () => {
+    const { db, dir } = copyProject('hr');
     const file = ratingsCsv(join(tmp.dir, 'hr.csv'), [...DIST, 'src01', 'src02', 'src03'], 6);
     importRatingsCsv(db, file, { study: 'hr', method: 'ACR-HR' });
     const r = analyzeProject(db, dir, opts({ study: 'hr', mos: 'raw' }));
@@ -154,6 +177,8 @@ describe('analysis of a project', () => {
   });
 
   it('asks which study when there are several', () => {
+    const { db, dir } = copyProject('two-studies', { acr: true });
+    importRatingsCsv(db, ratingsCsv(join(tmp.dir, 'hr-two.csv'), [...DIST, 'src01', 'src02', 'src03'], 6), { study: 'hr', method: 'ACR-HR' });
     const err = (() => {
       try {
         analyzeProject(db, dir, opts());
@@ -263,6 +288,7 @@ describe('analysis of small groups, breakdowns, scores and the stored MOS choice
   });
 
   it('gives DSCQS difference scores (reference − test per participant, averaged), or the test scores when asked', () => {
+    const { db, dir } = copyProject('dscqs', { acr: true });
     const file = join(tmp.dir, 'dscqs.csv');
     const lines = ['participant,stimulus,score,score_ref'];
     for (let p = 0; p < 5; p++) DIST.forEach((n, k) => lines.push(`q${p},${n},${Math.round(QUALITY[n]! * 18 + ((p * 5 + k * 7) % 9))},${90 - ((p + k) % 4) * 3}`));
@@ -304,6 +330,7 @@ describe('analysis of small groups, breakdowns, scores and the stored MOS choice
   });
 
   it('uses the MOS choice stored in the project when none is given; a given field wins', () => {
+    const { db, dir } = copyProject('mos-choice', { acr: true });
     expect(readMosChoice(db)).toBeNull();
     expect(analyzeProject(db, dir, opts({ study: 'acr', mos: undefined, screening: undefined })).provenance).toMatchObject({ mos: 'screened', screening: 'bt500', mosChoice: 'default' });
     writeMosChoice(db, mosChoiceSchema.parse({ mos: 'screened', screening: 'corr', minCorrelation: 0.5, zscore: true }));
