@@ -1,6 +1,6 @@
 /** `iqa correlate` and `iqa mos` on golden data written to CSV, through the built CLI. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iqa } from '../helpers/cli';
 import { readGoldenJson } from '../helpers/golden';
@@ -157,6 +157,11 @@ describe('iqa analyze on a project', () => {
   });
 
   it('stores the MOS choice with --remember and uses it when --mos is not given (a new process on the same file)', () => {
+    // Its own copy of the project and media (stored paths are relative): what it stores stays there.
+    const own = join(tmp.dir, 'remember');
+    cpSync(join(tmp.dir, 'proj'), join(own, 'proj'), { recursive: true, preserveTimestamps: true });
+    cpSync(join(tmp.dir, 'media'), join(own, 'media'), { recursive: true, preserveTimestamps: true });
+    const dir = join(own, 'proj');
     const prov = (args: string[]) => {
       const r = iqa(['analyze', dir, '--resamples', '0', '--format', 'json', ...args]);
       expect(r.stderr, args.join(' ')).toBe('');

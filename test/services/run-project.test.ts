@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { importMedia } from '../../src-main/services/import/import-media';
 import { openProjectDb, type Db } from '../../src-main/services/store/project-db';
 import { runProjectMetrics } from '../../src-main/services/metrics/run-project-metrics';
@@ -9,30 +9,51 @@ import { listResults, frameValues } from '../../src-main/services/store/metrics-
 import { resultsToCsv, resultsToJson } from '../../src-main/services/export/results-export';
 import { importOptionsSchema } from '../../src-main/common/contract';
 import { resolveMetricRequest } from '../../src-main/common/metric-params';
-import { makeStudyFolder, makePng, tempDir } from '../helpers/media';
+import { makeStudyFolder, tempDir } from '../helpers/media';
 
 const metric = (id: string, params = {}) => ({ id, params: resolveMetricRequest({ id, params }).params });
 
 let tmp: { dir: string; cleanup: () => void };
 let runner: FrameRunner;
-let db: Db;
-let dir: string;
+const opened: Db[] = [];
+/** An imported project with its media beside it (<base>/project, <base>/media), nothing computed. */
+let base: string;
+const savedModelDir = process.env.IQA_MODEL_DIR;
 beforeAll(async () => {
   tmp = tempDir('run');
-  makeStudyFolder(join(tmp.dir, 'media'));
-  dir = join(tmp.dir, 'project');
-  db = openProjectDb(dir, { create: true });
-  await importMedia(db, dir, join(tmp.dir, 'media'), importOptionsSchema.parse({}));
+  // An empty model folder of its own: whatever the machine has installed, lpips-vgg is missing here.
+  process.env.IQA_MODEL_DIR = join(tmp.dir, 'models');
+  mkdirSync(process.env.IQA_MODEL_DIR);
+  base = join(tmp.dir, 'base');
+  makeStudyFolder(join(base, 'media'));
+  const db = openProjectDb(join(base, 'project'), { create: true });
+  await importMedia(db, join(base, 'project'), join(base, 'media'), importOptionsSchema.parse({}));
+  db.close();
   runner = createFrameRunner(2);
 });
 afterAll(async () => {
-  db.close();
+  for (const db of opened) db.close();
   await runner.close();
+  if (savedModelDir === undefined) delete process.env.IQA_MODEL_DIR;
+  else process.env.IQA_MODEL_DIR = savedModelDir;
   tmp.cleanup();
 });
 
+/**
+ * The test's own copy of the imported project and its media (stored paths are relative, ../media/…), so
+ * no test sees what another computed, stored or broke, whatever the order they run in.
+ */
+function freshProject(name: string): { db: Db; dir: string; media: string } {
+  cpSync(base, join(tmp.dir, name), { recursive: true, preserveTimestamps: true });
+  const dir = join(tmp.dir, name, 'project');
+  const db = openProjectDb(dir);
+  opened.push(db);
+  return { db, dir, media: join(tmp.dir, name, 'media') };
+}
+
 describe('computing metrics for a project', () => {
   it('computes every paired distorted stimulus, stores pooled and per-frame values, and resumes', async () => {
+    const { db, dir } = freshProject('computes');
     const progress: number[] = [];
     const report = await runProjectMetrics(db, dir, { metrics: [metric('psnr-y'), metric('ssim-y')] }, { runner, onProgress: (d) => progress.push(d) });
     // Each stored value names the ffmpeg commands that decoded its frames.
@@ -53,12 +74,16 @@ describe('computing metrics for a project', () => {
   });
 
   it('keeps different parameters apart as different runs', async () => {
+    const { db, dir } = freshProject('params');
+    await runProjectMetrics(db, dir, { metrics: [metric('psnr-y')] }, { runner });
     await runProjectMetrics(db, dir, { metrics: [metric('psnr-y', { luma: 'y_uint8' })] }, { runner });
     const psnrY = listResults(db).filter((r) => r.metricId === 'psnr-y');
     expect(new Set(psnrY.map((r) => r.params.luma))).toEqual(new Set(['y_float', 'y_uint8']));
   });
 
   it('adds another pooling from the stored per-frame values, side by side, and keeps both when recomputed', async () => {
+    const { db, dir } = freshProject('pooling');
+    await runProjectMetrics(db, dir, { metrics: [metric('psnr-y')] }, { runner });
     const psnrY = (pooling: string) => listResults(db).filter((r) => r.metricId === 'psnr-y' && r.pooling === pooling && r.params.luma === 'y_float');
     const mean = psnrY('mean');
     expect(mean.length).toBe(6);
@@ -80,16 +105,17 @@ describe('computing metrics for a project', () => {
 
   it('reports a failing pair with its typed error and computes the others', async () => {
     // A reference that became unreadable after import: the pairs using it fail, the rest are computed.
-    const broken = join(tmp.dir, 'media', 'ref', 'src02.png');
+    const { db, dir, media } = freshProject('failing-pair');
+    const broken = join(media, 'ref', 'src02.png');
     writeFileSync(broken, 'garbage');
     const report = await runProjectMetrics(db, dir, { metrics: [metric('mse')] }, { runner });
     expect(report.computed).toBe(4);
     expect(report.failed.map((f) => f.stimulus).sort()).toEqual(['../media/dist/src02_blur.png', '../media/dist/src02_noise.png']);
     expect(report.failed[0]!.error.message).toContain('src02.png');
-    makePng(broken, 1, '96x64'); // restore for the other tests
   });
 
   it("stores the metrics that can run when one metric's model is missing, and marks only that run failed", async () => {
+    const { db, dir } = freshProject('model-missing');
     const report = await runProjectMetrics(db, dir, { metrics: [metric('psnr'), metric('lpips', { model: 'lpips-vgg' })] }, { runner });
     expect(report.computed).toBe(6);
     expect(report.failed).toHaveLength(6);
@@ -107,6 +133,7 @@ describe('computing metrics for a project', () => {
   });
 
   it('stops when cancelled and resumes without recomputing what was stored', async () => {
+    const { db, dir } = freshProject('cancel');
     const controller = new AbortController();
     const err = await runProjectMetrics(db, dir, { metrics: [metric('ssim')] }, {
       runner,
@@ -121,7 +148,9 @@ describe('computing metrics for a project', () => {
     expect(resumed.skipped).toBe(stored);
   });
 
-  it('exports long-format CSV and JSON, byte-identical on every export', () => {
+  it('exports long-format CSV and JSON, byte-identical on every export', async () => {
+    const { db, dir } = freshProject('export');
+    await runProjectMetrics(db, dir, { metrics: [metric('psnr-y'), metric('ssim-y')] }, { runner });
     const rows = listResults(db);
     const csv = resultsToCsv(rows);
     expect(csv.split('\n')[0]).toBe('stimulus,reference,metric,params,pooling,value,frames,metric_version,engine_version,model_sha256,provider,decoder,condition');
