@@ -22,8 +22,7 @@ import { addModelsCommand } from './models-command';
 import { addSetsCommand } from './sets-command';
 import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
-import { computeNoReference, computePair, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
-import { metricById } from '../common/metric-registry';
+import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
 import { createFrameRunner, defaultThreads, type FrameRunner } from '../services/metrics/frame-pool';
 import { toJsonNumber } from '../common/json-numbers';
 import { runProjectMetrics } from '../services/metrics/run-project-metrics';
@@ -57,31 +56,19 @@ function modelJson(m: MetricModelInfo): { id: string; sha256: string; provider: 
   return { id: m.modelId, sha256: m.modelSha256, provider: m.provider, comparable: m.comparable };
 }
 
-/** FR metrics against --ref and NR metrics on --dist alone, merged in the order they were asked for. */
+/** Every metric of --dist in one computation: those that need a reference against --ref (compute-pair decides which). */
 async function computeMetricsCli(
   o: MetricCliOptions & { ref?: string; dist: string; yuv?: RawVideoGeometry },
   metrics: ResolvedMetric[],
   runner: FrameRunner,
   onFrame: (done: number, total: number | null) => void,
 ): Promise<PairResult> {
-  const isNr = (m: ResolvedMetric) => metricById(m.id)!.kind === 'NR';
-  const fr = metrics.filter((m) => !isNr(m));
-  const nr = metrics.filter(isNr);
+  const fr = metrics.filter((m) => needsReference(m.id));
   if (fr.length && !o.ref) throw new IqaError('E_INPUT', `--ref is required for the full-reference metrics ${fr.map((m) => m.id).join(', ')}`);
-  const a = fr.length
-    ? await computePair({ ref: resolve(o.ref!), dist: resolve(o.dist), refRaw: o.yuv, distRaw: o.yuv }, { metrics: fr, runner, policy: policyOf(o), pooling: o.pooling, acceptDecodeErrors: o.acceptDecodeErrors, onFrame })
-    : null;
-  const b = nr.length ? await computeNoReference({ file: resolve(o.dist), raw: o.yuv }, { metrics: nr, pooling: o.pooling, acceptDecodeErrors: o.acceptDecodeErrors, onFrame }) : null;
-  if (a && b && a.frames !== b.frames) throw new IqaError('E_MISMATCH', `${o.dist}: ${b.frames} frames decoded alone, ${a.frames} against the reference`);
-  const pick = (m: ResolvedMetric) => (isNr(m) ? { r: b!, k: nr.indexOf(m) } : { r: a!, k: fr.indexOf(m) });
-  const base = (a ?? b)!;
-  return {
-    ...base,
-    perFrame: metrics.map((m) => pick(m).r.perFrame[pick(m).k]!),
-    pooled: metrics.map((m) => pick(m).r.pooled[pick(m).k]!),
-    models: metrics.map((m) => pick(m).r.models[pick(m).k] ?? null),
-    errors: metrics.map((m) => pick(m).r.errors[pick(m).k] ?? null),
-  };
+  return computeMetrics(
+    { dist: resolve(o.dist), distRaw: o.yuv, ...(o.ref ? { ref: resolve(o.ref), refRaw: o.yuv } : {}) },
+    { metrics, runner, policy: policyOf(o), pooling: o.pooling, acceptDecodeErrors: o.acceptDecodeErrors, onFrame },
+  );
 }
 
 export function buildProgram(): Command {

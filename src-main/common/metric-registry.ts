@@ -21,11 +21,13 @@ export interface MetricParamSpec {
 }
 
 /**
- * Where a metric is computed: 'frame-kernel' = pure kernels on the decoded planes in the frame
- * worker pool (images keep their colour format, videos their YUV planes); 'rgb' = on decoded 8-bit
- * RGB frames by a neural network (ONNX) or a no-reference kernel with a parameter file.
+ * Which extractor table computes a metric per frame (the libvmaf feature-extractor model): 'kernel' =
+ * a pure extractor in kernels/extractors/ (the metric id is its key), run in the frame worker pool;
+ * 'onnx' = a neural extractor in services/metrics/extractors/, its network run in the ONNX worker.
+ * Each extractor declares the frames it reads (native planes or 8-bit RGB) and whether it needs the
+ * reference; the one decode loop of a pair feeds them all from the same decoded frames.
  */
-export type MetricBackend = 'frame-kernel' | 'rgb';
+export type MetricBackend = 'kernel' | 'onnx';
 
 export interface MetricDescriptor {
   id: string;
@@ -81,7 +83,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'mse',
     name: 'MSE',
     kind: 'FR',
-    backend: 'frame-kernel',
+    backend: 'kernel',
     models: [],
     version: '1',
     input: 'rgb',
@@ -97,7 +99,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'psnr',
     name: 'PSNR',
     kind: 'FR',
-    backend: 'frame-kernel',
+    backend: 'kernel',
     models: [],
     version: '1',
     input: 'rgb',
@@ -113,7 +115,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'psnr-y',
     name: 'PSNR-Y',
     kind: 'FR',
-    backend: 'frame-kernel',
+    backend: 'kernel',
     models: [],
     version: '1',
     input: 'luma',
@@ -128,7 +130,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'psnr-yuv',
     name: 'PSNR-YUV',
     kind: 'FR',
-    backend: 'frame-kernel',
+    backend: 'kernel',
     models: [],
     version: '1',
     input: 'yuv',
@@ -143,7 +145,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'ssim',
     name: 'SSIM',
     kind: 'FR',
-    backend: 'frame-kernel',
+    backend: 'kernel',
     models: [],
     version: '1',
     input: 'rgb',
@@ -159,7 +161,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'ssim-y',
     name: 'SSIM-Y',
     kind: 'FR',
-    backend: 'frame-kernel',
+    backend: 'kernel',
     models: [],
     version: '1',
     input: 'luma',
@@ -175,7 +177,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'ms-ssim-y',
     name: 'MS-SSIM-Y',
     kind: 'FR',
-    backend: 'frame-kernel',
+    backend: 'kernel',
     models: [],
     version: '1',
     input: 'luma',
@@ -191,7 +193,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'lpips',
     name: 'LPIPS',
     kind: 'FR',
-    backend: 'rgb',
+    backend: 'onnx',
     models: ['lpips-alex', 'lpips-squeeze', 'lpips-vgg'],
     version: '1',
     input: 'rgb',
@@ -216,7 +218,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'cnniqa',
     name: 'CNNIQA',
     kind: 'NR',
-    backend: 'rgb',
+    backend: 'onnx',
     models: ['cnniqa-live'],
     version: '1',
     input: 'rgb',
@@ -232,7 +234,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'nima',
     name: 'NIMA',
     kind: 'NR',
-    backend: 'rgb',
+    backend: 'onnx',
     models: ['nima-mobilenet', 'nima-mobilenet-technical', 'nima-arch'],
     version: '1',
     input: 'rgb',
@@ -266,7 +268,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'brisque',
     name: 'BRISQUE',
     kind: 'NR',
-    backend: 'rgb',
+    backend: 'kernel',
     models: ['brisque-live'],
     version: '1',
     input: 'luma',
@@ -282,7 +284,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     id: 'niqe',
     name: 'NIQE',
     kind: 'NR',
-    backend: 'rgb',
+    backend: 'kernel',
     models: ['niqe-live'],
     version: '1',
     input: 'luma',

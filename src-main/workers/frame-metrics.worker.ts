@@ -1,24 +1,22 @@
 /**
- * Worker thread for frame metrics (run by piscina): a thin adapter that views the shared frame
- * buffers the main thread filled and calls the pure kernel. One FrameWorkspace per thread is
- * reused across tasks, so the hot loop allocates nothing after the first frame.
+ * Worker thread for per-frame kernel extractors (run by piscina): a thin adapter that views the shared
+ * frame buffers the decode loop filled and runs the extractors (kernels/extractors/) through one
+ * ExtractorHost per thread, reused across tasks, so the hot loop allocates no pixel buffer after the
+ * first frame. Parameter files (BRISQUE, NIQE) are read and parsed once per thread.
  */
-import type { FrameFormat } from '../common/frame-format';
-import { computeFrameMetrics, FrameWorkspace, type FrameMetricRequest } from '../kernels/frame-metrics';
+import { readFileSync } from 'node:fs';
+import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameMapJob, type FrameMapResult } from '../kernels/frame-metrics';
 
-export interface FrameTask {
-  format: FrameFormat;
-  ref: SharedArrayBuffer;
-  dist: SharedArrayBuffer;
-  requests: FrameMetricRequest[];
+export type { FrameJob as FrameTask } from '../kernels/frame-metrics';
+
+const host = new ExtractorHost();
+const setup = createSetupCache((path) => readFileSync(path, 'utf8'));
+
+export default function frameMetrics(task: FrameJob): Float64Array {
+  return runFrameJob(host, task, setup);
 }
 
-const workspace = new FrameWorkspace();
-
-function view(buf: SharedArrayBuffer, format: FrameFormat): Uint8Array | Uint16Array {
-  return format.bitDepth > 8 ? new Uint16Array(buf) : new Uint8Array(buf);
-}
-
-export default function frameMetrics(task: FrameTask): Float64Array {
-  return computeFrameMetrics(task.format, view(task.ref, task.format), view(task.dist, task.format), task.requests, workspace);
+/** The viewer's map of one frame pair (piscina task name 'frameMap'). */
+export function frameMap(task: FrameMapJob): FrameMapResult {
+  return runFrameMapJob(host, task);
 }

@@ -40,3 +40,8 @@ export function decodeFormatFor(info: MediaInfo, file: string): FrameFormat {
   // Images (any colour format) and RGB videos: interleaved RGB, 8 or 16 bits.
   return depth > 8 ? { ...base, layout: 'rgb', bitDepth: 16, pixFmt: 'rgb48le' } : { ...base, layout: 'rgb', bitDepth: 8, pixFmt: 'rgb24' };
 }
+
+/** 8-bit interleaved RGB of a given size: what the RGB extractors (networks, BRISQUE, NIQE) read. */
+export function rgb24Format(width: number, height: number): FrameFormat {
+  return { layout: 'rgb', width, height, bitDepth: 8, chromaShiftX: 0, chromaShiftY: 0, pixFmt: 'rgb24' };
+}

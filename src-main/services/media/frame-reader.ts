@@ -4,12 +4,17 @@
  * read). Only a couple of frames are ever buffered (the pipe is paused beyond that), so memory is
  * constant in the video's length.
  *
+ * One decode, several formats: given a list of formats, one ffmpeg process decodes the file once and
+ * writes each format to its own pipe (stdout, then fd 3, 4, …), the alignment filters applied on each
+ * branch after a `split`, so every output is byte for byte what a decode to that format alone gives.
+ * `read` fills one buffer per format with the same frame.
+ *
  * Damage: ffmpeg conceals most decoding errors and exits 0, so the reader watches the decoder's log
  * (decoder-log.ts). By default the decoder runs strict and any decoding error fails the read with
  * E_MEDIA naming the file and the frame where it showed up; `acceptDecodeErrors` decodes as ffmpeg
  * always did (concealing) and only counts the errors, which `provenance` then records.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { IqaError } from '../../common/errors';
 import type { RawVideoGeometry } from '../../common/domain';
@@ -33,16 +38,51 @@ export interface FrameReaderOptions {
   skippedFrames?: number;
 }
 
+/** One rawvideo output of the decoder, read from its own pipe. */
+interface Output {
+  format: FrameFormat;
+  size: number;
+  stream: Readable;
+  chunks: Buffer[];
+  queued: number;
+  ended: boolean;
+}
+
+/** The ffmpeg arguments after the input: one output as before, several through a split. */
+function outputArgs(formats: readonly FrameFormat[], filters: readonly string[]): string[] {
+  if (formats.length === 1) {
+    return ['-map', '0:v:0', ...(filters.length ? ['-vf', filters.join(',')] : []), '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', formats[0]!.pixFmt, '-'];
+  }
+  const n = formats.length;
+  const outs = formats.map((_, i) => `[o${i}]`).join('');
+  // The filters run on each branch (not once before the split): lavfi would otherwise negotiate one
+  // format for both branches and the native output would go through an extra conversion.
+  const graph = filters.length
+    ? `[0:v:0]split=${n}${formats.map((_, i) => `[s${i}]`).join('')};${formats.map((_, i) => `[s${i}]${filters.join(',')}[o${i}]`).join(';')}`
+    : `[0:v:0]split=${n}${outs}`;
+  return [
+    '-filter_complex', graph,
+    ...formats.flatMap((f, i) => ['-map', `[o${i}]`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', f.pixFmt, i === 0 ? 'pipe:1' : `pipe:${2 + i}`]),
+  ];
+}
+
+let decodesStarted = 0;
+
+/** How many decoder processes FrameReaders have started in this process (tests count decodes with it). */
+export function decodeCount(): number {
+  return decodesStarted;
+}
+
 export class FrameReader {
   readonly file: string;
+  /** The first output's format (the only one for a single-format reader). */
   readonly format: FrameFormat;
+  readonly formats: readonly FrameFormat[];
   readonly frameSize: number;
   /** The decoder command line, stored with results as provenance. */
   readonly command: string;
-  #child: ChildProcessByStdio<null, Readable, Readable>;
-  #chunks: Buffer[] = [];
-  #queued = 0;
-  #ended = false;
+  #child: ChildProcess;
+  #outputs: Output[];
   #exit: Promise<void>;
   #log = new DecoderLog();
   #logClosed = false;
@@ -52,10 +92,12 @@ export class FrameReader {
   #wake: (() => void) | null = null;
   framesRead = 0;
 
-  constructor(file: string, format: FrameFormat, options: FrameReaderOptions = {}) {
+  constructor(file: string, format: FrameFormat | readonly FrameFormat[], options: FrameReaderOptions = {}) {
     this.file = file;
-    this.format = format;
-    this.frameSize = frameBytes(format);
+    this.formats = Array.isArray(format) ? [...(format as readonly FrameFormat[])] : [format as FrameFormat];
+    if (this.formats.length === 0) throw new RangeError('FrameReader needs at least one output format');
+    this.format = this.formats[0]!;
+    this.frameSize = frameBytes(this.format);
     const { ffmpeg } = locateFfmpeg();
     const filters = [...(options.filters ?? [])];
     this.#accept = options.acceptDecodeErrors ?? false;
@@ -66,30 +108,40 @@ export class FrameReader {
       ...DECODER_LOG_ARGS, '-nostdin', '-threads', '1', '-noautorotate',
       ...(this.#accept ? [] : STRICT_DECODE_ARGS),
       ...inputArgs(file, options.raw),
-      '-map', '0:v:0',
-      ...(filters.length ? ['-vf', filters.join(',')] : []),
-      '-fps_mode', 'passthrough',
-      '-f', 'rawvideo', '-pix_fmt', format.pixFmt, '-',
+      ...outputArgs(this.formats, filters),
     ];
     this.command = ['ffmpeg', ...args].join(' ');
-    this.#child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const extraPipes = this.formats.slice(1).map(() => 'pipe' as const);
+    this.#child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe', ...extraPipes] });
+    decodesStarted += 1;
     const child = this.#child;
-    child.stdout.on('data', (chunk: Buffer) => {
-      this.#chunks.push(chunk);
-      this.#queued += chunk.length;
-      if (this.#queued > 2 * this.frameSize) child.stdout.pause();
-      this.#notify();
-    });
-    child.stdout.on('end', () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => {
+    this.#outputs = this.formats.map((f, i) => ({
+      format: f,
+      size: frameBytes(f),
+      stream: (i === 0 ? child.stdout : child.stdio[2 + i]) as Readable,
+      chunks: [],
+      queued: 0,
+      ended: false,
+    }));
+    for (const out of this.#outputs) {
+      out.stream.on('data', (chunk: Buffer) => {
+        out.chunks.push(chunk);
+        out.queued += chunk.length;
+        this.#balance();
+        this.#notify();
+      });
+      out.stream.on('end', () => {
+        out.ended = true;
+        this.#balance();
+        this.#notify();
+      });
+    }
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (c: string) => {
       this.#log.push(c);
       this.#notify();
     });
-    child.stderr.on('close', () => {
+    child.stderr!.on('close', () => {
       this.#log.end();
       this.#logClosed = true;
       this.#notify();
@@ -97,7 +149,7 @@ export class FrameReader {
     this.#exit = new Promise((resolve) => {
       child.on('error', (err) => {
         this.#failure = new IqaError('E_FFMPEG_MISSING', `cannot run ffmpeg for ${file}: ${err.message}`, { file });
-        this.#ended = true;
+        for (const out of this.#outputs) out.ended = true;
         this.#logClosed = true;
         this.#notify();
         resolve();
@@ -106,13 +158,27 @@ export class FrameReader {
         if (code !== 0 && !this.#failure && signal !== 'SIGKILL' && (this.#accept || this.#log.firstErrorFrame === null)) {
           this.#failure = new IqaError('E_MEDIA', `${file}: decoding failed (${lastErrorLine(this.#log.tail, file)})`, { file });
         }
-        this.#ended = true;
+        for (const out of this.#outputs) out.ended = true;
         this.#notify();
         resolve();
       });
     });
     const onAbort = () => this.close();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /**
+   * Back-pressure: a pipe more than two frames ahead is paused, unless another output still lacks a
+   * whole frame (ffmpeg writes the outputs in turn and would block on the paused pipe before it
+   * writes the frame the reader waits for).
+   */
+  #balance(): void {
+    const starving = this.#outputs.some((o) => !o.ended && o.queued < o.size);
+    for (const o of this.#outputs) {
+      if (o.queued > 2 * o.size && !starving) {
+        if (!o.stream.isPaused()) o.stream.pause();
+      } else if (o.stream.isPaused()) o.stream.resume();
+    }
   }
 
   #notify(): void {
@@ -122,17 +188,30 @@ export class FrameReader {
   }
 
   /**
-   * Fills `into` (at least frameSize bytes) with the next frame. Resolves false at the clean end of
-   * the stream; rejects with E_MEDIA when ffmpeg fails, the stream ends inside a frame, or (strict)
-   * the decoder reported an error at or before this frame.
+   * Fills `into` (at least frameSize bytes), and each of `more` with the same frame in the further
+   * formats, with the next frame. Resolves false at the clean end of the stream; rejects with E_MEDIA
+   * when ffmpeg fails, the stream ends inside a frame, or (strict) the decoder reported an error at or
+   * before this frame.
    */
-  async read(into: Uint8Array): Promise<boolean> {
+  async read(into: Uint8Array, ...more: Uint8Array[]): Promise<boolean> {
+    if (more.length !== this.#outputs.length - 1) throw new RangeError(`read needs ${this.#outputs.length} buffers, one per output format`);
+    let got = 0;
+    for (let i = 0; i < this.#outputs.length; i++) if (await this.#fill(this.#outputs[i]!, i === 0 ? into : more[i - 1]!)) got += 1;
+    if (got === 0) return false;
+    if (got < this.#outputs.length) throw new IqaError('E_MEDIA', `${this.file}: the decoder's outputs end at different frames (frame ${this.framesRead + 1})`, { file: this.file });
+    this.#balance();
+    this.framesRead += 1;
+    return true;
+  }
+
+  /** One output's next frame into `into`; false at its clean end. */
+  async #fill(out: Output, into: Uint8Array): Promise<boolean> {
     let filled = 0;
-    while (filled < this.frameSize) {
+    while (filled < out.size) {
       const damage = this.#damageBefore(this.framesRead + 1);
       if (damage) throw damage;
-      if (this.#chunks.length === 0) {
-        if (this.#ended) {
+      if (out.chunks.length === 0) {
+        if (out.ended) {
           await this.#exit;
           const late = this.#damageBefore(Infinity) ?? this.#failure;
           if (late) throw late;
@@ -142,16 +221,14 @@ export class FrameReader {
         await new Promise<void>((r) => (this.#wake = r));
         continue;
       }
-      const head = this.#chunks[0]!;
-      const take = Math.min(head.length, this.frameSize - filled);
+      const head = out.chunks[0]!;
+      const take = Math.min(head.length, out.size - filled);
       into.set(take === head.length ? head : head.subarray(0, take), filled);
       filled += take;
-      this.#queued -= take;
-      if (take === head.length) this.#chunks.shift();
-      else this.#chunks[0] = head.subarray(take);
+      out.queued -= take;
+      if (take === head.length) out.chunks.shift();
+      else out.chunks[0] = head.subarray(take);
     }
-    if (this.#queued <= 2 * this.frameSize && this.#child.stdout.isPaused()) this.#child.stdout.resume();
-    this.framesRead += 1;
     return true;
   }
 
@@ -198,8 +275,10 @@ export class FrameReader {
   /** Stops the decoder (safe to call more than once). */
   close(): void {
     if (this.#child.exitCode === null && !this.#child.killed) this.#child.kill('SIGKILL');
-    this.#chunks = [];
-    this.#queued = 0;
+    for (const out of this.#outputs) {
+      out.chunks = [];
+      out.queued = 0;
+    }
   }
 
   /** Waits for ffmpeg to exit after the last frame, and reports a late decoding error. */

@@ -2,17 +2,19 @@
  * One frame's quality map, for the viewer's heatmap: the Wang SSIM map of the luma (`ssim-y`, same
  * parameters and value as the metric) or the LPIPS spatial map (upstream `spatial=True`), at frame k
  * of a distorted/reference pair. Decodes only up to frame k (ffmpeg's trim filter after the pair's
- * alignment filters), so scrubbing costs one frame's decode plus what ffmpeg skips to reach it.
+ * alignment filters), so scrubbing costs one frame's decode plus what ffmpeg skips to reach it. The
+ * SSIM map is a kernel extractor (kernels/extractors/ssim-y-map.ts) run in the frame pool, the LPIPS
+ * map a network in the ONNX worker: nothing heavy runs on the engine's thread.
  */
 import { IqaError } from '../../common/errors';
 import { frameBytes, type FrameFormat } from '../../common/frame-format';
 import type { MetricParams } from '../../common/metric-registry';
-import { FrameWorkspace, ssimYMap } from '../../kernels/frame-metrics';
+import { rgb24Format } from '../media/decode-format';
 import { FrameReader } from '../media/frame-reader';
 import { lpipsPair, type LpipsModel } from '../models/lpips';
 import { manifestEntry } from '../models/manifest';
 import { planPair, type AlignPolicy, type MetricModelInfo, type PairInput } from './compute-pair';
-import { rgbFormat } from './rgb-metrics';
+import { createFrameRunner, type FrameRunner } from './frame-pool';
 
 export const FRAME_MAP_METRICS = ['ssim-y', 'lpips'] as const;
 export type FrameMapMetric = (typeof FRAME_MAP_METRICS)[number];
@@ -35,6 +37,8 @@ export interface FrameMap {
 export interface FrameMapOptions {
   policy?: AlignPolicy;
   signal?: AbortSignal;
+  /** The frame pool the SSIM map is computed in (without one: a one-thread pool for this call). */
+  runner?: FrameRunner;
 }
 
 /** Reads frame `frame` of one side (after its alignment filters) into `out`; false past the end. */
@@ -54,9 +58,10 @@ export async function frameMap(input: PairInput, metric: FrameMapMetric, params:
   if (plan.expected !== null && frame >= plan.expected) {
     throw new IqaError('E_INPUT', `${input.dist}: frame ${frame} is past the end (the pair has ${plan.expected} frame${plan.expected === 1 ? '' : 's'}, numbered from 0)`, { file: input.dist });
   }
-  const format = metric === 'lpips' ? rgbFormat(plan.refFormat.width, plan.refFormat.height) : plan.refFormat;
-  const ref = new Uint8Array(frameBytes(format));
-  const dist = new Uint8Array(frameBytes(format));
+  const format = metric === 'lpips' ? rgb24Format(plan.refFormat.width, plan.refFormat.height) : plan.refFormat;
+  // Shared buffers: the SSIM map's worker reads them where the decoder wrote them.
+  const ref = new Uint8Array(new SharedArrayBuffer(frameBytes(format)));
+  const dist = new Uint8Array(new SharedArrayBuffer(frameBytes(format)));
   const [r, d] = await Promise.all([
     readFrameAt(input.ref, format, plan.refFilters, input.refRaw, frame, ref, options.signal),
     readFrameAt(input.dist, format, plan.distFilters, input.distRaw, frame, dist, options.signal),
@@ -64,15 +69,17 @@ export async function frameMap(input: PairInput, metric: FrameMapMetric, params:
   if (!r.ok || !d.ok) throw new IqaError('E_INPUT', `${r.ok ? input.dist : input.ref}: frame ${frame} is past the end`, { file: r.ok ? input.dist : input.ref });
   const decoder = `${r.command} | ${d.command}`;
   if (metric === 'ssim-y') {
-    const samples = (b: Uint8Array) => (format.bitDepth > 8 ? new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2) : b);
-    let out: { value: number; map: { data: Float32Array; width: number; height: number } };
+    const runner = options.runner ?? createFrameRunner(1);
+    let out: { value: number; width: number; height: number; map: Float32Array };
     try {
-      out = ssimYMap(format, samples(ref), samples(dist), params, new FrameWorkspace());
+      out = await runner.map({ id: 'ssim-y-map', format, ref: ref.buffer as SharedArrayBuffer, dist: dist.buffer as SharedArrayBuffer, params, k: frame }, options.signal);
     } catch (err) {
-      if (err instanceof RangeError) throw new IqaError('E_UNSUPPORTED', `${input.dist} vs ${input.ref}: ${err.message}`, { file: input.dist });
+      if ((err as Error | undefined)?.name === 'RangeError') throw new IqaError('E_UNSUPPORTED', `${input.dist} vs ${input.ref}: ${(err as Error).message}`, { file: input.dist });
       throw err;
+    } finally {
+      if (!options.runner) await runner.close();
     }
-    return { metric, params, frame, width: out.map.width, height: out.map.height, value: out.value, map: out.map.data, decoder, model: null };
+    return { metric, params, frame, width: out.width, height: out.height, value: out.value, map: out.map, decoder, model: null };
   }
   const model = String(params.model ?? 'lpips-alex') as LpipsModel;
   const l = await lpipsPair(ref, dist, format.width, format.height, { model, map: true, signal: options.signal });

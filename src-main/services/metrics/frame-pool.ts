@@ -1,24 +1,21 @@
 /**
- * The pool of worker threads that compute frame metrics (piscina), sized to the cores. Frames are
- * handed over in SharedArrayBuffer slots, so pixels are never copied between threads. With
- * `threads: 0` the same kernel runs on the calling thread (tiny jobs, tests).
+ * The pool of worker threads that run the kernel extractors of each frame (piscina), sized to the
+ * cores. Frames are handed over in SharedArrayBuffer slots, so pixels are never copied between
+ * threads. With `threads: 0` the same code runs on the calling thread (tiny jobs, tests).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { FrameFormat } from '../../common/frame-format';
-import { computeFrameMetrics, FrameWorkspace, type FrameMetricRequest } from '../../kernels/frame-metrics';
+import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameMapJob, type FrameMapResult } from '../../kernels/frame-metrics';
 import { workerFile } from '../worker-files';
 
-export interface FrameJob {
-  format: FrameFormat;
-  ref: SharedArrayBuffer;
-  dist: SharedArrayBuffer;
-  requests: FrameMetricRequest[];
-}
+export type { FrameJob, FrameMapJob, FrameMapResult } from '../../kernels/frame-metrics';
 
 export interface FrameRunner {
   readonly threads: number;
   run(job: FrameJob, signal?: AbortSignal): Promise<Float64Array>;
+  /** One frame pair's map for the viewer (kernels/extractors MAP_EXTRACTORS). */
+  map(job: FrameMapJob, signal?: AbortSignal): Promise<FrameMapResult>;
   close(): Promise<void>;
 }
 
@@ -28,12 +25,17 @@ export function defaultThreads(): number {
 
 class InlineRunner implements FrameRunner {
   readonly threads = 0;
-  readonly #ws = new FrameWorkspace();
+  readonly #host = new ExtractorHost();
+  readonly #setup = createSetupCache((path) => readFileSync(path, 'utf8'));
   async run(job: FrameJob): Promise<Float64Array> {
-    const view = (b: SharedArrayBuffer) => (job.format.bitDepth > 8 ? new Uint16Array(b) : new Uint8Array(b));
-    return computeFrameMetrics(job.format, view(job.ref), view(job.dist), job.requests, this.#ws);
+    return runFrameJob(this.#host, job, this.#setup);
   }
-  async close(): Promise<void> {}
+  async map(job: FrameMapJob): Promise<FrameMapResult> {
+    return runFrameMapJob(this.#host, job);
+  }
+  async close(): Promise<void> {
+    this.#host.clear();
+  }
 }
 
 class PoolRunner implements FrameRunner {
@@ -45,6 +47,9 @@ class PoolRunner implements FrameRunner {
   }
   run(job: FrameJob, signal?: AbortSignal): Promise<Float64Array> {
     return this.#pool.run(job, { signal });
+  }
+  map(job: FrameMapJob, signal?: AbortSignal): Promise<FrameMapResult> {
+    return this.#pool.run(job, { name: 'frameMap', signal });
   }
   close(): Promise<void> {
     return this.#pool.destroy();

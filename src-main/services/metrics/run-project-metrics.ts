@@ -17,11 +17,11 @@ import type { MetricRunReport, Stimulus } from '../../common/domain';
 import { metricById, type Pooling } from '../../common/metric-registry';
 import { APP_VERSION } from '../../common/version';
 import type { Db } from '../store/project-db';
-import { addPooling, ensureRun, hasResult, saveResults, storedPoolings } from '../store/metrics-repo';
+import { addPooling, ensureRun, frameValues, hasResult, saveResults, storedPoolings } from '../store/metrics-repo';
 import { claimPair, finishWorker, heartbeat, HEARTBEAT_MS, releasePair, startWorker } from '../store/run-leases';
 import { listStimuli } from '../store/stimuli-repo';
 import { refreshStimuli, type RefreshReport } from '../import/refresh-stimuli';
-import { computeNoReference, computePair, type AlignPolicy, type ResolvedMetric } from './compute-pair';
+import { computeMetrics, needsReference, poolMetric, type AlignPolicy, type ResolvedMetric } from './compute-pair';
 import type { FrameRunner } from './frame-pool';
 
 export interface RunProjectOptions {
@@ -54,8 +54,9 @@ export function pairsToCompute(stimuli: readonly Stimulus[], ids?: readonly numb
 export async function runProjectMetrics(db: Db, projectDir: string, options: RunProjectOptions, ctx: RunProjectContext): Promise<MetricRunReport> {
   // A forced run recomputes what was stored before it began, not what a concurrent forced run stores.
   const startedAt = new Date().toISOString();
-  const fr = options.metrics.map((m, k) => ({ m, k })).filter((x) => metricById(x.m.id)!.kind !== 'NR');
-  const nr = options.metrics.map((m, k) => ({ m, k })).filter((x) => metricById(x.m.id)!.kind === 'NR');
+  // The extractor says whether a metric needs a reference (compute-pair's one split).
+  const fr = options.metrics.map((m, k) => ({ m, k })).filter((x) => needsReference(x.m.id));
+  const nr = options.metrics.map((m, k) => ({ m, k })).filter((x) => !needsReference(x.m.id));
   // No-reference metrics apply to every selected stimulus, references included (ACR studies rate them).
   const wanted = options.stimulusIds ? new Set(options.stimulusIds) : null;
   const select = (stimuli: readonly Stimulus[]) => ({
@@ -98,8 +99,11 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
     for (const x of task.metrics) {
       const runId = runIds[x.k]!;
       if (!hasResult(db, runId, task.dist.id, options.force ? startedAt : undefined)) toCompute.push({ m: x.m, runId, k: x.k });
-      // Stored per-frame values give a new pooling without decoding again.
-      else if (!storedPoolings(db, runId, task.dist.id).includes(pooling)) addPooling(db, runId, task.dist.id, pooling);
+      // Stored per-frame values give a new pooling without decoding again (pooled here, stored there).
+      else if (!storedPoolings(db, runId, task.dist.id).includes(pooling)) {
+        const frames = frameValues(db, runId, task.dist.id);
+        if (frames.length > 0) addPooling(db, runId, task.dist.id, pooling, poolMetric(frames, x.m.id, pooling));
+      }
     }
     return claimPair(db, worker, toCompute.map((x) => x.runId), task.dist.id) ? toCompute : null;
   });
@@ -130,19 +134,15 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
           onFrame: (d: number) => ctx.onProgress?.(before + d, totalFrames, label),
         };
         try {
-          const result = ref
-            ? await computePair(
-                {
-                  ref: resolve(projectDir, ref.path),
-                  dist: resolve(projectDir, dist.path),
-                  refInfo: ref,
-                  distInfo: dist,
-                  refRaw: ref.rawGeometry ?? undefined,
-                  distRaw: dist.rawGeometry ?? undefined,
-                },
-                { ...common, runner: ctx.runner, policy: options.policy },
-              )
-            : await computeNoReference({ file: resolve(projectDir, dist.path), info: dist, raw: dist.rawGeometry ?? undefined }, common);
+          const result = await computeMetrics(
+            {
+              dist: resolve(projectDir, dist.path),
+              distInfo: dist,
+              distRaw: dist.rawGeometry ?? undefined,
+              ...(ref ? { ref: resolve(projectDir, ref.path), refInfo: ref, refRaw: ref.rawGeometry ?? undefined } : {}),
+            },
+            { ...common, runner: ctx.runner, policy: options.policy },
+          );
           // A metric whose model could not run is reported for this stimulus; the others are stored.
           toCompute.forEach((x, k) => {
             const e = result.errors[k];
@@ -163,6 +163,10 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
                   stimulusId: dist.id,
                   pooling: result.pooling,
                   pooled: result.pooled[k]!,
+                  // The other poolings stored before are recomputed from the new frames, here: the store only stores.
+                  otherPoolings: storedPoolings(db, x.runId, dist.id)
+                    .filter((p) => p !== result.pooling)
+                    .map((p) => ({ pooling: p, value: poolMetric(result.perFrame[k]!, x.m.id, p as Pooling) })),
                   perFrame: result.perFrame[k]!,
                   decoder: result.decoder,
                   elapsedMs: result.elapsedMs,

@@ -4,8 +4,9 @@
  * Provenance (parameters, versions, decoder command, timings) travels with every number.
  *
  * Pooling is not part of a run: the per-frame values are, and each pooling asked for is one pooled row
- * computed from them (addPooling), so several poolings of one run sit side by side and a new pooling
- * needs no decoding. Recomputing a stimulus (saveResults) recomputes every pooling it had.
+ * (addPooling), so several poolings of one run sit side by side and a new pooling needs no decoding.
+ * The values are pooled by the compute side (services/metrics/compute-pair.ts); the store only stores
+ * them. Recomputing a stimulus (saveResults) is given every pooling it had, recomputed.
  *
  * A value describes the file content the stimulus had when it was computed: when that content changes
  * (stimuli-repo records the new SHA-256), its values are deleted in the same transaction
@@ -15,7 +16,6 @@
 import type { MetricResultRow } from '../../common/domain';
 import { toJsonNumber } from '../../common/json-numbers';
 import { metricById, paramsKey, type MetricParams, type Pooling } from '../../common/metric-registry';
-import { poolValues } from '../../kernels/metrics/pooling';
 import type { Db } from './project-db';
 
 export interface RunKey {
@@ -79,19 +79,11 @@ export function storedPoolings(db: Db, runId: number, stimulusId: number): strin
   return (db.prepare("SELECT pooling FROM metric_values WHERE run_id = ? AND stimulus_id = ? AND channel = '' ORDER BY pooling").all(runId, stimulusId) as { pooling: string }[]).map((r) => r.pooling);
 }
 
-function higherIsBetterOfRun(db: Db, runId: number): boolean {
-  const row = db.prepare('SELECT metric_id FROM metric_runs WHERE id = ?').get(runId) as { metric_id: string } | undefined;
-  return (row && metricById(row.metric_id)?.higherIsBetter) ?? true;
-}
-
 /**
- * Adds (or replaces) the `pooling` value of a stored run and stimulus, pooled from its stored per-frame
- * values. False when no frames are stored for it.
+ * Adds (or replaces) the `pooling` value of a stored run and stimulus: `value`, pooled by the caller
+ * from the stored per-frame values (frameValues).
  */
-export function addPooling(db: Db, runId: number, stimulusId: number, pooling: Pooling): boolean {
-  const frames = frameValues(db, runId, stimulusId);
-  if (frames.length === 0) return false;
-  const value = poolValues(frames, pooling, higherIsBetterOfRun(db, runId));
+export function addPooling(db: Db, runId: number, stimulusId: number, pooling: Pooling, value: number): void {
   // The new pooling comes from the same decoded frames: it keeps their decoder command.
   const source = db.prepare("SELECT decoder FROM metric_values WHERE run_id = ? AND stimulus_id = ? AND channel = '' AND decoder IS NOT NULL LIMIT 1").get(runId, stimulusId) as { decoder: string } | undefined;
   db.prepare("INSERT OR REPLACE INTO metric_values (run_id, stimulus_id, channel, pooling, value, computed_at, elapsed_ms, decoder) VALUES (?, ?, '', ?, ?, ?, 0, ?)").run(
@@ -102,7 +94,6 @@ export function addPooling(db: Db, runId: number, stimulusId: number, pooling: P
     new Date().toISOString(),
     source?.decoder ?? null,
   );
-  return true;
 }
 
 export interface PairValues {
@@ -110,6 +101,8 @@ export interface PairValues {
   stimulusId: number;
   pooling: string;
   pooled: number;
+  /** Further poolings of the same frames to store beside it (the poolings the stimulus had before). */
+  otherPoolings?: readonly { pooling: string; value: number }[];
   perFrame: Float64Array;
   decoder: string;
   elapsedMs: number;
@@ -130,16 +123,11 @@ export function saveResults(db: Db, results: readonly PairValues[]): void {
   db.transaction(() => {
     const now = new Date().toISOString();
     for (const r of results) {
-      const others = storedPoolings(db, r.runId, r.stimulusId).filter((p) => p !== r.pooling);
       delValues.run(r.runId, r.stimulusId);
       delFrames.run(r.runId, r.stimulusId);
       putValue.run(r.runId, r.stimulusId, r.pooling, Number.isNaN(r.pooled) ? null : r.pooled, now, r.elapsedMs, r.decoder);
-      if (others.length) {
-        const hib = higherIsBetterOfRun(db, r.runId);
-        for (const p of others) {
-          const v = poolValues(r.perFrame, p as Pooling, hib);
-          putValue.run(r.runId, r.stimulusId, p, Number.isNaN(v) ? null : v, now, 0, r.decoder);
-        }
+      for (const o of r.otherPoolings ?? []) {
+        if (o.pooling !== r.pooling) putValue.run(r.runId, r.stimulusId, o.pooling, Number.isNaN(o.value) ? null : o.value, now, 0, r.decoder);
       }
       for (let k = 0; k < r.perFrame.length; k++) {
         const v = r.perFrame[k]!;

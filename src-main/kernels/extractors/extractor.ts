@@ -1,0 +1,66 @@
+/**
+ * The per-frame feature-extractor interface, in the manner of libvmaf's `VmafFeatureExtractor`
+ * (libvmaf/src/feature/feature_extractor.h): a metric, a viewer map or a future VMAF feature is one
+ * file exporting one ExtractorSpec, and the decode loop (services/metrics/decode-loop.ts) feeds every
+ * requested extractor of a pair from the same decoded frames.
+ *
+ * Life cycle: `init(format, params, context)` once per decode (per worker thread for kernel
+ * extractors), `extract(k, ref, dist)` for frame k in the format the spec declares (`input`),
+ * `flush()` after the last frame (for extractors that hold frames back; per-frame ones have nothing
+ * to flush), `close()` to free what init took. An extractor that does not need the reference
+ * (`needsReference: false`, the no-reference metrics) is given `ref = null` when run on one file and
+ * ignores it when run on a pair.
+ *
+ * Kernel extractors (this folder) are pure and synchronous and run in the frame worker pool; the
+ * neural ones (services/metrics/extractors/) return promises and run their networks in the ONNX
+ * worker. Which table an id is looked up in is the registry's `backend` (common/metric-registry.ts).
+ */
+import type { FrameFormat } from '../../common/frame-format';
+import type { MetricParams } from '../../common/metric-registry';
+import type { FrameWorkspace } from './frame-pair';
+
+/**
+ * The frame formats the decode loop can hand an extractor, both from one decode:
+ * 'native' = the file's own planes (videos: YUV at their bit depth; images: RGB or grey, 8 or 16 bits),
+ * 'rgb24' = 8-bit interleaved RGB as ffmpeg converts the same decoded frame.
+ */
+export type FrameInput = 'native' | 'rgb24';
+
+/** One side of a frame pair in the extractor's input format: 8- or 16-bit samples. */
+export type FrameSamples = Uint8Array | Uint16Array;
+
+export interface ExtractorContext<Setup> {
+  /** The decoded (native) format of the source: tells, e.g., a grey source from an RGB one. */
+  source: FrameFormat;
+  /** The parsed parameter file of the extractor's model (see ExtractorSpec.parseSetup). */
+  setup: Setup;
+  /** Scratch buffers shared by the extractors of one thread. */
+  workspace: FrameWorkspace;
+}
+
+export interface FrameExtractor<Out = number> {
+  /** Frame k (0-based, after alignment) of the reference (null without one) and the distorted. */
+  extract(k: number, ref: FrameSamples | null, dist: FrameSamples): Out | Promise<Out>;
+  /** Values held back until the end of the stream, by frame; per-frame extractors return none. */
+  flush(): readonly { frame: number; value: Out }[] | Promise<readonly { frame: number; value: Out }[]>;
+  close(): void | Promise<void>;
+}
+
+export interface ExtractorSpec<Setup = undefined, Out = number> {
+  readonly id: string;
+  readonly input: FrameInput;
+  /** False for no-reference metrics: they run on one file, or ignore the reference of a pair. */
+  readonly needsReference: boolean;
+  /**
+   * Extractors with a parameter file (BRISQUE's SVR, NIQE's pristine model): validates the file's JSON
+   * into what init gets as `context.setup`. Absent when there is none.
+   */
+  parseSetup?(json: unknown): Setup;
+  /** `format` is the format of the declared input (e.g. rgb24 of the source's size). */
+  init(format: FrameFormat, params: MetricParams, context: ExtractorContext<Setup>): FrameExtractor<Out>;
+}
+
+/** A FrameExtractor whose extract is a pure per-frame function (nothing to flush or free). */
+export function perFrame<Out>(extract: (k: number, ref: FrameSamples | null, dist: FrameSamples) => Out): FrameExtractor<Out> {
+  return { extract, flush: () => [], close: () => {} };
+}

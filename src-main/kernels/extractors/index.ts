@@ -1,0 +1,36 @@
+/**
+ * The static table of kernel extractors (libvmaf's feature_extractor_list): every metric whose
+ * registry backend is 'kernel', plus the viewer's maps. Adding a metric or a feature is one file
+ * here and one line below.
+ */
+import type { ExtractorSpec } from './extractor';
+import { brisqueExtractor } from './brisque';
+import { msSsimYExtractor } from './ms-ssim-y';
+import { mseExtractor } from './mse';
+import { niqeExtractor } from './niqe';
+import { psnrExtractor } from './psnr';
+import { psnrYExtractor } from './psnr-y';
+import { psnrYuvExtractor } from './psnr-yuv';
+import { ssimExtractor } from './ssim';
+import { ssimYExtractor } from './ssim-y';
+import { ssimYMapExtractor, type FrameMapValue } from './ssim-y-map';
+
+export type { ExtractorContext, ExtractorSpec, FrameExtractor, FrameInput, FrameSamples } from './extractor';
+export { FrameWorkspace } from './frame-pair';
+export type { FrameMapValue } from './ssim-y-map';
+
+/** Per-frame metrics computed by kernels, by registry id. */
+export const KERNEL_EXTRACTORS: Readonly<Record<string, ExtractorSpec<unknown>>> = Object.fromEntries(
+  [mseExtractor, psnrExtractor, psnrYExtractor, psnrYuvExtractor, ssimExtractor, ssimYExtractor, msSsimYExtractor, brisqueExtractor, niqeExtractor].map((s) => [s.id, s as ExtractorSpec<unknown>]),
+);
+
+/** Per-frame maps for the viewer, by map id. */
+export const MAP_EXTRACTORS: Readonly<Record<string, ExtractorSpec<unknown, FrameMapValue>>> = {
+  [ssimYMapExtractor.id]: ssimYMapExtractor as ExtractorSpec<unknown, FrameMapValue>,
+};
+
+export function kernelExtractor(id: string): ExtractorSpec<unknown> {
+  const spec = KERNEL_EXTRACTORS[id];
+  if (!spec) throw new RangeError(`metric "${id}" has no kernel extractor`);
+  return spec;
+}
