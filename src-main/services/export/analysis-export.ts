@@ -8,8 +8,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { AnalysisReport, CorrelationRow, JsonNum } from '../../common/domain';
 import { fromJsonNumber, toCsvNumber } from '../../common/json-numbers';
+import { bestRows, type StatKey } from '../../common/analysis-stats';
 
-type Stat = 'srocc' | 'krocc' | 'plcc' | 'rmse' | 'plccMapped' | 'rmseMapped' | 'rmseStar' | 'outlierRatio';
+type Stat = StatKey;
 const STATS: { key: Stat; label: string; latex: string; lowerIsBetter: boolean }[] = [
   { key: 'srocc', label: 'SROCC', latex: 'SROCC', lowerIsBetter: false },
   { key: 'krocc', label: 'KROCC', latex: 'KROCC', lowerIsBetter: false },
@@ -91,26 +92,6 @@ function configLabel(r: CorrelationRow, all: readonly CorrelationRow[]): string 
   if (siblings.size <= 1) return r.metricName;
   const extra = [paramsText(r.params), r.pooling !== 'mean' ? `pooling=${r.pooling}` : ''].filter(Boolean).join('; ');
   return extra ? `${r.metricName} (${extra})` : r.metricName;
-}
-
-/** Index of the best row per statistic within a group (null when no finite value). */
-function bestRows(rows: readonly CorrelationRow[]): Record<Stat, number | null> {
-  const best = {} as Record<Stat, number | null>;
-  for (const s of STATS) {
-    let idx: number | null = null;
-    let bestVal = Number.NaN;
-    rows.forEach((r, i) => {
-      const v = num(r[s.key]);
-      if (!Number.isFinite(v)) return;
-      const score = s.lowerIsBetter ? -v : Math.abs(v);
-      if (idx === null || score > bestVal) {
-        idx = i;
-        bestVal = score;
-      }
-    });
-    best[s.key] = idx;
-  }
-  return best;
 }
 
 function groups(report: AnalysisReport): (string | null)[] {

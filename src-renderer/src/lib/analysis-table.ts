@@ -5,9 +5,10 @@
  */
 import type { CorrelationRow, JsonNum, MosRow } from '../../../src-main/common/domain';
 import { metricById } from '../../../src-main/common/metric-registry';
+import { bestRows, type StatKey } from '../../../src-main/common/analysis-stats';
 import { canonicalParams, nonDefaultParams } from './results-table';
 
-export type StatKey = 'srocc' | 'krocc' | 'plcc' | 'rmse' | 'plccMapped' | 'rmseMapped' | 'rmseStar' | 'outlierRatio';
+export type { StatKey };
 
 export interface StatColumn {
   key: StatKey;
@@ -80,25 +81,8 @@ export function metricHeading(r: Pick<CorrelationRow, 'metricId' | 'metricName' 
   return `${r.metricName} ${r.higherIsBetter ? '↑' : '↓'}${unit ? ` ${unit}` : ''}`;
 }
 
-/** Index of the best row per statistic (null when no finite value): highest |r|, lowest RMSE. */
-export function bestRows(rows: readonly CorrelationRow[]): Record<StatKey, number | null> {
-  const best = {} as Record<StatKey, number | null>;
-  for (const s of STAT_COLUMNS) {
-    let idx: number | null = null;
-    let bestScore = Number.NaN;
-    rows.forEach((r, i) => {
-      const v = num(r[s.key]);
-      if (!Number.isFinite(v)) return;
-      const score = s.lowerIsBetter ? -v : Math.abs(v);
-      if (idx === null || score > bestScore) {
-        idx = i;
-        bestScore = score;
-      }
-    });
-    best[s.key] = idx;
-  }
-  return best;
-}
+/** Index of the best row per statistic (null when no finite value): highest |r|, lowest RMSE (common/analysis-stats.ts, as the export marks them). */
+export { bestRows };
 
 export interface CorrelationGroup {
   /** null = all stimuli. */

@@ -1,0 +1,46 @@
+/**
+ * The statistics of a correlation row (domain.CorrelationRow) as data, and which row of a group is best
+ * for each: shared by the analysis export (services/export/analysis-export.ts, bold cells) and the
+ * Analysis page (src-renderer/src/lib/analysis-table.ts, highlighted cells), so both mark the same one.
+ * Best = the highest magnitude for a correlation (a lower-is-better metric's negative coefficients
+ * count as they should), the lowest value for RMSE, RMSE* and the outlier ratio; NaN never wins; ties
+ * go to the first row.
+ */
+import type { CorrelationRow, JsonNum } from './domain';
+import { fromJsonNumber } from './json-numbers';
+
+export const CORRELATION_STATS = [
+  { key: 'srocc', lowerIsBetter: false },
+  { key: 'krocc', lowerIsBetter: false },
+  { key: 'plcc', lowerIsBetter: false },
+  { key: 'rmse', lowerIsBetter: true },
+  { key: 'plccMapped', lowerIsBetter: false },
+  { key: 'rmseMapped', lowerIsBetter: true },
+  { key: 'rmseStar', lowerIsBetter: true },
+  { key: 'outlierRatio', lowerIsBetter: true },
+] as const satisfies readonly { key: keyof CorrelationRow; lowerIsBetter: boolean }[];
+
+export type StatKey = (typeof CORRELATION_STATS)[number]['key'];
+
+/** A statistic as a number (NaN for null or a missing value). */
+export const statNumber = (v: JsonNum | undefined): number => (v === null || v === undefined ? Number.NaN : fromJsonNumber(v));
+
+/** Index of the best row per statistic within a group (null when no row has a finite value). */
+export function bestRows(rows: readonly CorrelationRow[]): Record<StatKey, number | null> {
+  const best = {} as Record<StatKey, number | null>;
+  for (const s of CORRELATION_STATS) {
+    let idx: number | null = null;
+    let bestScore = Number.NaN;
+    rows.forEach((r, i) => {
+      const v = statNumber(r[s.key]);
+      if (!Number.isFinite(v)) return;
+      const score = s.lowerIsBetter ? -v : Math.abs(v);
+      if (idx === null || score > bestScore) {
+        idx = i;
+        bestScore = score;
+      }
+    });
+    best[s.key] = idx;
+  }
+  return best;
+}
