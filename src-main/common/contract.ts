@@ -1,38 +1,44 @@
 /**
- * The one API contract between the UI and the engine. Both transports (Electron IPC through the
- * preload, and the loopback HTTP/WebSocket host) serve exactly these commands and events; channel
- * and route names are derived from the keys here and appear nowhere else. Every inbound input is
- * parsed with its schema before a handler sees it.
+ * The one API contract between the UI and the engine: the zod schema of every command's input. Both
+ * transports (Electron IPC through the preload, and the loopback HTTP/WebSocket host) serve exactly
+ * these commands and events, and every inbound input is parsed with its schema before a handler sees it.
+ *
+ * The names (commands, events, channels, routes, enumerations) live in contract-names.ts and the types
+ * (inputs, outputs, events) in contract-types.ts, both free of zod so that the preload and the renderer
+ * can import them; this module re-exports them for the engine's side and checks at compile time that
+ * each schema accepts exactly its declared input type (InputTypesMatch below).
  */
 import { z } from 'zod';
 import { metricRequestSchema } from './metric-params';
-import { POOLINGS, SCALER_NAMES, type MetricDescriptor } from './metric-registry';
-import type {
-  ModelRow,
-  AnalysisReport,
-  StudySummary,
-  AppInfo,
-  MetricResultRow,
-  JobSnapshot,
-  ProjectInfo,
-  RecentProject,
-  Stimulus,
-} from './domain';
+import { parseSetSpecText } from './set-spec';
+import {
+  ANALYSIS_EXPORT_FORMATS,
+  FRAME_MAP_METRICS,
+  IMAGE_SET_METRIC_NAMES,
+  MAPPING_NAMES,
+  MOS_KINDS,
+  POOLINGS,
+  SCALER_NAMES,
+  SCORE_NAMES,
+  SCREENINGS,
+  SET_RESIZE_NAMES,
+  STUDY_METHOD_NAMES,
+  type CommandName,
+} from './contract-names';
+import type { AnalysisOptions, CommandInputs, CommandOutput, ImportOptions, MetricsRunInput, MosChoice } from './contract-types';
 
-/** A command: its input schema, and its output type carried as a phantom. */
-interface CommandSpec<I extends z.ZodType, O> {
+export * from './contract-names';
+export * from './contract-types';
+
+/** A command: its input schema. */
+interface CommandSpec<I extends z.ZodType> {
   input: I;
-  readonly output?: O;
 }
-function command<O>() {
-  return <I extends z.ZodType>(input: I): CommandSpec<I, O> => ({ input });
-}
+const command = <I extends z.ZodType>(input: I): CommandSpec<I> => ({ input });
 
-const absPath = z
-  .string()
-  .min(1, 'a path is required')
-  .max(4096)
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path');
+const isAbsolutePath = (p: string): boolean => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+
+const absPath = z.string().min(1, 'a path is required').max(4096).refine(isAbsolutePath, 'must be an absolute path');
 
 export const rawVideoSchema = z.strictObject({
   width: z.number().int().positive().max(32768),
@@ -80,32 +86,23 @@ export const metricsRunSchema = z.strictObject({
   acceptDecodeErrors: z.boolean().optional(),
 });
 
-export const MAPPING_NAMES = ['logistic5', 'logistic4', 'cubic', 'linear', 'none'] as const;
-export const STUDY_METHOD_NAMES = ['ACR', 'ACR-HR', 'DCR', 'DSCQS', 'SSCQE', 'PC'] as const;
-
-/**
- * Which MOS the analysis uses: the kind, the screening and its threshold, the scores averaged (absolute
- * or difference scores: DSCQS reference − test, ACR-HR DMOS; 'auto' picks the method's usual one) and
- * per-participant z-scores. A project stores one ('analysis.setMosChoice'); an analysis that is not
- * given a field takes it from there, then from these defaults.
- */
+/** The MOS choice (contract-types.ts, MosChoice); its defaults are MOS_CHOICE_DEFAULTS. */
 export const mosChoiceSchema = z.strictObject({
-  mos: z.enum(['screened', 'raw', 'mle']).default('screened'),
-  screening: z.enum(['bt500', 'corr']).default('bt500'),
+  mos: z.enum(MOS_KINDS).default('screened'),
+  screening: z.enum(SCREENINGS).default('bt500'),
   minCorrelation: z.number().gt(-1).lt(1).default(0.75),
-  scores: z.enum(['auto', 'absolute', 'difference']).default('auto'),
+  scores: z.enum(SCORE_NAMES).default('auto'),
   zscore: z.boolean().default(false),
 });
-export type MosChoice = z.output<typeof mosChoiceSchema>;
 
 export const analysisOptionsSchema = z.strictObject({
   projectDir: absPath,
   study: z.string().min(1).max(200).optional(),
   // The MOS choice: a field left out comes from the project's stored choice (then the defaults above).
-  mos: z.enum(['screened', 'raw', 'mle']).optional(),
-  screening: z.enum(['bt500', 'corr']).optional(),
+  mos: z.enum(MOS_KINDS).optional(),
+  screening: z.enum(SCREENINGS).optional(),
   minCorrelation: z.number().gt(-1).lt(1).optional(),
-  scores: z.enum(['auto', 'absolute', 'difference']).optional(),
+  scores: z.enum(SCORE_NAMES).optional(),
   zscore: z.boolean().optional(),
   mapping: z.enum(MAPPING_NAMES).default('logistic5'),
   by: z.string().min(1).max(100).optional(),
@@ -113,12 +110,38 @@ export const analysisOptionsSchema = z.strictObject({
   resamples: z.number().int().min(0).max(100_000).default(2000),
 });
 
-/** A set for FID/KID/IS/FVD: an absolute folder, project:<dir>[:key=value,...], or stats:<file.npz>. */
-const setSpecString = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine((v) => v.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v) || v.startsWith('project:') || v.startsWith('stats:'), 'an absolute folder, project:<dir>[:key=value] or stats:<file.npz>');
+/** A filter key or value of a project group (common/set-spec.ts). */
+const filterText = z.string().max(1000);
+
+/** A set for FID/KID/IS/FVD (common/set-spec.ts): an absolute folder, a project group, or stored statistics. */
+const setSpecObjectSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('folder'), dir: absPath }),
+  z.strictObject({ type: z.literal('project'), dir: absPath, filter: z.record(filterText.min(1), filterText) }),
+  z.strictObject({ type: z.literal('stats'), file: absPath }),
+]);
+
+/**
+ * A set as the structure (what the UI sends), or as the CLI's one string (`/folder`,
+ * `project:<dir>[:k=v,…]`, `stats:<file.npz>`, for scripts over HTTP), parsed by the one parser into the
+ * structure. Handlers always receive the structure.
+ */
+export const setSpecSchema = z.union([
+  setSpecObjectSchema,
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .transform((text, ctx) => {
+      try {
+        return parseSetSpecText(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    })
+    .pipe(setSpecObjectSchema),
+]);
+
 const setBootstrapSchema = z.strictObject({
   resamples: z.number().int().min(2).max(10_000),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
@@ -127,18 +150,18 @@ const setBootstrapSchema = z.strictObject({
 const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(100);
 
 export const imageSetMetricsSchema = z.strictObject({
-  a: setSpecString,
-  b: setSpecString.optional(),
-  metrics: z.array(z.enum(['fid', 'kid', 'is'])).min(1).max(3).default(['fid']),
+  a: setSpecSchema,
+  b: setSpecSchema.optional(),
+  metrics: z.array(z.enum(IMAGE_SET_METRIC_NAMES)).min(1).max(3).default(['fid']),
   model: modelIdSchema.default('fid-inception'),
-  resize: z.enum(['pytorch-fid', 'clean-fid', 'tf1']).default('pytorch-fid'),
+  resize: z.enum(SET_RESIZE_NAMES).default('pytorch-fid'),
   isSplits: z.number().int().min(1).max(1000).default(10),
   bootstrap: setBootstrapSchema.optional(),
 });
 
 export const fvdSchema = z.strictObject({
-  a: setSpecString,
-  b: setSpecString,
+  a: setSpecSchema,
+  b: setSpecSchema,
   model: modelIdSchema.default('i3d-kinetics400'),
   clipLength: z.number().int().min(10).max(512).default(16),
   start: z.number().int().min(0).max(1_000_000).default(0),
@@ -147,34 +170,30 @@ export const fvdSchema = z.strictObject({
 });
 
 export const commands = {
-  'app.info': command<AppInfo>()(z.strictObject({})),
-  'projects.recent': command<RecentProject[]>()(z.strictObject({})),
-  'projects.create': command<ProjectInfo>()(z.strictObject({ dir: absPath, name: z.string().max(200).optional() })),
-  'projects.open': command<ProjectInfo>()(z.strictObject({ dir: absPath })),
-  'stimuli.list': command<Stimulus[]>()(z.strictObject({ projectDir: absPath })),
-  'stimuli.thumbnail': command<{ dataUrl: string | null }>()(
-    z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive() }),
-  ),
-  'import.start': command<{ jobId: string }>()(
-    z.strictObject({ projectDir: absPath, source: absPath, options: importOptionsSchema.default({ recursive: true }) }),
-  ),
-  'metrics.list': command<MetricDescriptor[]>()(z.strictObject({})),
-  'metrics.run': command<{ jobId: string }>()(metricsRunSchema),
-  'metrics.results': command<MetricResultRow[]>()(z.strictObject({ projectDir: absPath })),
-  'metrics.frames': command<FrameSeries[]>()(z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive() })),
-  'viewer.frameMap': command<FrameMapJson>()(
+  'app.info': command(z.strictObject({})),
+  'projects.recent': command(z.strictObject({})),
+  'projects.create': command(z.strictObject({ dir: absPath, name: z.string().max(200).optional() })),
+  'projects.open': command(z.strictObject({ dir: absPath })),
+  'stimuli.list': command(z.strictObject({ projectDir: absPath })),
+  'stimuli.thumbnail': command(z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive() })),
+  'import.start': command(z.strictObject({ projectDir: absPath, source: absPath, options: importOptionsSchema.default({ recursive: true }) })),
+  'metrics.list': command(z.strictObject({})),
+  'metrics.run': command(metricsRunSchema),
+  'metrics.results': command(z.strictObject({ projectDir: absPath })),
+  'metrics.frames': command(z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive() })),
+  'viewer.frameMap': command(
     z.strictObject({
       projectDir: absPath,
       /** A distorted stimulus with a reference. */
       stimulusId: z.number().int().positive(),
       /** Frame number from 0 (0 for images). */
       frame: z.number().int().min(0).max(10_000_000),
-      metric: z.enum(['ssim-y', 'lpips']),
+      metric: z.enum(FRAME_MAP_METRICS),
       params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
     }),
   ),
-  'studies.list': command<StudySummary[]>()(z.strictObject({ projectDir: absPath })),
-  'ratings.import': command<RatingsImportSummary>()(
+  'studies.list': command(z.strictObject({ projectDir: absPath })),
+  'ratings.import': command(
     z.strictObject({
       projectDir: absPath,
       csv: absPath,
@@ -184,88 +203,43 @@ export const commands = {
       replace: z.boolean().default(false),
     }),
   ),
-  'analysis.run': command<AnalysisReport>()(analysisOptionsSchema),
-  'analysis.mosChoice': command<{ choice: MosChoice; stored: boolean }>()(z.strictObject({ projectDir: absPath })),
-  'analysis.setMosChoice': command<{ choice: MosChoice; stored: boolean }>()(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),
-  'analysis.export': command<{ filename: string; mime: string; content: string }>()(
-    analysisOptionsSchema.extend({ format: z.enum(['csv', 'json', 'latex', 'md']) }),
-  ),
-  'models.list': command<{ dir: string; models: ModelRow[] }>()(z.strictObject({})),
-  'models.install': command<{ id: string; path: string; sha256: string; verified: boolean }>()(
-    z.strictObject({ file: absPath, as: z.string().regex(/^[a-z0-9-]+$/).max(100).optional() }),
-  ),
-  'models.verify': command<{ jobId: string }>()(z.strictObject({ id: z.string().regex(/^[a-z0-9-]+$/).max(100).optional() })),
-  'sets.metrics': command<{ jobId: string }>()(imageSetMetricsSchema),
-  'sets.fvd': command<{ jobId: string }>()(fvdSchema),
-  'jobs.list': command<JobSnapshot[]>()(z.strictObject({})),
-  'jobs.cancel': command<{ cancelled: boolean }>()(z.strictObject({ jobId: z.string().min(1).max(100) })),
-} as const;
+  'analysis.run': command(analysisOptionsSchema),
+  'analysis.mosChoice': command(z.strictObject({ projectDir: absPath })),
+  'analysis.setMosChoice': command(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),
+  'analysis.export': command(analysisOptionsSchema.extend({ format: z.enum(ANALYSIS_EXPORT_FORMATS) })),
+  'models.list': command(z.strictObject({})),
+  'models.install': command(z.strictObject({ file: absPath, as: z.string().regex(/^[a-z0-9-]+$/).max(100).optional() })),
+  'models.verify': command(z.strictObject({ id: z.string().regex(/^[a-z0-9-]+$/).max(100).optional() })),
+  'sets.metrics': command(imageSetMetricsSchema),
+  'sets.fvd': command(fvdSchema),
+  'jobs.list': command(z.strictObject({})),
+  'jobs.cancel': command(z.strictObject({ jobId: z.string().min(1).max(100) })),
+} as const satisfies Record<CommandName, CommandSpec<z.ZodType>>;
 
 export type Commands = typeof commands;
-export type CommandName = keyof Commands;
-export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 
-export type CommandInput<C extends CommandName> = z.input<Commands[C]['input']>;
+/** A command's input after its schema: defaults filled in, what a handler receives. */
 export type ParsedInput<C extends CommandName> = z.output<Commands[C]['input']>;
-export type CommandOutput<C extends CommandName> = NonNullable<Commands[C]['output']>;
-
-/** Events pushed from the engine to every connected UI. */
-export interface Events {
-  'job.update': JobSnapshot;
-}
-export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['job.update'];
-
-/** The shape both transports hand the renderer. */
-export type Api = {
-  [C in CommandName]: (input: CommandInput<C>) => Promise<CommandOutput<C>>;
-};
 
 /** The shape the engine implements: handlers get already-parsed input. */
 export type Handlers = {
   [C in CommandName]: (input: ParsedInput<C>) => Promise<CommandOutput<C>>;
 };
 
-/** IPC channel and HTTP route names, derived in one place. */
-export const ipcChannel = (name: CommandName | EventName): string => `iqa:${name}`;
-export const httpRoute = (name: CommandName): string => `/api/${name}`;
+// Every schema accepts exactly the input type contract-types.ts declares (the renderer's view of it):
+// a command named here has drifted; fix the schema or the type.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Drifted = { [C in CommandName]: Same<z.input<Commands[C]['input']>, CommandInputs[C]> extends true ? never : C }[CommandName];
+export const INPUT_TYPES_MATCH: [Drifted] extends [never] ? true : Drifted = true;
 
-export type ImportOptions = z.output<typeof importOptionsSchema>;
-export type MetricsRunInput = z.output<typeof metricsRunSchema>;
+// The schema map and the name list are one list (also tested at run time in test/common/contract.test.ts).
+type SchemaKeysMatch = Same<keyof Commands, CommandName>;
+export const SCHEMA_KEYS_MATCH: SchemaKeysMatch = true;
 
-/** Envelope for every reply over any transport. */
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: import('./errors').WireError };
-
-export interface RatingsImportSummary {
-  study: string;
-  studyId: number;
-  ratings: number;
-  participants: number;
-  notRated: number;
-  issues: { row: string; reason: string }[];
-  scale: { min: number; max: number };
-}
-export type AnalysisOptions = z.output<typeof analysisOptionsSchema>;
-
-/** One frame's quality map for the viewer's heatmap (services/metrics/frame-maps.ts). */
-export interface FrameMapJson {
-  metric: 'ssim-y' | 'lpips';
-  params: Record<string, string | number>;
-  frame: number;
-  width: number;
-  height: number;
-  /** The metric on this frame (null for NaN). */
-  value: number | null;
-  /** width × height float32 values, row-major, little-endian, base64. SSIM: 1 = identical; LPIPS: 0 = identical. */
-  map: string;
-  decoder: string;
-  model: { id: string; sha256: string; provider: string; comparable: boolean } | null;
-}
-
-/** Per-frame values of one stimulus for one metric configuration (for curves). */
-export interface FrameSeries {
-  metricId: string;
-  params: Record<string, string | number>;
-  pooling: string;
-  values: (number | 'Infinity' | '-Infinity' | null)[];
-}
+// The parsed types contract-types.ts declares for the engine's side are what the schemas give.
+type ParsedDrift =
+  | (Same<z.output<typeof importOptionsSchema>, ImportOptions> extends true ? never : 'ImportOptions')
+  | (Same<z.output<typeof metricsRunSchema>, MetricsRunInput> extends true ? never : 'MetricsRunInput')
+  | (Same<z.output<typeof mosChoiceSchema>, MosChoice> extends true ? never : 'MosChoice')
+  | (Same<z.output<typeof analysisOptionsSchema>, AnalysisOptions> extends true ? never : 'AnalysisOptions');
+export const PARSED_TYPES_MATCH: [ParsedDrift] extends [never] ? true : ParsedDrift = true;

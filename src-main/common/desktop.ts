@@ -4,8 +4,9 @@
  * the path fields are typed). One IPC channel, its payload validated like every contract message.
  */
 import { z } from 'zod';
+import type { PickPathRequest } from './desktop-names';
 
-export const PICK_PATH_CHANNEL = 'iqa:desktop:pick-path';
+export { PICK_PATH_CHANNEL, type PickPathRequest, type PickPathReply } from './desktop-names';
 
 export const pickPathSchema = z.strictObject({
   kind: z.enum(['folder', 'file']),
@@ -16,9 +17,6 @@ export const pickPathSchema = z.strictObject({
     .max(10)
     .optional(),
 });
-export type PickPathRequest = z.output<typeof pickPathSchema>;
-
-/** The chosen absolute path, or null when the user cancelled. */
-export interface PickPathReply {
-  path: string | null;
-}
+// The schema parses to exactly the request type the page is written against.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const PICK_PATH_TYPES_MATCH: Same<z.output<typeof pickPathSchema>, PickPathRequest> = true;

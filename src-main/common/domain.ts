@@ -1,5 +1,6 @@
 /** Domain types shared by the engine, both transports and the renderer (types only, no runtime). */
 import type { ErrorCode, WireError } from './errors';
+import type { JobKind } from './contract-names';
 
 export type StimulusRole = 'reference' | 'distorted';
 export type MediaKind = 'image' | 'video';
@@ -82,9 +83,8 @@ export interface ImportReport {
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
-export interface JobSnapshot {
+interface JobSnapshotBase {
   id: string;
-  kind: string;
   label: string;
   projectDir: string | null;
   state: JobState;
@@ -97,8 +97,24 @@ export interface JobSnapshot {
   /** Seconds left, estimated from the rate so far; null until there is a rate. */
   etaS: number | null;
   error: WireError | null;
-  result: unknown;
 }
+
+/** What a finished job of each kind returns (JobSnapshot.result once its state is 'done'). */
+export interface JobResults {
+  import: ImportReport;
+  metrics: MetricRunReport;
+  'models.verify': ModelVerificationJson[];
+  sets: SetJobResult;
+}
+
+/**
+ * A background job as the UI sees it, discriminated on `kind` (contract-names.ts, JOB_KINDS): `result`
+ * is that kind's result once the job is done, null before and after a failure.
+ */
+export type JobSnapshot = { [K in JobKind]: JobSnapshotBase & { kind: K; result: JobResults[K] | null } }[JobKind];
+
+/** The snapshot of a job of kind K. */
+export type JobSnapshotOf<K extends JobKind> = Extract<JobSnapshot, { kind: K }>;
 
 export interface FfmpegInfo {
   ffmpeg: string;
@@ -294,6 +310,9 @@ export interface SetSummaryJson {
   cache_dir: string | null;
 }
 
+/** What a set-metrics job returns: FID/KID/IS ('sets.metrics') or FVD ('sets.fvd'). */
+export type SetJobResult = ImageSetMetricsResult | FvdResult;
+
 export interface ImageSetMetricsResult {
   fid?: JsonNum;
   fid_ci?: IntervalJson;
@@ -353,4 +372,46 @@ export interface FvdResult {
   timing_ms: { total: number; features: number; decode: number; inference: number; session: number; statistics: number };
   clips_per_s: number | null;
   batch_size: number;
+}
+
+/** One output tensor of one probe of a model verification (NaN errors arrive as null over JSON). */
+export interface OutputCheckJson {
+  name: string;
+  shape: number[];
+  maxAbs: number | null;
+  maxRel: number | null;
+  relToMax: number | null;
+  refMaxAbs: number | null;
+  allFinite: boolean;
+  pass: boolean;
+  problem?: string;
+}
+
+export interface ProbeCheckJson {
+  probe: string;
+  pass: boolean;
+  runMs: number;
+  outputs: OutputCheckJson[];
+}
+
+export interface ModelToleranceJson {
+  maxAbs: number;
+  relToMax: number | null;
+  reason?: string;
+}
+
+/** One model's verification (services/models/verify.ts, ModelVerification) as a 'models.verify' job returns it. */
+export interface ModelVerificationJson {
+  id: string;
+  state: ModelStateName;
+  comparable: boolean;
+  sha256: string | null;
+  provider: string | null;
+  tolerance: ModelToleranceJson | null;
+  probesFile: string | null;
+  probes: ProbeCheckJson[];
+  /** Why no probe ran (missing model, no probe file, not an ONNX model). */
+  skipped?: string;
+  pass: boolean;
+  sessionMs: number;
 }

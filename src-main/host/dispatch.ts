@@ -3,12 +3,10 @@
  * the contract's schema, run the handler, and turn any failure into a typed wire error. A malformed
  * message never throws out of here, so a host keeps serving after it.
  */
-import { commands, type CommandName, type Handlers, type Reply } from '../common/contract';
+import { commands, isCommandName, type Handlers, type Reply } from '../common/contract';
 import { IqaError, toIqaError } from '../common/errors';
 
-export function isCommandName(name: string): name is CommandName {
-  return Object.prototype.hasOwnProperty.call(commands, name);
-}
+export { isCommandName };
 
 /** One line per schema problem, e.g. `dir: must be an absolute path`. */
 function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {

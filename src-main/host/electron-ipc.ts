@@ -4,7 +4,8 @@
  * build), and the payload goes through the same dispatch (schema validation, typed errors) as HTTP.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { COMMAND_NAMES, EVENT_NAMES, ipcChannel, type Handlers } from '../common/contract';
+import { COMMAND_NAMES, EVENT_NAMES, ipcChannel } from '../common/contract-names';
+import type { Handlers } from '../common/contract';
 import type { JobManager } from '../services/jobs/job-manager';
 import { dispatch } from './dispatch';
 
@@ -17,7 +18,7 @@ export function registerIpc(handlers: Handlers, jobs: JobManager, isTrustedUrl: 
     });
   }
   const unsubscribe = jobs.onUpdate((job) => {
-    for (const w of windows()) if (!w.isDestroyed()) w.webContents.send(ipcChannel(EVENT_NAMES[0]!), job);
+    for (const w of windows()) if (!w.isDestroyed()) w.webContents.send(ipcChannel(EVENT_NAMES[0]), job);
   });
   return () => {
     unsubscribe();

@@ -1,11 +1,12 @@
 /**
  * Sandboxed preload: exposes exactly one method per contract command (and one event subscription per
  * contract event) to the page as `window.iqa`, plus the native open dialog (common/desktop.ts). No generic send/invoke of arbitrary channels, no Node
- * objects cross the bridge. Only contract data (names, channel derivation) is imported.
+ * objects cross the bridge. Only contract names (common/contract-names.ts, common/desktop-names.ts: no
+ * zod, no schemas) are imported; the main process validates every payload.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { COMMAND_NAMES, EVENT_NAMES, ipcChannel, type EventName } from '../common/contract';
-import { PICK_PATH_CHANNEL } from '../common/desktop';
+import { COMMAND_NAMES, EVENT_NAMES, ipcChannel, type EventName } from '../common/contract-names';
+import { PICK_PATH_CHANNEL } from '../common/desktop-names';
 
 const commands: Record<string, (input: unknown) => Promise<unknown>> = {};
 for (const name of COMMAND_NAMES) {
@@ -14,7 +15,7 @@ for (const name of COMMAND_NAMES) {
 }
 
 function on(event: EventName, listener: (data: unknown) => void): () => void {
-  if (!EVENT_NAMES.includes(event)) throw new Error(`unknown event ${String(event)}`);
+  if (!(EVENT_NAMES as readonly string[]).includes(event)) throw new Error(`unknown event ${String(event)}`);
   const channel = ipcChannel(event);
   const wrapped = (_e: IpcRendererEvent, data: unknown) => listener(data);
   ipcRenderer.on(channel, wrapped);

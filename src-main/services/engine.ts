@@ -14,6 +14,8 @@ import type { AppInfo, ModelRow, ProjectInfo } from '../common/domain';
 import { closeSharedInference, installModel, listModels, modelDir, verifyModel } from './models';
 import { frameMap } from './metrics/frame-maps';
 import { computeFvd, computeImageSetMetrics } from './sets';
+import { resolveSpecPaths } from './sets/set-spec';
+import { formatSetSpecText, specPath, type SetSpec } from '../common/set-spec';
 import { IqaError, toIqaError } from '../common/errors';
 import { APP_VERSION } from '../common/version';
 import { importMedia } from './import/import-media';
@@ -78,12 +80,10 @@ export class Engine {
     return this.access.check(resolve(dir, s.path), 'media file');
   }
 
-  /** A set argument (folder, project:<dir>[:filter], stats:<file>) checked like any path. */
-  #checkSetSpec(spec: string | undefined, what: string): void {
-    if (!spec) return;
-    if (spec.startsWith('project:')) this.access.check(spec.slice('project:'.length).split(':')[0]!, `${what} project folder`);
-    else if (spec.startsWith('stats:')) this.access.check(spec.slice('stats:'.length), `${what} statistics file`);
-    else this.access.check(spec, `${what} folder`);
+  /** A set (common/set-spec.ts) whose folder or file is checked like any path, made absolute. */
+  #checkedSet(spec: SetSpec, what: string): SetSpec {
+    this.access.check(specPath(spec), `${what} ${spec.type === 'project' ? 'project folder' : spec.type === 'stats' ? 'statistics file' : 'folder'}`);
+    return resolveSpecPaths(spec);
   }
 
   projectInfo(dir: string): ProjectInfo {
@@ -278,27 +278,26 @@ export class Engine {
       return { jobId };
     },
     'sets.metrics': async (input) => {
-      this.#checkSetSpec(input.a, 'set A');
-      this.#checkSetSpec(input.b, 'set B');
-      const projectDir = input.a.startsWith('project:') ? input.a.slice('project:'.length).split(':')[0]! : null;
+      const a = this.#checkedSet(input.a, 'set A');
+      const b = input.b && this.#checkedSet(input.b, 'set B');
       const jobId = this.jobs.start({
         kind: 'sets',
-        label: `${input.metrics.map((m) => m.toUpperCase()).join(', ')}: ${input.a}${input.b ? ` vs ${input.b}` : ''}`,
-        projectDir,
+        label: `${input.metrics.map((m) => m.toUpperCase()).join(', ')}: ${formatSetSpecText(a)}${b ? ` vs ${formatSetSpecText(b)}` : ''}`,
+        projectDir: a.type === 'project' ? a.dir : null,
         unit: 'images',
         run: (ctx) =>
-          computeImageSetMetrics(input, { signal: ctx.signal, onProgress: (d, t, l) => ctx.progress(d, t, l), openDb: (dir) => ({ db: this.db(dir), close: false }) }),
+          computeImageSetMetrics({ ...input, a, b }, { signal: ctx.signal, onProgress: (d, t, l) => ctx.progress(d, t, l), openDb: (dir) => ({ db: this.db(dir), close: false }) }),
       });
       return { jobId };
     },
     'sets.fvd': async (input) => {
-      this.#checkSetSpec(input.a, 'set A');
-      this.#checkSetSpec(input.b, 'set B');
+      const a = this.#checkedSet(input.a, 'set A');
+      const b = this.#checkedSet(input.b, 'set B');
       const jobId = this.jobs.start({
         kind: 'sets',
-        label: `FVD: ${input.a} vs ${input.b}`,
+        label: `FVD: ${formatSetSpecText(a)} vs ${formatSetSpecText(b)}`,
         unit: 'videos',
-        run: (ctx) => computeFvd(input, { signal: ctx.signal, onProgress: (d, t, l) => ctx.progress(d, t, l), openDb: (dir) => ({ db: this.db(dir), close: false }) }),
+        run: (ctx) => computeFvd({ ...input, a, b }, { signal: ctx.signal, onProgress: (d, t, l) => ctx.progress(d, t, l), openDb: (dir) => ({ db: this.db(dir), close: false }) }),
       });
       return { jobId };
     },

@@ -5,7 +5,7 @@
  * import electron.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/media';
 
@@ -84,6 +84,42 @@ function checker(root: string) {
         .filter((f) => layerOf(f) === 'renderer')
         .flatMap((f) => imports(f).filter((i) => i.spec.startsWith('node:') || NODE_MODULES_IN_RENDERER.includes(i.spec)).map((i) => `${at(f, i)}: the renderer has no Node`));
     },
+    /**
+     * Files of `entries` from which a chain of relative imports (type-only ones too) reaches zod: one
+     * line per chain, `entry -> module -> … imports 'zod'`. The preload and the renderer import the
+     * contract's names and types, never its schemas.
+     */
+    zodFree(entries: string[]): string[] {
+      const out: string[] = [];
+      const reaches = new Map<string, string[] | null>();
+      const resolveSpec = (from: string, spec: string): string | null => {
+        const base = resolve(dirname(from), spec);
+        for (const c of [base, `${base}.ts`, join(base, 'index.ts')]) if (existsSync(c) && statSync(c).isFile()) return c;
+        return null;
+      };
+      // The chain from `file` to a zod import, or null; cycles count as clean.
+      const chain = (file: string): string[] | null => {
+        if (reaches.has(file)) return reaches.get(file)!;
+        reaches.set(file, null);
+        let found: string[] | null = null;
+        for (const i of imports(file)) {
+          if (i.spec === 'zod' || i.spec.startsWith('zod/')) found = [`${rel(file)}:${i.line} imports 'zod'`];
+          else if (i.spec.startsWith('.')) {
+            const target = resolveSpec(file, i.spec);
+            const sub = target ? chain(target) : null;
+            if (sub) found = [`${rel(file)}:${i.line}`, ...sub];
+          }
+          if (found) break;
+        }
+        reaches.set(file, found);
+        return found;
+      };
+      for (const f of entries) {
+        const c = chain(f);
+        if (c) out.push(c.join(' -> '));
+      }
+      return out;
+    },
     pureLayers(all: string[]): string[] {
       return all
         .filter((f) => ['kernels', 'common'].includes(layerOf(f)!))
@@ -111,6 +147,13 @@ describe('architecture', () => {
   it('kernels and common import nothing from Node, the DOM or native packages', () => {
     expect(repo.pureLayers(all)).toEqual([]);
   });
+
+  it('the preload, the renderer and the contract names and types reach no zod, not even through a type import', () => {
+    const entries = all.filter((f) => /^src-main\/preload\/|^src-renderer\//.test(relative(REPO_ROOT, f).split('\\').join('/')));
+    const names = ['contract-names.ts', 'contract-types.ts', 'desktop-names.ts', 'set-spec.ts', 'mapping-models.ts', 'analysis-stats.ts'].map((f) => join(REPO_ROOT, 'src-main/common', f));
+    expect(entries.length).toBeGreaterThan(10);
+    expect(repo.zodFree([...entries, ...names])).toEqual([]);
+  });
 });
 
 describe('architecture failures name the offending import', () => {
@@ -126,12 +169,16 @@ describe('architecture failures name the offending import', () => {
       write('src-main/kernels/k.ts', "import { a } from '../common/a';\nimport {\n  s,\n} from '../services/s';\nimport { readFileSync } from 'node:fs';\n");
       write('src-main/host/h.ts', "// a comment\nimport { app } from 'electron';\n");
       write('src-renderer/src/v.ts', "\nimport path from 'path';\n");
+      write('src-main/common/schema.ts', "import { z } from 'zod';\n");
+      write('src-main/common/names.ts', "export const n = 1;\n");
+      write('src-main/preload/p.ts', "import { n } from '../common/names';\nimport type { X } from '../common/schema';\n");
       const fixture = checker(tmp.dir);
       const tree = [...files(join(tmp.dir, 'src-main')), ...files(join(tmp.dir, 'src-renderer/src'))];
       expect(fixture.direction(tree)).toEqual(["src-main/kernels/k.ts:4 imports '../services/s': kernels/ may not import services/ (it may import common, kernels)"]);
       expect(fixture.electron(tree)).toEqual(["src-main/host/h.ts:2 imports 'electron': only app/, preload/, host/electron-ipc.ts and host/electron-dialogs.ts may"]);
       expect(fixture.rendererNode(tree)).toEqual(["src-renderer/src/v.ts:2 imports 'path': the renderer has no Node"]);
       expect(fixture.pureLayers(tree)).toEqual(["src-main/kernels/k.ts:5 imports 'node:fs': kernels/ imports no package but zod"]);
+      expect(fixture.zodFree([join(tmp.dir, 'src-main/preload/p.ts')])).toEqual(["src-main/preload/p.ts:2 -> src-main/common/schema.ts:1 imports 'zod'"]);
     } finally {
       tmp.cleanup();
     }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMMAND_NAMES, commands, httpRoute, importOptionsSchema, ipcChannel } from '../../src-main/common/contract';
+import { COMMAND_NAMES, commands, httpRoute, importOptionsSchema, ipcChannel, setSpecSchema } from '../../src-main/common/contract';
+import * as names from '../../src-main/common/contract-names';
+import { formatSetSpecText, parseSetSpecText, type SetSpec } from '../../src-main/common/set-spec';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/common/csp';
 import { APP_VERSION } from '../../src-main/common/version';
 import { bitDepthOfPixFmt } from '../../src-main/common/media-formats';
@@ -12,6 +14,11 @@ describe('contract', () => {
   it('derives one IPC channel and one HTTP route per command', () => {
     expect(new Set(COMMAND_NAMES.map(ipcChannel)).size).toBe(COMMAND_NAMES.length);
     expect(httpRoute('projects.open')).toBe('/api/projects.open');
+  });
+
+  it('the names module lists exactly the commands the schema map validates, in its order', () => {
+    expect([...names.COMMAND_NAMES]).toEqual(Object.keys(commands));
+    expect(COMMAND_NAMES).toBe(names.COMMAND_NAMES);
   });
 
   it('every command input is a strict object: unknown keys are refused', () => {
@@ -54,5 +61,33 @@ describe('contract', () => {
     expect(bitDepthOfPixFmt('rgb24')).toBe(8);
     expect(bitDepthOfPixFmt('gbrp12le')).toBe(12);
     expect(bitDepthOfPixFmt(null)).toBe(null);
+  });
+});
+
+describe('set specs in the contract', () => {
+  it('takes the structure as the UI sends it', () => {
+    expect(setSpecSchema.parse({ type: 'project', dir: '/p', filter: { role: 'reference' } })).toEqual({ type: 'project', dir: '/p', filter: { role: 'reference' } });
+    expect(setSpecSchema.parse({ type: 'folder', dir: '/data/real' })).toEqual({ type: 'folder', dir: '/data/real' });
+    expect(setSpecSchema.parse({ type: 'stats', file: '/s/a.npz' })).toEqual({ type: 'stats', file: '/s/a.npz' });
+  });
+
+  it("parses the CLI's one-string syntax into the same structure", () => {
+    expect(setSpecSchema.parse('project:/p:role=distorted,codec=x264')).toEqual({ type: 'project', dir: '/p', filter: { role: 'distorted', codec: 'x264' } });
+    expect(setSpecSchema.parse('/data/real')).toEqual({ type: 'folder', dir: '/data/real' });
+    expect(setSpecSchema.parse('stats:/s/a.npz')).toEqual({ type: 'stats', file: '/s/a.npz' });
+    expect(setSpecSchema.parse('project:C:\\p')).toEqual({ type: 'project', dir: 'C:\\p', filter: {} });
+  });
+
+  it('refuses relative paths, unknown fields and malformed filters in either form', () => {
+    for (const bad of ['relative/folder', 'project:rel', 'stats:a.npz', 'project:', { type: 'folder', dir: 'rel' }, { type: 'project', dir: '/p' }, { type: 'folder', dir: '/x', filter: {} }, { type: 'zip', dir: '/x' }]) {
+      expect(setSpecSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('writes a spec back in the one-string form that parses into it', () => {
+    const specs: SetSpec[] = [{ type: 'folder', dir: '/a' }, { type: 'stats', file: '/s.npz' }, { type: 'project', dir: '/p', filter: {} }, { type: 'project', dir: '/p', filter: { role: 'reference', blur: '2' } }];
+    for (const spec of specs) {
+      expect(parseSetSpecText(formatSetSpecText(spec))).toEqual(spec);
+    }
   });
 });

@@ -12,12 +12,12 @@ import {
   leftOutNote,
   messageLines,
   resultLine,
-  setSpecString,
+  setSpecOf,
   type SetsForm,
 } from '../../src-renderer/src/lib/set-form';
 import type { ImageSetMetricsResult, Stimulus } from '../../src-main/common/domain';
 import { imageSetMetricsSchema, fvdSchema } from '../../src-main/common/contract';
-import { parseSetSpec } from '../../src-main/services/sets/set-spec';
+import { formatSetSpecText, parseSetSpecText } from '../../src-main/common/set-spec';
 
 const s = (id: number, name: string, extra: Partial<Stimulus> = {}): Stimulus =>
   ({ id, name, path: `${name}.png`, role: 'distorted', referenceId: 1, referenceName: 'src01', content: 'src01', sha256: '', sizeBytes: 1,
@@ -35,6 +35,7 @@ const stimuli: Stimulus[] = [
 ];
 
 const form = (over: Partial<SetsForm> = {}): SetsForm => ({ ...defaultSetsForm(), ...over });
+const group = (filter: Record<string, string>) => ({ type: 'project', dir: '/p', filter });
 
 describe('set form: project groups', () => {
   it('offers role, kind, source content and the attributes, without ones a built-in key shadows', () => {
@@ -56,12 +57,20 @@ describe('set form: project groups', () => {
     expect(leftOutNote({ matching: 3, usable: 2, leftOut: 1 }, 'images')).toMatch(/^1 more matching stimulus is not used/);
   });
 
-  it('writes set strings the engine parses back into the same filter', () => {
-    const spec = setSpecString({ source: 'project', folder: '', filter: { role: 'distorted', condition: 'blur', kind: '' } }, '/p/study');
-    expect(spec).toBe('project:/p/study:role=distorted,condition=blur');
-    expect(parseSetSpec(spec)).toEqual({ type: 'project', dir: '/p/study', filter: { role: 'distorted', condition: 'blur' } });
-    expect(parseSetSpec(setSpecString({ source: 'project', folder: '', filter: {} }, '/p/study'))).toEqual({ type: 'project', dir: '/p/study', filter: {} });
-    expect(setSpecString({ source: 'folder', folder: ' /data/real ', filter: { role: 'x' } }, '/p')).toBe('/data/real');
+  it('makes the structured set the engine resolves, with only the chosen filter pairs', () => {
+    const spec = setSpecOf({ source: 'project', folder: '', filter: { role: 'distorted', condition: 'blur', kind: '' } }, '/p/study');
+    expect(spec).toEqual({ type: 'project', dir: '/p/study', filter: { role: 'distorted', condition: 'blur' } });
+    expect(setSpecOf({ source: 'project', folder: '', filter: {} }, '/p/study')).toEqual({ type: 'project', dir: '/p/study', filter: {} });
+    expect(setSpecOf({ source: 'folder', folder: ' /data/real ', filter: { role: 'x' } }, '/p')).toEqual({ type: 'folder', dir: '/data/real' });
+    // the CLI's one-string form of the same set parses back into it
+    expect(parseSetSpecText(formatSetSpecText(spec))).toEqual(spec);
+  });
+
+  it('carries filter values a set string could not (":", "," and "="), since the set is structured', () => {
+    const choice = { source: 'project' as const, folder: '', filter: { content: 'a:b,c=d' } };
+    expect(formProblems(form({ a: choice, metrics: { fid: false, kid: false, is: true } }), [...stimuli, s(8, 'odd', { content: 'a:b,c=d' })], '/p')).toEqual([]);
+    const input = imageSetInput(form({ a: choice, metrics: { fid: false, kid: false, is: true } }), '/p');
+    expect(imageSetMetricsSchema.parse(input).a).toEqual({ type: 'project', dir: '/p', filter: { content: 'a:b,c=d' } });
   });
 });
 
@@ -69,7 +78,7 @@ describe('set form: problems and inputs', () => {
   it('runs as it starts: A = references, B = distorted, FID', () => {
     expect(formProblems(form(), stimuli, '/p')).toEqual([]);
     const input = imageSetInput(form(), '/p');
-    expect(input).toEqual({ a: 'project:/p:role=reference', b: 'project:/p:role=distorted', metrics: ['fid'], model: 'fid-inception', resize: 'pytorch-fid' });
+    expect(input).toEqual({ a: group({ role: 'reference' }), b: group({ role: 'distorted' }), metrics: ['fid'], model: 'fid-inception', resize: 'pytorch-fid' });
     expect(imageSetMetricsSchema.safeParse(input).success).toBe(true);
   });
 
@@ -81,7 +90,6 @@ describe('set form: problems and inputs', () => {
     expect(formProblems(form({ metrics: { fid: false, kid: false, is: false } }), stimuli, '/p')[0]).toMatch(/at least one/);
     expect(formProblems(form({ bootstrap: true, resamples: 1 }), stimuli, '/p')[0]).toMatch(/resamples/);
     expect(formProblems(form({ mode: 'videos', clipLength: 9 }), stimuli, '/p')).toContain('Clip length must be a whole number from 10 to 512.');
-    expect(formProblems(form({ a: { source: 'project', folder: '', filter: { content: 'a:b' } } }), stimuli, '/p')[0]).toMatch(/cannot express/);
     expect(formProblems(form({ b: { source: 'project', folder: '', filter: { condition: 'blur' } } }), stimuli, '/p')).toEqual([
       'Set B has 1 image where condition = blur; FID and KID need at least 2.',
     ]);
@@ -91,7 +99,7 @@ describe('set form: problems and inputs', () => {
   it('leaves set B out for IS alone, and adds the bootstrap to FID only', () => {
     const f = form({ metrics: { fid: false, kid: false, is: true }, b: { source: 'folder', folder: '', filter: {} }, bootstrap: true });
     expect(formProblems(f, stimuli, '/p')).toEqual([]);
-    expect(imageSetInput(f, '/p')).toEqual({ a: 'project:/p:role=reference', metrics: ['is'], model: 'fid-inception', resize: 'pytorch-fid' });
+    expect(imageSetInput(f, '/p')).toEqual({ a: group({ role: 'reference' }), metrics: ['is'], model: 'fid-inception', resize: 'pytorch-fid' });
     const g = imageSetInput(form({ metrics: { fid: true, kid: true, is: false }, bootstrap: true, resamples: 50, seed: 3 }), '/p');
     expect(g.bootstrap).toEqual({ resamples: 50, seed: 3, confidence: 0.95 });
     expect(imageSetMetricsSchema.safeParse(g).success).toBe(true);
@@ -100,7 +108,7 @@ describe('set form: problems and inputs', () => {
   it('builds an FVD input and notes videos too short for the clip', () => {
     const f = form({ mode: 'videos', a: { source: 'project', folder: '', filter: { role: 'reference' } }, b: { source: 'project', folder: '', filter: { condition: 'blur' } } });
     const input = fvdInput(f, '/p');
-    expect(input).toEqual({ a: 'project:/p:role=reference', b: 'project:/p:condition=blur', model: 'i3d-kinetics400', clipLength: 16, start: 0, stride: 1 });
+    expect(input).toEqual({ a: group({ role: 'reference' }), b: group({ condition: 'blur' }), model: 'i3d-kinetics400', clipLength: 16, start: 0, stride: 1 });
     expect(fvdSchema.safeParse(input).success).toBe(true);
     expect(fvdNotes(f, stimuli)).toEqual([
       'Set A: 1 video has fewer than the 16 frames a clip needs (src03: 10).',

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { IqaError, toIqaError } from '../../common/errors';
-import type { JobSnapshot } from '../../common/domain';
+import type { JobKind } from '../../common/contract-names';
+import type { JobResults, JobSnapshot } from '../../common/domain';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -14,13 +15,17 @@ export interface JobContext {
   progress(done: number, total: number, message?: string): void;
 }
 
-export interface StartJob<T> {
-  kind: string;
+/** A job of kind K: its run resolves with that kind's result type (domain.ts, JobResults). */
+export interface StartJob<K extends JobKind> {
+  kind: K;
   label: string;
   projectDir?: string | null;
   unit?: string;
-  run: (ctx: JobContext) => Promise<T>;
+  run: (ctx: JobContext) => Promise<JobResults[K]>;
 }
+
+/** The snapshot as the manager updates it; handed out as a JobSnapshot (kind and result agree by construction). */
+type LiveSnapshot = Omit<JobSnapshot, 'kind' | 'result'> & { kind: JobKind; result: JobResults[JobKind] | null };
 
 type Listener = (job: JobSnapshot) => void;
 
@@ -28,7 +33,7 @@ const EMIT_INTERVAL_MS = 100;
 const KEEP_FINISHED = 50;
 
 export class JobManager {
-  readonly #jobs = new Map<string, { snapshot: JobSnapshot; controller: AbortController; promise: Promise<unknown> }>();
+  readonly #jobs = new Map<string, { snapshot: LiveSnapshot; controller: AbortController; promise: Promise<unknown> }>();
   readonly #listeners = new Set<Listener>();
 
   onUpdate(listener: Listener): () => void {
@@ -37,12 +42,12 @@ export class JobManager {
   }
 
   list(): JobSnapshot[] {
-    return [...this.#jobs.values()].map((j) => ({ ...j.snapshot }));
+    return [...this.#jobs.values()].map((j) => ({ ...j.snapshot }) as JobSnapshot);
   }
 
   get(id: string): JobSnapshot | undefined {
     const j = this.#jobs.get(id);
-    return j ? { ...j.snapshot } : undefined;
+    return j ? ({ ...j.snapshot } as JobSnapshot) : undefined;
   }
 
   /** Resolves with the job's result, or rejects with its typed error. */
@@ -59,11 +64,11 @@ export class JobManager {
     return true;
   }
 
-  start<T>(spec: StartJob<T>): string {
+  start<K extends JobKind>(spec: StartJob<K>): string {
     const id = randomUUID();
     const controller = new AbortController();
     const startedMs = Date.now();
-    const snapshot: JobSnapshot = {
+    const snapshot: LiveSnapshot = {
       id,
       kind: spec.kind,
       label: spec.label,
@@ -120,8 +125,8 @@ export class JobManager {
     return id;
   }
 
-  #emit(snapshot: JobSnapshot): void {
-    const copy = { ...snapshot };
+  #emit(snapshot: LiveSnapshot): void {
+    const copy = { ...snapshot } as JobSnapshot;
     for (const l of this.#listeners) {
       try {
         l(copy);

@@ -1,15 +1,11 @@
 /**
- * What a "set" is for the distribution metrics (FID, KID, IS, FVD) and how it becomes a list of files.
- *
- * A set is written as one string:
+ * How a set of the distribution metrics (FID, KID, IS, FVD) becomes a list of files. What a set is
+ * (the SetSpec structure, the CLI's one-string syntax and its parser, the project-group filter) lives
+ * in common/set-spec.ts, shared with the contract and the renderer:
  *  - a folder: every image (png, jpg, jpeg, bmp, webp, tif, tiff) or, for FVD, every video under it,
  *    recursively, skipping hidden entries and a project's own files; sorted by path;
- *  - `project:<dir>` or `project:<dir>:<key>=<value>[,<key>=<value>…]`: the stimuli of a project that
- *    match every pair; keys are `role` (reference | distorted), `content`, `name`, `reference`, `kind`
- *    (image | video), `codec`, or any attribute the import recorded. More pairs can come from the
- *    caller (the CLI's `--a-filter key=value`).
- *  - `stats:<file.npz>`: stored Gaussian statistics (mu, sigma) of a set, as pytorch-fid / clean-fid
- *    save them; only FID can use them (see stats-file.ts).
+ *  - a project group: the stimuli of a project that match every key = value pair of the filter;
+ *  - stored statistics (`stats:<file.npz>`): only FID can use them (see stats-file.ts).
  * Features are cached per file content in `<project>/.iqa/features` for project stimuli and in
  * `<user data>/feature-cache` for folders.
  */
@@ -18,17 +14,15 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { IqaError } from '../../common/errors';
 import { IMAGE_EXTENSIONS, RAW_VIDEO_EXTENSIONS, VIDEO_EXTENSIONS } from '../../common/media-formats';
 import type { Stimulus } from '../../common/domain';
+import { describeSpec, matchesFilter, parseFilter, parseSetSpecText, type SetSpec } from '../../common/set-spec';
 import { scanFolder } from '../import/scan';
 import { openProjectDb, PROJECT_CACHE_DIR, type Db } from '../store/project-db';
 import { listStimuli } from '../store/stimuli-repo';
 import { defaultUserDataDir } from '../user-data';
 
-export type SetMediaKind = 'image' | 'video';
+export { describeSpec, parseFilter, type SetSpec };
 
-export type SetSpec =
-  | { readonly type: 'folder'; readonly dir: string }
-  | { readonly type: 'project'; readonly dir: string; readonly filter: Readonly<Record<string, string>> }
-  | { readonly type: 'stats'; readonly file: string };
+export type SetMediaKind = 'image' | 'video';
 
 export interface SetItem {
   /** Absolute path of the file. */
@@ -55,47 +49,19 @@ export interface ResolvedSet {
 export const SET_IMAGE_EXTENSIONS: readonly string[] = IMAGE_EXTENSIONS;
 export const SET_VIDEO_EXTENSIONS: readonly string[] = VIDEO_EXTENSIONS.filter((e) => !(RAW_VIDEO_EXTENSIONS as readonly string[]).includes(e));
 
-const FILTER_PAIR = /^([^=,]+)=([^,]*)$/;
-
-/** "k=v,k2=v2" → { k: v, k2: v2 } (E_INPUT on a malformed pair). */
-export function parseFilter(text: string, what = 'filter'): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    const m = FILTER_PAIR.exec(part.trim());
-    if (!m) throw new IqaError('E_INPUT', `${what}: "${part}" is not key=value`);
-    out[m[1]!.trim()] = m[2]!.trim();
-  }
-  return out;
+/** A spec with its folder or file made absolute (against the working directory). */
+export function resolveSpecPaths(spec: SetSpec): SetSpec {
+  if (spec.type === 'stats') return { type: 'stats', file: resolve(spec.file) };
+  if (spec.type === 'folder') return { type: 'folder', dir: resolve(spec.dir) };
+  return { type: 'project', dir: resolve(spec.dir), filter: spec.filter };
 }
 
 /**
- * Parses a set string (see the header). `extraFilter` adds key=value pairs to a project set; given
- * for a folder or stats file it is an E_INPUT error (it would be silently ignored otherwise).
+ * Parses a set string (common/set-spec.ts, parseSetSpecText) and resolves its paths. `extraFilter`
+ * adds key=value pairs to a project set; given for a folder or stats file it is an E_INPUT error.
  */
 export function parseSetSpec(text: string, extraFilter: Readonly<Record<string, string>> = {}, label = 'set'): SetSpec {
-  const t = text.trim();
-  if (t === '') throw new IqaError('E_INPUT', `${label}: no folder or group given`);
-  const hasExtra = Object.keys(extraFilter).length > 0;
-  if (t.startsWith('project:')) {
-    const rest = t.slice('project:'.length);
-    // The filter is the part after the last ':' when it is made of key=value pairs (a Windows drive
-    // letter "C:\…" never is).
-    const m = /^(.*):((?:[^:=,]+=[^:,]*)(?:,[^:=,]+=[^:,]*)*)$/.exec(rest);
-    const dir = m ? m[1]! : rest;
-    const filter = { ...(m ? parseFilter(m[2]!, `${label} filter`) : {}), ...extraFilter };
-    if (dir === '') throw new IqaError('E_INPUT', `${label}: project: needs a project folder (project:<dir>[:key=value,...])`);
-    return { type: 'project', dir: resolve(dir), filter };
-  }
-  if (hasExtra) throw new IqaError('E_INPUT', `${label}: a filter applies to project groups only (project:<dir>), not to ${t}`);
-  if (t.startsWith('stats:')) return { type: 'stats', file: resolve(t.slice('stats:'.length)) };
-  return { type: 'folder', dir: resolve(t) };
-}
-
-export function describeSpec(spec: SetSpec): string {
-  if (spec.type === 'folder') return `folder ${spec.dir}`;
-  if (spec.type === 'stats') return `statistics ${spec.file}`;
-  const f = Object.entries(spec.filter).map(([k, v]) => `${k}=${v}`);
-  return `project ${spec.dir}${f.length ? ` (${f.join(', ')})` : ''}`;
+  return resolveSpecPaths(parseSetSpecText(text, extraFilter, label));
 }
 
 function extensionsOf(kind: SetMediaKind): readonly string[] {
@@ -109,27 +75,6 @@ function listOf(kind: SetMediaKind): string {
 }
 
 const posix = (p: string) => p.split(sep).join('/');
-
-function stimulusField(s: Stimulus, key: string): string | null {
-  switch (key) {
-    case 'role':
-      return s.role;
-    case 'content':
-      return s.content;
-    case 'name':
-      return s.name;
-    case 'path':
-      return s.path;
-    case 'reference':
-      return s.referenceName;
-    case 'kind':
-      return s.kind;
-    case 'codec':
-      return s.codec;
-    default:
-      return Object.prototype.hasOwnProperty.call(s.attributes, key) ? s.attributes[key]! : null;
-  }
-}
 
 export interface ResolveSetOptions {
   /** Overrides <user data>/feature-cache for folder sets (tests). */
@@ -172,7 +117,7 @@ export function resolveSet(spec: SetSpec, kind: SetMediaKind, label: string, opt
   } finally {
     if (handle.close) handle.db.close();
   }
-  const matching = stimuli.filter((s) => Object.entries(spec.filter).every(([k, v]) => stimulusField(s, k) === v));
+  const matching = stimuli.filter((s) => matchesFilter(s, spec.filter));
   const items = matching
     .filter((s) => s.kind === kind && !s.rawGeometry)
     .map((s) => ({ file: join(dir, ...s.path.split('/')), name: s.path, importedSha256: s.sha256 }))

@@ -1,39 +1,43 @@
 /**
- * The Analysis page's controls: defaults (those of the contract's analysisOptionsSchema and
- * mosChoiceSchema), what is remembered per project (the MOS choice in the project itself through
+ * The Analysis page's controls: defaults (the contract's ANALYSIS_DEFAULTS and MOS_CHOICE_DEFAULTS,
+ * its enumerations from common/contract-names.ts), what is remembered per project (the MOS choice in the project itself through
  * 'analysis.setMosChoice', so the CLI uses it too; the rest in localStorage, read back defensively),
  * checks of typed numbers, and the 'analysis.run' / 'analysis.export' input they make. Pure, tested in
  * test/renderer/analysis-options.test.ts.
  */
-import type { CommandInput, MAPPING_NAMES, MosChoice, STUDY_METHOD_NAMES } from '../../../src-main/common/contract';
+import { MAPPING_NAMES, MOS_KINDS, SCORE_NAMES, SCREENINGS, type MappingName, type MosKind, type Screening, type StudyMethodName } from '../../../src-main/common/contract-names';
+import { ANALYSIS_DEFAULTS, MOS_CHOICE_DEFAULTS, type CommandInput, type MosChoice } from '../../../src-main/common/contract-types';
 
-export type MappingName = (typeof MAPPING_NAMES)[number];
-export type StudyMethodName = (typeof STUDY_METHOD_NAMES)[number];
+export type { MappingName, StudyMethodName };
 
-/** The contract's names, repeated here so the renderer does not load zod; checked by `satisfies`. */
-export const MAPPINGS = [
-  { id: 'logistic5', label: 'Logistic-5 (VQEG)' },
-  { id: 'logistic4', label: 'Logistic-4' },
-  { id: 'cubic', label: 'Cubic, monotonic' },
-  { id: 'linear', label: 'Linear' },
-  { id: 'none', label: 'None' },
-] as const satisfies readonly { id: MappingName; label: string }[];
+const MAPPING_LABELS: Record<MappingName, string> = {
+  logistic5: 'Logistic-5 (VQEG)',
+  logistic4: 'Logistic-4',
+  cubic: 'Cubic, monotonic',
+  linear: 'Linear',
+  none: 'None',
+};
+
+/** The contract's mappings with their labels, in the contract's order. */
+export const MAPPINGS: readonly { id: MappingName; label: string }[] = MAPPING_NAMES.map((id) => ({ id, label: MAPPING_LABELS[id] }));
 
 /** Methods a ratings CSV can be imported as (the study runner's SSCQE and PC are not files). */
 export const IMPORT_METHODS = ['ACR', 'ACR-HR', 'DCR', 'DSCQS'] as const satisfies readonly StudyMethodName[];
 
-/** Which scores the MOS averages (the contract's mosChoiceSchema.scores). */
-export const SCORE_KINDS = [
-  { id: 'auto', label: 'auto', title: 'DSCQS: difference scores when reference scores were imported; ACR-HR: DMOS; otherwise the scores as given' },
-  { id: 'absolute', label: 'absolute', title: 'The scores as given (ACR-HR: the ratings of the distorted stimuli, no hidden reference removed)' },
-  { id: 'difference', label: 'difference', title: 'DSCQS: reference score − test score per participant; ACR-HR: DMOS (ITU-T P.910)' },
-] as const satisfies readonly { id: MosChoice['scores']; label: string; title: string }[];
+const SCORE_TEXT: Record<MosChoice['scores'], { label: string; title: string }> = {
+  auto: { label: 'auto', title: 'DSCQS: difference scores when reference scores were imported; ACR-HR: DMOS; otherwise the scores as given' },
+  absolute: { label: 'absolute', title: 'The scores as given (ACR-HR: the ratings of the distorted stimuli, no hidden reference removed)' },
+  difference: { label: 'difference', title: 'DSCQS: reference score − test score per participant; ACR-HR: DMOS (ITU-T P.910)' },
+};
+
+/** Which scores the MOS averages (the contract's SCORE_NAMES). */
+export const SCORE_KINDS: readonly { id: MosChoice['scores']; label: string; title: string }[] = SCORE_NAMES.map((id) => ({ id, ...SCORE_TEXT[id] }));
 
 export interface AnalysisControls {
   /** Study name; null = the first study of the project. */
   study: string | null;
-  mos: 'screened' | 'raw' | 'mle';
-  screening: 'bt500' | 'corr';
+  mos: MosKind;
+  screening: Screening;
   minCorrelation: number;
   scores: MosChoice['scores'];
   /** Per-participant z-scores rescaled to the scale. */
@@ -45,18 +49,7 @@ export interface AnalysisControls {
   resamples: number;
 }
 
-export const DEFAULT_CONTROLS: Readonly<AnalysisControls> = Object.freeze({
-  study: null,
-  mos: 'screened',
-  screening: 'bt500',
-  minCorrelation: 0.75,
-  scores: 'auto',
-  zscore: false,
-  mapping: 'logistic5',
-  by: null,
-  seed: 1,
-  resamples: 2000,
-});
+export const DEFAULT_CONTROLS: Readonly<AnalysisControls> = Object.freeze({ study: null, by: null, ...MOS_CHOICE_DEFAULTS, ...ANALYSIS_DEFAULTS });
 
 export const storageKey = (projectDir: string): string => `iqa.analysis:${projectDir}`;
 
@@ -116,12 +109,12 @@ export function parseStoredControls(text: string | null | undefined): AnalysisCo
   const d = DEFAULT_CONTROLS;
   return {
     study: okName(o.study, 200),
-    mos: oneOf(o.mos, ['screened', 'raw', 'mle'], d.mos),
-    screening: oneOf(o.screening, ['bt500', 'corr'], d.screening),
+    mos: oneOf(o.mos, MOS_KINDS, d.mos),
+    screening: oneOf(o.screening, SCREENINGS, d.screening),
     minCorrelation: okNumber('minCorrelation', o.minCorrelation, d.minCorrelation),
-    scores: oneOf(o.scores, SCORE_KINDS.map((k) => k.id), d.scores),
+    scores: oneOf(o.scores, SCORE_NAMES, d.scores),
     zscore: typeof o.zscore === 'boolean' ? o.zscore : d.zscore,
-    mapping: oneOf(o.mapping, MAPPINGS.map((m) => m.id), d.mapping),
+    mapping: oneOf(o.mapping, MAPPING_NAMES, d.mapping),
     by: okName(o.by, 100),
     seed: okNumber('seed', o.seed, d.seed),
     resamples: okNumber('resamples', o.resamples, d.resamples),

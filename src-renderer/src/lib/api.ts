@@ -4,8 +4,8 @@
  * it was opened with (`#token=...`, kept in sessionStorage so a reload keeps working). Both give the
  * same typed `Api`; failures arrive as IqaError with the engine's code and message.
  */
-import type { Api, CommandName, EventName, Events, Reply } from '../../../src-main/common/contract';
-import type { PickPathReply, PickPathRequest } from '../../../src-main/common/desktop';
+import type { Api, CommandName, EventName, Events, Reply } from '../../../src-main/common/contract-types';
+import type { PickPathReply, PickPathRequest } from '../../../src-main/common/desktop-names';
 import type { WireError } from '../../../src-main/common/errors';
 
 export class ApiError extends Error {

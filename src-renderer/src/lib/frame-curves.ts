@@ -4,7 +4,7 @@
  * its MOS. ±∞ and NaN frames cannot be plotted: they become gaps, counted in a note. Pure, tested in
  * test/renderer/analysis-table.test.ts.
  */
-import type { FrameSeries } from '../../../src-main/common/contract';
+import type { FrameSeries } from '../../../src-main/common/contract-types';
 import type { MosRow } from '../../../src-main/common/domain';
 import { metricById } from '../../../src-main/common/metric-registry';
 import { formatCi, formatMos, PALETTE } from './analysis-table';

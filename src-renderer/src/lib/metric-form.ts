@@ -3,7 +3,7 @@
  * metric descriptors, problems to show before submitting, and the `metrics.run` input it becomes.
  * Tested without a browser (test/renderer/metric-form.test.ts).
  */
-import type { MetricsRunInput } from '../../../src-main/common/contract';
+import type { MetricsRunInput } from '../../../src-main/common/contract-types';
 import type { Stimulus } from '../../../src-main/common/domain';
 import {
   POOLINGS,

@@ -4,51 +4,16 @@
  * job snapshots (a done job's result is an array of verifications, see
  * src-main/services/models/verify.ts; NaN errors arrive as null over JSON). Pure functions, no api.
  */
-import type { JobSnapshot, ModelRow, ModelStateName } from '../../../src-main/common/domain';
+import type { JobSnapshot, ModelRow, ModelStateName, ModelToleranceJson, ModelVerificationJson, OutputCheckJson, ProbeCheckJson } from '../../../src-main/common/domain';
 import type { MetricDescriptor } from '../../../src-main/common/metric-registry';
 
-export const VERIFY_JOB_KIND = 'models.verify';
+export const VERIFY_JOB_KIND = 'models.verify' as const;
 
-/** One output tensor of one probe, as the engine sends it. */
-export interface OutputCheckWire {
-  name: string;
-  shape: number[];
-  maxAbs: number | null;
-  maxRel: number | null;
-  relToMax: number | null;
-  refMaxAbs: number | null;
-  allFinite: boolean;
-  pass: boolean;
-  problem?: string;
-}
-
-export interface ProbeCheckWire {
-  probe: string;
-  pass: boolean;
-  runMs: number;
-  outputs: OutputCheckWire[];
-}
-
-export interface ToleranceWire {
-  maxAbs: number;
-  relToMax: number | null;
-  reason?: string;
-}
-
-/** One model's verification (ModelVerification over the wire). */
-export interface VerificationWire {
-  id: string;
-  state: ModelStateName;
-  comparable: boolean;
-  sha256: string | null;
-  provider: string | null;
-  tolerance: ToleranceWire | null;
-  probesFile: string | null;
-  probes: ProbeCheckWire[];
-  skipped?: string;
-  pass: boolean;
-  sessionMs: number;
-}
+/** A verification as the engine sends it (domain.ts; NaN errors arrive as null). */
+export type OutputCheckWire = OutputCheckJson;
+export type ProbeCheckWire = ProbeCheckJson;
+export type ToleranceWire = ModelToleranceJson;
+export type VerificationWire = ModelVerificationJson;
 
 export type VerifyOutcome =
   | { kind: 'running'; jobId: string; current: string }

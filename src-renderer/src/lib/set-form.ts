@@ -1,19 +1,21 @@
 /**
  * The Sets tab's form as plain data, and the pure functions around it: the filter fields offered for
- * a project group (from the project's stimuli), which stimuli a group holds (the engine's rules, see
- * src-main/services/sets/set-spec.ts), the set strings and `sets.metrics` / `sets.fvd` inputs the form
- * becomes, problems to show before running, and the formatting of a result.
+ * a project group (from the project's stimuli), which stimuli a group holds (the engine's own rules,
+ * src-main/common/set-spec.ts), the set specs and `sets.metrics` / `sets.fvd` inputs the form becomes,
+ * problems to show before running, and the formatting of a result.
  * Tested without a browser (test/renderer/set-form.test.ts).
  */
-import type { CommandInput } from '../../../src-main/common/contract';
-import type { FvdResult, ImageSetMetricsResult, JsonNum, Stimulus } from '../../../src-main/common/domain';
+import type { CommandInput } from '../../../src-main/common/contract-types';
+import type { ImageSetMetricName, SetResizeName } from '../../../src-main/common/contract-names';
+import type { FvdResult, JsonNum, SetJobResult, Stimulus } from '../../../src-main/common/domain';
+import { BUILTIN_FILTER_KEYS, matchesFilter, type SetSpec } from '../../../src-main/common/set-spec';
 import { attributeValues } from './stimuli-table';
 
 /** Image sets (FID, KID, IS) or video sets (FVD). */
 export type SetMode = 'images' | 'videos';
 export type SetSource = 'project' | 'folder';
-export type ImageSetMetric = 'fid' | 'kid' | 'is';
-export type ResizeMode = 'pytorch-fid' | 'clean-fid' | 'tf1';
+export type ImageSetMetric = ImageSetMetricName;
+export type ResizeMode = SetResizeName;
 
 export interface SetChoice {
   source: SetSource;
@@ -79,8 +81,7 @@ export const DEFAULT_CLIP_LENGTH = 16;
 export const BOOTSTRAP_CONFIDENCE = 0.95;
 const MAX_SEED = 2 ** 31 - 1;
 
-/** The keys a project group understands besides attributes; an attribute of the same name is shadowed. */
-export const BUILTIN_FILTER_KEYS = ['role', 'content', 'name', 'path', 'reference', 'kind', 'codec'] as const;
+export { BUILTIN_FILTER_KEYS, stimulusField } from '../../../src-main/common/set-spec';
 
 export function defaultSetsForm(): SetsForm {
   return {
@@ -107,20 +108,6 @@ export interface FilterField {
   values: string[];
 }
 
-/** The value a project group compares for `key` (the engine's stimulusField). */
-export function stimulusField(s: Stimulus, key: string): string | null {
-  switch (key) {
-    case 'role': return s.role;
-    case 'content': return s.content;
-    case 'name': return s.name;
-    case 'path': return s.path;
-    case 'reference': return s.referenceName;
-    case 'kind': return s.kind;
-    case 'codec': return s.codec;
-    default: return Object.prototype.hasOwnProperty.call(s.attributes, key) ? s.attributes[key]! : null;
-  }
-}
-
 const distinct = (values: (string | null)[]): string[] => [...new Set(values.filter((v): v is string => v !== null && v !== ''))].sort();
 
 /** Role, kind, source content and every attribute (not shadowed by a built-in key), with their values. */
@@ -144,8 +131,8 @@ export function activeFilter(filter: Readonly<Record<string, string>>): [string,
 }
 
 export function matchingStimuli(stimuli: readonly Stimulus[], filter: Readonly<Record<string, string>>): Stimulus[] {
-  const pairs = activeFilter(filter);
-  return stimuli.filter((s) => pairs.every(([k, v]) => stimulusField(s, k) === v));
+  const active = Object.fromEntries(activeFilter(filter));
+  return stimuli.filter((s) => matchesFilter(s, active));
 }
 
 export interface SetCount {
@@ -194,19 +181,10 @@ export function leftOutNote(count: SetCount, mode: SetMode): string | null {
 
 export const isAbsolutePath = (p: string): boolean => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 
-/** A key or value a `project:` string cannot carry (it splits on ':' , ',' and '='). */
-function unsafeFilterPart(k: string, v: string): string | null {
-  if (/[:,=]/.test(k)) return `the key "${k}" contains ':', ',' or '='`;
-  if (/[:,]/.test(v)) return `the value "${v}" of ${k} contains ':' or ','`;
-  if (k.trim() !== k || v.trim() !== v) return `the filter ${k} = "${v}" has leading or trailing spaces`;
-  return null;
-}
-
-/** The set string the engine parses: the folder, or `project:<dir>[:k=v,…]`. */
-export function setSpecString(choice: SetChoice, projectDir: string): string {
-  if (choice.source === 'folder') return choice.folder.trim();
-  const pairs = activeFilter(choice.filter);
-  return `project:${projectDir}${pairs.length ? `:${pairs.map(([k, v]) => `${k}=${v}`).join(',')}` : ''}`;
+/** The set the engine resolves: the folder, or the project group of the filter's set pairs. */
+export function setSpecOf(choice: SetChoice, projectDir: string): SetSpec {
+  if (choice.source === 'folder') return { type: 'folder', dir: choice.folder.trim() };
+  return { type: 'project', dir: projectDir, filter: Object.fromEntries(activeFilter(choice.filter)) };
 }
 
 /** Does the run use set B? IS alone looks at set A only. */
@@ -229,10 +207,6 @@ function setProblems(label: string, choice: SetChoice, stimuli: readonly Stimulu
     return [];
   }
   if (!projectDir) return [`Set ${label}: no project is open.`];
-  for (const [k, v] of activeFilter(choice.filter)) {
-    const bad = unsafeFilterPart(k, v);
-    if (bad) return [`Set ${label}: ${bad}, which a project group cannot express.`];
-  }
   const c = countSet(stimuli, choice.filter, mode);
   if (c.usable === 0) return [`Set ${label} has no ${mode} ${describeFilter(choice.filter)}.`];
   if (c.usable < min) return [`Set ${label} has ${plural(c.usable, unitOf(mode))} ${describeFilter(choice.filter)}; ${mode === 'videos' ? 'FVD' : 'FID and KID'} need at least ${min}.`];
@@ -280,8 +254,8 @@ const bootstrapOf = (form: SetsForm) => (form.bootstrap ? { bootstrap: { resampl
 
 export function imageSetInput(form: SetsForm, projectDir: string): CommandInput<'sets.metrics'> {
   return {
-    a: setSpecString(form.a, projectDir),
-    ...(needsB(form) ? { b: setSpecString(form.b, projectDir) } : {}),
+    a: setSpecOf(form.a, projectDir),
+    ...(needsB(form) ? { b: setSpecOf(form.b, projectDir) } : {}),
     metrics: chosenMetrics(form),
     model: form.model,
     resize: form.resize,
@@ -291,8 +265,8 @@ export function imageSetInput(form: SetsForm, projectDir: string): CommandInput<
 
 export function fvdInput(form: SetsForm, projectDir: string): CommandInput<'sets.fvd'> {
   return {
-    a: setSpecString(form.a, projectDir),
-    b: setSpecString(form.b, projectDir),
+    a: setSpecOf(form.a, projectDir),
+    b: setSpecOf(form.b, projectDir),
     model: form.fvdModel,
     clipLength: form.clipLength,
     start: form.start,
@@ -315,11 +289,11 @@ export interface SetRun {
   /** Resize mode, or the clip (length, start, stride). */
   settings: string;
   state: 'running' | 'done' | 'failed' | 'cancelled';
-  result: ImageSetMetricsResult | FvdResult | null;
+  result: SetJobResult | null;
   error: { code: string; message: string } | null;
 }
 
-export const isFvdResult = (r: ImageSetMetricsResult | FvdResult): r is FvdResult => 'fvd' in r && 'protocol' in r;
+export const isFvdResult = (r: SetJobResult): r is FvdResult => 'fvd' in r && 'protocol' in r;
 
 /** A set metric value for display: large values with 2 decimals, small ones with 4 significant digits. */
 export function formatSetValue(v: JsonNum | undefined): string {
@@ -339,7 +313,7 @@ export function formatMs(ms: number): string {
 }
 
 /** The key numbers of a result in one line (the jobs panel, the comparison table). */
-export function resultLine(r: ImageSetMetricsResult | FvdResult): string {
+export function resultLine(r: SetJobResult): string {
   if (isFvdResult(r)) return `FVD ${formatSetValue(r.fvd)} · ${r.n_a} vs ${r.n_b} videos`;
   const parts: string[] = [];
   if (r.fid !== undefined) parts.push(`FID ${formatSetValue(r.fid)}`);
@@ -353,11 +327,4 @@ export function resultLine(r: ImageSetMetricsResult | FvdResult): string {
 export function messageLines(message: string): { head: string; rest: string[] } {
   const parts = message.split(/;\s+/);
   return { head: parts[0] ?? message, rest: parts.slice(1) };
-}
-
-/** A job result shaped like a set-metrics result, or null. */
-export function asSetResult(v: unknown): ImageSetMetricsResult | FvdResult | null {
-  if (!v || typeof v !== 'object') return null;
-  const r = v as Partial<ImageSetMetricsResult>;
-  return typeof r.n_a === 'number' && typeof r.model === 'string' && Array.isArray(r.warnings) ? (v as ImageSetMetricsResult | FvdResult) : null;
 }

@@ -5,7 +5,7 @@
  * metric values arrive), ratings import, exports, and the selections that drive the scatter plot and
  * the per-frame curves. Views read the getters and call the methods; only the state classes call the api.
  */
-import type { FrameSeries, RatingsImportSummary } from '../../../../src-main/common/contract';
+import type { FrameSeries, RatingsImportSummary } from '../../../../src-main/common/contract-types';
 import type { AnalysisReport, CorrelationRow, JobSnapshot, MosRow, Stimulus, StudySummary } from '../../../../src-main/common/domain';
 import { api, ApiError } from '../api';
 import {

@@ -5,8 +5,8 @@
  * `models` (ModelsState). Views read the
  * getters and call the methods; only the state classes call the api.
  */
-import type { AppInfo, JobSnapshot, MetricRunReport, ProjectInfo, RecentProject, Stimulus } from '../../../../src-main/common/domain';
-import type { ImportOptions } from '../../../../src-main/common/contract';
+import type { AppInfo, JobSnapshot, JobSnapshotOf, MetricRunReport, ProjectInfo, RecentProject, Stimulus } from '../../../../src-main/common/domain';
+import type { ImportOptions } from '../../../../src-main/common/contract-types';
 import { api, onEvent } from '../api';
 import { pairedDistorted } from '../metric-form';
 import { matchesQuery } from '../stimuli-table';
@@ -28,7 +28,7 @@ const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis', 'sets'];
 
 /** A finished metrics job and what it did. */
 export interface FinishedMetricsJob {
-  job: JobSnapshot;
+  job: JobSnapshotOf<'metrics'>;
   /** null when the job was cancelled or failed as a whole. */
   report: MetricRunReport | null;
 }
@@ -106,12 +106,11 @@ export class AppState {
   get lastMetricsReport(): FinishedMetricsJob | null {
     const dir = this.#project?.dir;
     const finished = this.#jobs
-      .filter((j) => j.kind === 'metrics' && j.projectDir === dir && j.finishedAt !== null && j.state !== 'running' && j.state !== 'queued')
+      .filter((j): j is JobSnapshotOf<'metrics'> => j.kind === 'metrics' && j.projectDir === dir && j.finishedAt !== null && j.state !== 'running' && j.state !== 'queued')
       .sort((a, b) => (a.finishedAt! < b.finishedAt! ? 1 : a.finishedAt! > b.finishedAt! ? -1 : 0));
     const job = finished[0];
     if (!job || this.#dismissed.includes(job.id)) return null;
-    const r = job.result as MetricRunReport | null;
-    const report = job.state === 'done' && r && typeof r.computed === 'number' && Array.isArray(r.failed) ? r : null;
+    const report = job.state === 'done' ? job.result : null;
     return { job, report };
   }
 

@@ -3,7 +3,7 @@
  * file (`models.install`), and verifying models (`models.verify`, a background job: its progress is
  * in the jobs panel, its result arrives with the job snapshot and is read by verifyOutcomes).
  */
-import type { CommandOutput } from '../../../../src-main/common/contract';
+import type { CommandOutput } from '../../../../src-main/common/contract-types';
 import type { JobSnapshot, ModelRow } from '../../../../src-main/common/domain';
 import { METRICS, type MetricDescriptor } from '../../../../src-main/common/metric-registry';
 import { api } from '../api';

@@ -8,7 +8,6 @@
 import type { JobSnapshot, Stimulus } from '../../../../src-main/common/domain';
 import { api, ApiError } from '../api';
 import {
-  asSetResult,
   chosenMetrics,
   defaultSetsForm,
   describeSet,
@@ -31,7 +30,7 @@ export interface SetsHost {
   jobs(): readonly JobSnapshot[];
 }
 
-export const SETS_JOB_KIND = 'sets';
+export const SETS_JOB_KIND = 'sets' as const;
 const RUNS_KEY = 'iqa.setRuns';
 const MAX_RUNS = 40;
 
@@ -127,7 +126,7 @@ export class SetsState {
     const i = this.#runs.findIndex((r) => r.jobId === job.id);
     if (i < 0 || this.#runs[i]!.state !== 'running') return;
     if (job.state === 'running' || job.state === 'queued') return;
-    const result = job.state === 'done' ? asSetResult(job.result) : null;
+    const result = job.state === 'done' ? job.result : null;
     const next: SetRun = {
       ...this.#runs[i]!,
       state: job.state === 'done' && !result ? 'failed' : job.state,
@@ -146,7 +145,7 @@ export class SetsState {
       const j = jobs.find((x) => x.id === r.jobId);
       if (j && j.state !== 'running' && j.state !== 'queued') {
         changed = true;
-        const result = j.state === 'done' ? asSetResult(j.result) : null;
+        const result = j.state === 'done' && j.kind === SETS_JOB_KIND ? j.result : null;
         return { ...r, state: result || j.state !== 'done' ? j.state : 'failed', result, error: j.error ? { code: j.error.code, message: j.error.message } : null } as SetRun;
       }
       if (!j) {

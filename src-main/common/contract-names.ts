@@ -1,0 +1,82 @@
+/**
+ * The names of the API contract as plain data: every command and event, the channel and route each is
+ * served on, and the enumerations the inputs accept. No zod and no schemas here (those are in
+ * contract.ts, which the engine and the hosts import): the preload and the renderer import this module,
+ * so what they load is a list of names, not a validator. test/common/contract.test.ts checks that
+ * COMMAND_NAMES are exactly the keys of the schema map, and test/common/architecture.test.ts that this
+ * module (and contract-types.ts) import nothing that reaches zod.
+ */
+import { POOLINGS, SCALER_NAMES } from './metric-registry';
+
+export { POOLINGS, SCALER_NAMES };
+
+/** Every command, in the order the contract declares them. */
+export const COMMAND_NAMES = [
+  'app.info',
+  'projects.recent',
+  'projects.create',
+  'projects.open',
+  'stimuli.list',
+  'stimuli.thumbnail',
+  'import.start',
+  'metrics.list',
+  'metrics.run',
+  'metrics.results',
+  'metrics.frames',
+  'viewer.frameMap',
+  'studies.list',
+  'ratings.import',
+  'analysis.run',
+  'analysis.mosChoice',
+  'analysis.setMosChoice',
+  'analysis.export',
+  'models.list',
+  'models.install',
+  'models.verify',
+  'sets.metrics',
+  'sets.fvd',
+  'jobs.list',
+  'jobs.cancel',
+] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** Events pushed from the engine to every connected UI. */
+export const EVENT_NAMES = ['job.update'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** IPC channel and HTTP route names, derived in one place. */
+export const ipcChannel = (name: CommandName | EventName): string => `iqa:${name}`;
+export const httpRoute = (name: CommandName): string => `/api/${name}`;
+
+export const isCommandName = (name: string): name is CommandName => (COMMAND_NAMES as readonly string[]).includes(name);
+
+/** Mappings fitted before PLCC/RMSE ('cubic' is the monotonic cubic the engine reports as 'cubic-monotonic'). */
+export const MAPPING_NAMES = ['logistic5', 'logistic4', 'cubic', 'linear', 'none'] as const;
+export type MappingName = (typeof MAPPING_NAMES)[number];
+export const STUDY_METHOD_NAMES = ['ACR', 'ACR-HR', 'DCR', 'DSCQS', 'SSCQE', 'PC'] as const;
+export type StudyMethodName = (typeof STUDY_METHOD_NAMES)[number];
+
+/** The MOS choice's enumerations (mosChoiceSchema). */
+export const MOS_KINDS = ['screened', 'raw', 'mle'] as const;
+export type MosKind = (typeof MOS_KINDS)[number];
+export const SCREENINGS = ['bt500', 'corr'] as const;
+export type Screening = (typeof SCREENINGS)[number];
+export const SCORE_NAMES = ['auto', 'absolute', 'difference'] as const;
+export type ScoreName = (typeof SCORE_NAMES)[number];
+
+export const ANALYSIS_EXPORT_FORMATS = ['csv', 'json', 'latex', 'md'] as const;
+export type AnalysisExportFormat = (typeof ANALYSIS_EXPORT_FORMATS)[number];
+
+/** Metrics whose per-frame map the viewer can show. */
+export const FRAME_MAP_METRICS = ['ssim-y', 'lpips'] as const;
+export type FrameMapMetric = (typeof FRAME_MAP_METRICS)[number];
+
+/** The set metrics over images, and how images are resized for the Inception network. */
+export const IMAGE_SET_METRIC_NAMES = ['fid', 'kid', 'is'] as const;
+export type ImageSetMetricName = (typeof IMAGE_SET_METRIC_NAMES)[number];
+export const SET_RESIZE_NAMES = ['pytorch-fid', 'clean-fid', 'tf1'] as const;
+export type SetResizeName = (typeof SET_RESIZE_NAMES)[number];
+
+/** The kinds of background job, each with its own result type (JobSnapshot in domain.ts). */
+export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];

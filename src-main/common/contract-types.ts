@@ -1,0 +1,249 @@
+/**
+ * The API contract's types, written as TypeScript: what each command takes (as a caller may send it:
+ * fields with a default are optional) and returns, and what each event carries. No zod here: the
+ * renderer imports these types. contract.ts holds the zod schemas and checks at compile time that
+ * each schema's input type is exactly the type declared here, so the two cannot drift apart.
+ */
+import type { AnalysisExportFormat, CommandName, EventName, FrameMapMetric, ImageSetMetricName, MappingName, MosKind, ScoreName, Screening, SetResizeName, StudyMethodName } from './contract-names';
+import type { WireError } from './errors';
+import type { MetricDescriptor, Pooling, Scaler } from './metric-registry';
+import type { AnalysisReport, AppInfo, JobSnapshot, MetricResultRow, ModelRow, ProjectInfo, RecentProject, Stimulus, StudySummary } from './domain';
+import type { SetSpec } from './set-spec';
+
+export type { CommandName, EventName } from './contract-names';
+export type { SetSpec } from './set-spec';
+
+type Empty = Record<string, never>;
+type ProjectRef = { projectDir: string };
+
+export interface RawVideoInput {
+  width: number;
+  height: number;
+  pixFmt: string;
+  fps: number;
+}
+
+export interface ImportOptionsInput {
+  /** A regular expression applied to file stems; the named group `ref` names the reference's stem,
+   * every other named group becomes an attribute. Without it the default pairing rules apply. */
+  pattern?: string;
+  recursive?: boolean;
+  rawVideo?: RawVideoInput;
+}
+/** Import options with their defaults filled in. */
+export type ImportOptions = ImportOptionsInput & { recursive: boolean };
+
+export interface AlignPolicyInput {
+  scale?: Scaler;
+  truncate?: boolean;
+  skipRef?: number;
+  skipDist?: number;
+  ignoreFps?: boolean;
+}
+
+export interface MetricRequestInput {
+  id: string;
+  params?: Record<string, string | number>;
+}
+
+export interface MetricsRunInputType {
+  projectDir: string;
+  metrics: MetricRequestInput[];
+  /** Distorted stimuli to compute (default: every paired one). */
+  stimulusIds?: number[];
+  force?: boolean;
+  pooling?: Pooling;
+  policy?: AlignPolicyInput;
+  /** Compute from damaged files' concealed frames (recorded in each value's decoder provenance) instead of failing them. */
+  acceptDecodeErrors?: boolean;
+}
+/** A metrics run with its defaults filled in. */
+export interface MetricsRunInput extends MetricsRunInputType {
+  metrics: { id: string; params: Record<string, string | number> }[];
+  force: boolean;
+  pooling: Pooling;
+  policy: AlignPolicyInput;
+}
+
+/**
+ * Which MOS the analysis uses: the kind, the screening and its threshold, the scores averaged (absolute
+ * or difference scores: DSCQS reference − test, ACR-HR DMOS; 'auto' picks the method's usual one) and
+ * per-participant z-scores. A project stores one ('analysis.setMosChoice'); an analysis that is not
+ * given a field takes it from there, then from MOS_CHOICE_DEFAULTS.
+ */
+export type MosChoice = {
+  mos: MosKind;
+  screening: Screening;
+  minCorrelation: number;
+  scores: ScoreName;
+  zscore: boolean;
+};
+export const MOS_CHOICE_DEFAULTS: Readonly<MosChoice> = Object.freeze({ mos: 'screened', screening: 'bt500', minCorrelation: 0.75, scores: 'auto', zscore: false });
+
+export interface AnalysisOptionsInput extends Partial<MosChoice> {
+  projectDir: string;
+  study?: string;
+  mapping?: MappingName;
+  by?: string;
+  seed?: number;
+  resamples?: number;
+}
+/** Analysis options with their defaults filled in (the MOS choice fields stay optional: the project's stored choice fills them). */
+export interface AnalysisOptions extends AnalysisOptionsInput {
+  mapping: MappingName;
+  seed: number;
+  resamples: number;
+}
+export const ANALYSIS_DEFAULTS = Object.freeze({ mapping: 'logistic5', seed: 1, resamples: 2000 } as const);
+
+export interface SetBootstrapInput {
+  resamples: number;
+  seed?: number;
+  confidence?: number;
+}
+
+/** A set: the structure, or (for scripts) the CLI's one-string syntax the engine parses into it. */
+export type SetSpecInput = SetSpec | string;
+
+export interface ImageSetMetricsInput {
+  a: SetSpecInput;
+  b?: SetSpecInput;
+  metrics?: ImageSetMetricName[];
+  model?: string;
+  resize?: SetResizeName;
+  isSplits?: number;
+  bootstrap?: SetBootstrapInput;
+}
+
+export interface FvdInput {
+  a: SetSpecInput;
+  b: SetSpecInput;
+  model?: string;
+  clipLength?: number;
+  start?: number;
+  stride?: number;
+  bootstrap?: SetBootstrapInput;
+}
+
+export interface RatingsImportSummary {
+  study: string;
+  studyId: number;
+  ratings: number;
+  participants: number;
+  notRated: number;
+  issues: { row: string; reason: string }[];
+  scale: { min: number; max: number };
+}
+
+/** One frame's quality map for the viewer's heatmap (services/metrics/frame-maps.ts). */
+export interface FrameMapJson {
+  metric: FrameMapMetric;
+  params: Record<string, string | number>;
+  frame: number;
+  width: number;
+  height: number;
+  /** The metric on this frame (null for NaN). */
+  value: number | null;
+  /** width × height float32 values, row-major, little-endian, base64. SSIM: 1 = identical; LPIPS: 0 = identical. */
+  map: string;
+  decoder: string;
+  model: { id: string; sha256: string; provider: string; comparable: boolean } | null;
+}
+
+/** Per-frame values of one stimulus for one metric configuration (for curves). */
+export interface FrameSeries {
+  metricId: string;
+  params: Record<string, string | number>;
+  pooling: string;
+  values: (number | 'Infinity' | '-Infinity' | null)[];
+}
+
+/** What each command takes, as a caller sends it. */
+export interface CommandInputs {
+  'app.info': Empty;
+  'projects.recent': Empty;
+  'projects.create': { dir: string; name?: string };
+  'projects.open': { dir: string };
+  'stimuli.list': ProjectRef;
+  'stimuli.thumbnail': ProjectRef & { stimulusId: number };
+  'import.start': ProjectRef & { source: string; options?: ImportOptionsInput };
+  'metrics.list': Empty;
+  'metrics.run': MetricsRunInputType;
+  'metrics.results': ProjectRef;
+  'metrics.frames': ProjectRef & { stimulusId: number };
+  'viewer.frameMap': ProjectRef & {
+    /** A distorted stimulus with a reference. */
+    stimulusId: number;
+    /** Frame number from 0 (0 for images). */
+    frame: number;
+    metric: FrameMapMetric;
+    params?: Record<string, string | number>;
+  };
+  'studies.list': ProjectRef;
+  'ratings.import': ProjectRef & { csv: string; study?: string; method?: StudyMethodName; scale?: { min: number; max: number }; replace?: boolean };
+  'analysis.run': AnalysisOptionsInput;
+  'analysis.mosChoice': ProjectRef;
+  'analysis.setMosChoice': ProjectRef & { choice: Partial<MosChoice> };
+  'analysis.export': AnalysisOptionsInput & { format: AnalysisExportFormat };
+  'models.list': Empty;
+  'models.install': { file: string; as?: string };
+  'models.verify': { id?: string };
+  'sets.metrics': ImageSetMetricsInput;
+  'sets.fvd': FvdInput;
+  'jobs.list': Empty;
+  'jobs.cancel': { jobId: string };
+}
+
+/** What each command returns. */
+export interface CommandOutputs {
+  'app.info': AppInfo;
+  'projects.recent': RecentProject[];
+  'projects.create': ProjectInfo;
+  'projects.open': ProjectInfo;
+  'stimuli.list': Stimulus[];
+  'stimuli.thumbnail': { dataUrl: string | null };
+  'import.start': { jobId: string };
+  'metrics.list': MetricDescriptor[];
+  'metrics.run': { jobId: string };
+  'metrics.results': MetricResultRow[];
+  'metrics.frames': FrameSeries[];
+  'viewer.frameMap': FrameMapJson;
+  'studies.list': StudySummary[];
+  'ratings.import': RatingsImportSummary;
+  'analysis.run': AnalysisReport;
+  'analysis.mosChoice': { choice: MosChoice; stored: boolean };
+  'analysis.setMosChoice': { choice: MosChoice; stored: boolean };
+  'analysis.export': { filename: string; mime: string; content: string };
+  'models.list': { dir: string; models: ModelRow[] };
+  'models.install': { id: string; path: string; sha256: string; verified: boolean };
+  'models.verify': { jobId: string };
+  'sets.metrics': { jobId: string };
+  'sets.fvd': { jobId: string };
+  'jobs.list': JobSnapshot[];
+  'jobs.cancel': { cancelled: boolean };
+}
+
+export type CommandInput<C extends CommandName> = CommandInputs[C];
+export type CommandOutput<C extends CommandName> = CommandOutputs[C];
+
+/** Events pushed from the engine to every connected UI. */
+export interface Events {
+  'job.update': JobSnapshot;
+}
+
+/** The shape both transports hand the renderer. */
+export type Api = {
+  [C in CommandName]: (input: CommandInput<C>) => Promise<CommandOutput<C>>;
+};
+
+/** Envelope for every reply over any transport. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+// Keeps the name list and the two maps in step: a command or event missing from one is an error here.
+type Assert<T extends true> = T;
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type ContractTypesComplete = [
+  Assert<SameKeys<CommandName, keyof CommandInputs>>,
+  Assert<SameKeys<CommandName, keyof CommandOutputs>>,
+  Assert<SameKeys<EventName, keyof Events>>,
+];
