@@ -15,6 +15,7 @@ import {
 } from '../../src-renderer/src/lib/analysis-table';
 import { frameCurves } from '../../src-renderer/src/lib/frame-curves';
 import type { CorrelationRow, MosRow } from '../../src-main/common/domain';
+import { CORRELATION_STATS } from '../../src-main/common/analysis-stats';
 import { corr } from '../helpers/analysis-fixtures';
 
 
@@ -124,5 +125,11 @@ describe('colours and per-frame curves', () => {
     expect(curves[0]!.note).toBe('1 frame infinite (identical to the reference), not drawn; 1 frame NaN, not drawn');
     expect(curves[1]!.note).toBe('');
     expect(curves[1]!.color).not.toBe(curves[0]!.color);
+  });
+});
+
+describe('the correlation table and the analysis export mark the same best cells', () => {
+  it('shows a column per shared statistic, with the same direction the best-row rule uses', () => {
+    expect(STAT_COLUMNS.map((c) => ({ key: c.key, lowerIsBetter: c.lowerIsBetter }))).toEqual(CORRELATION_STATS.map((s) => ({ ...s })));
   });
 });

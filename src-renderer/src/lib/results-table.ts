@@ -5,7 +5,7 @@
  * (test/renderer/results-table.test.ts).
  */
 import type { MetricResultRow, Stimulus } from '../../../src-main/common/domain';
-import type { MetricDescriptor, MetricParams } from '../../../src-main/common/metric-registry';
+import { POOLINGS, type MetricDescriptor, type MetricParams } from '../../../src-main/common/metric-registry';
 import { matchesQuery } from './stimuli-table';
 
 export type CellValue = MetricResultRow['value'];
@@ -99,7 +99,7 @@ export function numericValue(v: CellValue | undefined): number | undefined {
   return v;
 }
 
-const POOLING_ORDER = ['mean', 'harmonic', 'min', 'p5', 'p10', 'p25', 'median'];
+const POOLING_ORDER: readonly string[] = POOLINGS;
 
 /**
  * Rows per distorted stimulus, columns per metric configuration, ordered as the registry lists the

@@ -6,7 +6,7 @@
  * Tested without a browser (test/renderer/set-form.test.ts).
  */
 import type { CommandInput } from '../../../src-main/common/contract-types';
-import type { ImageSetMetricName, SetResizeName } from '../../../src-main/common/contract-names';
+import { IMAGE_SET_METRIC_NAMES, SET_RESIZE_NAMES, type ImageSetMetricName, type SetResizeName } from '../../../src-main/common/contract-names';
 import type { FvdResult, JsonNum, SetJobResult, Stimulus } from '../../../src-main/common/domain';
 import { BUILTIN_FILTER_KEYS, matchesFilter, type SetSpec } from '../../../src-main/common/set-spec';
 import { attributeValues } from './stimuli-table';
@@ -61,7 +61,7 @@ export const VIDEO_MODELS: readonly ModelOption[] = [
 export const DEFAULT_IMAGE_MODEL = 'fid-inception';
 export const DEFAULT_VIDEO_MODEL = 'i3d-kinetics400';
 
-export const RESIZE_MODES: readonly ResizeMode[] = ['pytorch-fid', 'clean-fid', 'tf1'];
+export const RESIZE_MODES: readonly ResizeMode[] = SET_RESIZE_NAMES;
 export const RESIZE_HELP: Record<ResizeMode, string> = {
   'pytorch-fid': 'x/255, then torch bilinear (align_corners=False, no antialias) to 299×299 — as pytorch-fid',
   'clean-fid': 'PIL bicubic with antialiasing on float values to 299×299 — as clean-fid',
@@ -193,7 +193,7 @@ export function needsB(form: SetsForm): boolean {
 }
 
 export function chosenMetrics(form: SetsForm): ImageSetMetric[] {
-  return (['fid', 'kid', 'is'] as const).filter((m) => form.metrics[m]);
+  return IMAGE_SET_METRIC_NAMES.filter((m) => form.metrics[m]);
 }
 
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
