@@ -39,6 +39,8 @@ describe('iqa command line', () => {
   });
 
   it('fails with one line and a non-zero exit on bad input', () => {
+    const proj = join(tmp.dir, 'proj-bad-input');
+    expect(iqa(['project', 'create', proj], env).code).toBe(0);
     const notProject = iqa(['stimuli', tmp.dir], env);
     expect(notProject.code).not.toBe(0);
     expect(notProject.stderr).toBe(`iqa: ${tmp.dir} is not an IQA Studio project (no iqa-project.sqlite in it)\n`);
@@ -46,16 +48,16 @@ describe('iqa command line', () => {
     const missingArg = iqa(['import'], env);
     expect(missingArg.code).toBe(2);
     expect(missingArg.stderr).toBe("iqa: missing required argument 'dir' (run with --help for usage)\n");
-    const badPattern = iqa(['import', join(tmp.dir, 'proj'), tmp.dir, '--pattern', '(?<ref>'], env);
+    const badPattern = iqa(['import', proj, tmp.dir, '--pattern', '(?<ref>'], env);
     expect(badPattern.code).toBe(2);
     expect(badPattern.stderr).toMatch(/^iqa: option '--pattern <regex>' argument '\(\?<ref>' is invalid\. not a valid regular expression[^\n]*\(run with --help for usage\)\n$/);
     const badPooling = iqa(['metrics', '--dist', 'x.png', '--metrics', 'psnr', '--pooling', 'zz'], env);
     expect(badPooling.code).toBe(2);
     expect(badPooling.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(iqa(['--version'], env)).toMatchObject({ code: 0, stderr: '' });
-    const badYuv = iqa(['import', join(tmp.dir, 'proj'), tmp.dir, '--yuv', '1920x1080'], env);
+    const badYuv = iqa(['import', proj, tmp.dir, '--yuv', '1920x1080'], env);
     expect(badYuv.stderr).toMatch(/expected WIDTHxHEIGHT:PIXFMT@FPS/);
-    const again = iqa(['project', 'create', join(tmp.dir, 'proj')], env);
+    const again = iqa(['project', 'create', proj], env);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already holds a project/);
   });
@@ -94,7 +96,7 @@ describe('iqa metrics / run / results', () => {
     const unknown = iqa(['metrics', '--ref', ref, '--dist', ref, '--metrics', 'vmaf9000'], env);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/^iqa: unknown metric "vmaf9000" \(known: mse, psnr/);
-    const big = join(tmp.dir, 'media', 'big.png');
+    const big = join(tmp.dir, 'big.png'); // outside media/, which other tests import
     makePng(big, 1, '128x96');
     const mismatch = iqa(['metrics', '--ref', ref, '--dist', big, '--metrics', 'psnr'], env);
     expect(mismatch.code).not.toBe(0);
@@ -105,9 +107,18 @@ describe('iqa metrics / run / results', () => {
     const missing = iqa(['metrics', '--ref', join(tmp.dir, 'nope.png'), '--dist', ref, '--metrics', 'psnr'], env);
     expect(missing.stderr).toMatch(/nope\.png: cannot read \(ENOENT\)/);
   });
+});
+
+describe('iqa run / results on a project', () => {
+  let dir: string;
+  beforeAll(() => {
+    // Its own project, imported here rather than by another test.
+    dir = join(tmp.dir, 'proj-run');
+    expect(iqa(['project', 'create', dir], env).code).toBe(0);
+    expect(iqa(['import', dir, join(tmp.dir, 'media')], env).code).toBe(0);
+  });
 
   it('runs a project, skips stored pairs the second time, and exports results', () => {
-    const dir = join(tmp.dir, 'proj');
     const first = iqa(['run', dir, '--metrics', 'psnr,ssim-y'], env);
     expect(first.stdout).toBe('6 pair(s): 6 computed, 0 already stored, 0 failed\n');
     expect(iqa(['run', dir, '--metrics', 'psnr,ssim-y'], env).stdout).toBe('6 pair(s): 0 computed, 6 already stored, 0 failed\n');
