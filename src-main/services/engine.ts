@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { AnalysisOptions, Handlers } from '../common/contract';
-import { analyzeProject } from './analysis/analyze-project';
+import { gatherAnalysisInput } from './analysis/analyze-project';
+import { ComputePool } from './compute/compute-pool';
 import { readMosChoice, resolveMosChoice, writeMosChoice } from './analysis/mos-choice';
 import { importRatingsCsv } from './analysis/import-ratings';
 import { exportAnalysis } from './export/analysis-export';
@@ -51,6 +52,7 @@ export class Engine {
   readonly #threads: number;
   readonly access: PathAccess;
   #runner: FrameRunner | null = null;
+  #compute: ComputePool | null = null;
 
   constructor(options: EngineOptions) {
     this.#userDataDir = options.userDataDir;
@@ -103,10 +105,13 @@ export class Engine {
     return this.#runner;
   }
 
+  /** Reads the project here (short), computes in the compute pool: a 2,000-resample bootstrap never blocks this thread. */
   #analyze(o: AnalysisOptions) {
     const dir = resolve(o.projectDir);
     const mapping = o.mapping === 'cubic' ? 'cubic-monotonic' : o.mapping;
-    return analyzeProject(this.db(dir), dir, { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, scores: o.scores, zscore: o.zscore, mapping, by: o.by, seed: o.seed, resamples: o.resamples });
+    const input = gatherAnalysisInput(this.db(dir), dir, { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, scores: o.scores, zscore: o.zscore, mapping, by: o.by, seed: o.seed, resamples: o.resamples });
+    this.#compute ??= new ComputePool({ threads: Math.min(this.#threads, 2) });
+    return this.#compute.analyze(input);
   }
 
   close(): void {
@@ -114,6 +119,8 @@ export class Engine {
     this.#dbs.clear();
     void this.#runner?.close();
     this.#runner = null;
+    void this.#compute?.close();
+    this.#compute = null;
     void closeSharedInference();
   }
 
@@ -248,7 +255,7 @@ export class Engine {
     },
     'analysis.setMosChoice': async ({ projectDir, choice }) => ({ choice: writeMosChoice(this.db(projectDir), choice), stored: true }),
     'analysis.export': async ({ format, ...o }) => {
-      const report = this.#analyze(o);
+      const report = await this.#analyze(o);
       const ext = { csv: 'csv', json: 'json', latex: 'tex', md: 'md' }[format];
       const mime = { csv: 'text/csv', json: 'application/json', latex: 'application/x-tex', md: 'text/markdown' }[format];
       const safe = report.provenance.study.replace(/[^A-Za-z0-9._-]+/g, '_');

@@ -6,10 +6,10 @@
  * kernelInceptionDistance draws them (same generator, same order), so the values are the same up to
  * the summation order of the dot products.
  */
-import { checkFeatures, checkFinite, type FeatureMatrix } from '../../kernels/features/feature-matrix';
-import { multiplyABt } from '../../kernels/features/linalg/dense';
-import { kernelInceptionDistance, type KidResult } from '../../kernels/features/kid';
-import { createRng, sampleWithoutReplacement } from '../../kernels/stats/rng';
+import { checkFeatures, checkFinite, type FeatureMatrix } from './feature-matrix';
+import { multiplyABt } from './linalg/dense';
+import { kernelInceptionDistance, type KidResult } from './kid';
+import { createRng, sampleWithoutReplacement } from '../stats/rng';
 
 /** Gram entries (float64) this path may hold at once: 3·10⁷ (240 MB), i.e. both sets up to about 3000. */
 export const KID_GRAM_MAX_ENTRIES = 30_000_000;

@@ -10,19 +10,18 @@
  * video with fewer frames than the clip needs is an E_INPUT error naming it); sets smaller than the
  * feature dimension (400) or with mixed frame rates or resolutions are warned about.
  */
-import type { FvdProtocol, FvdResult, IntervalJson, SetSummaryJson } from '../../common/domain';
+import type { FvdProtocol, FvdResult } from '../../common/domain';
 import { IqaError } from '../../common/errors';
-import { toJsonNumber, type JsonNumber } from '../../common/json-numbers';
+import { toJsonNumber } from '../../common/json-numbers';
 import type { MediaInfo } from '../../common/domain';
 import { featureMatrix } from '../../kernels/features/feature-matrix';
-import { frechetDistance } from '../../kernels/features/frechet';
-import type { ExecutionProvider } from '../../kernels/nn/onnx-task';
 import { manifestEntry, type ModelEntry } from '../models/manifest';
 import { requireModel } from '../models/model-store';
 import { probeMedia } from '../media/probe';
 import { framesNeeded, readClip, type ClipSampling } from './decode';
 import { extractFeatures, mapLimit } from './extract';
-import { bootstrapFrechet, modelWarnings, smallSetWarning, type BootstrapRequest, type SetMetricsOptions, } from './image-set-metrics';
+import { withComputePool } from '../compute/compute-pool';
+import { modelWarnings, smallSetWarning, type BootstrapRequest, type SetMetricsOptions } from './image-set-metrics';
 import { FVD_RESIZE_DESCRIPTION, FvdPreprocessor, I3D_INPUT_SIZE } from './preprocess';
 import { parseSetSpec, resolveSet, type SetSpec } from './set-spec';
 
@@ -155,8 +154,12 @@ export async function computeFvd(req: FvdRequest, opts: SetMetricsOptions = {}):
   const tStats = performance.now();
   const fa = featureMatrix(ex.sets[0]!.features.logits!, ex.sets[0]!.n, FVD_FEATURE_DIM);
   const fb = featureMatrix(ex.sets[1]!.features.logits!, ex.sets[1]!.n, FVD_FEATURE_DIM);
-  const fvd = frechetDistance(fa, fb).fid;
-  const ci = req.bootstrap ? bootstrapFrechet(fa, fb, req.bootstrap, opts.signal) : undefined;
+  const nA = fa.rows;
+  const nB = fb.rows;
+  // In the compute worker, which takes the feature buffers (fa and fb are unusable afterwards).
+  const stats = await withComputePool(opts.compute, (pool) => pool.setStatistics({ a: fa, b: fb, frechet: req.bootstrap ? { bootstrap: req.bootstrap } : {} }, opts.signal));
+  const fvd = stats.frechet!;
+  const ci = stats.frechetCi;
   const statsMs = performance.now() - tStats;
   const protocol: FvdProtocol = {
     clip_length: sampling.length,
@@ -179,8 +182,8 @@ export async function computeFvd(req: FvdRequest, opts: SetMetricsOptions = {}):
   return {
     fvd: toJsonNumber(fvd),
     ...(ci ? { fvd_ci: ci } : {}),
-    n_a: fa.rows,
-    n_b: fb.rows,
+    n_a: nA,
+    n_b: nB,
     feature_dim: FVD_FEATURE_DIM,
     model: modelId,
     model_sha256: model.sha256,
@@ -191,8 +194,8 @@ export async function computeFvd(req: FvdRequest, opts: SetMetricsOptions = {}):
     videos,
     warnings,
     sets: {
-      a: { source: setA.description, count: fa.rows, cache_dir: useCache ? setA.cacheDir : null },
-      b: { source: setB.description, count: fb.rows, cache_dir: useCache ? setB.cacheDir : null },
+      a: { source: setA.description, count: nA, cache_dir: useCache ? setA.cacheDir : null },
+      b: { source: setB.description, count: nB, cache_dir: useCache ? setB.cacheDir : null },
     },
     cache: { enabled: useCache, hits: ex.stats.hits, misses: ex.stats.misses, corrupt: ex.stats.corrupt, computed: ex.stats.computed },
     timing_ms: { total: performance.now() - t0, features: featuresMs, decode: ex.timing.decodeMs, inference: ex.timing.inferenceMs, session: ex.timing.sessionMs, statistics: statsMs },

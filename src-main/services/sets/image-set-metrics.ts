@@ -15,24 +15,25 @@
  * Guardrails go into `warnings`: random-weight models (comparable: false), sets smaller than the feature
  * dimension (singular covariance, FID biased upwards), an unverified model file.
  */
-import type { ImageSetMetricsResult, IntervalJson, SetSummaryJson } from '../../common/domain';
+import type { ImageSetMetricsResult } from '../../common/domain';
 import { IqaError } from '../../common/errors';
-import { toJsonNumber, type JsonNumber } from '../../common/json-numbers';
-import { featureMatrix, gaussianStats, type FeatureMatrix } from '../../kernels/features/feature-matrix';
-import { frechetDistance, frechetDistanceFromStats } from '../../kernels/features/frechet';
-import { inceptionScoreFromLogits, INCEPTION_SCORE_DEFAULT_SPLITS } from '../../kernels/features/inception-score';
-import { unbiasedMmd2, KID_DEFAULT_NUM_SUBSETS, KID_DEFAULT_SUBSET_SIZE } from '../../kernels/features/kid';
-import { quantileSorted } from '../../kernels/stats/bootstrap';
-import { createRng, resampleIndices } from '../../kernels/stats/rng';
-import type { ExecutionProvider } from '../../kernels/nn/onnx-task';
+import { toJsonNumber } from '../../common/json-numbers';
+import { featureMatrix } from '../../kernels/features/feature-matrix';
+import { INCEPTION_SCORE_DEFAULT_SPLITS } from '../../kernels/features/inception-score';
+import type { BootstrapRequest } from '../../kernels/features/frechet-bootstrap';
+import { KID_DEFAULT_NUM_SUBSETS, KID_DEFAULT_SUBSET_SIZE } from '../../kernels/features/kid';
+import type { SetStatisticsRequest } from '../../kernels/features/set-statistics';
 import { manifestEntry, type ModelEntry } from '../models/manifest';
 import { requireModel } from '../models/model-store';
 import { decodeImageRgb } from './decode';
 import { extractFeatures, type ExtractOptions } from './extract';
-import { kidWithGram } from './kid-gram';
 import { DEFAULT_FID_RESIZE, FID_INPUT_SIZE, FID_RESIZE_DESCRIPTIONS, FID_RESIZE_MODES, FidPreprocessor, type FidResizeMode } from './preprocess';
 import { parseSetSpec, resolveSet, describeSpec, type ResolveSetOptions, type ResolvedSet, type SetSpec } from './set-spec';
 import { readStatsFile, writeStatsFile, type StoredStats } from './stats-file';
+import { withComputePool, type ComputePool } from '../compute/compute-pool';
+
+// The bootstrap is a kernel now (the compute worker runs it); callers of the set metrics still find it here.
+export { bootstrapFrechet, DEFAULT_BOOTSTRAP_SEED, type BootstrapRequest } from '../../kernels/features/frechet-bootstrap';
 
 export const IMAGE_SET_METRICS = ['fid', 'kid', 'is'] as const;
 export type ImageSetMetric = (typeof IMAGE_SET_METRICS)[number];
@@ -40,15 +41,6 @@ export const DEFAULT_FID_MODEL = 'fid-inception';
 export const FID_FEATURE_DIM = 2048;
 export const IS_LOGITS_DIM = 1008;
 export const DEFAULT_KID_SEED = 0;
-export const DEFAULT_BOOTSTRAP_SEED = 0;
-
-export interface BootstrapRequest {
-  /** Resamples B (≥ 2). */
-  resamples: number;
-  seed?: number;
-  /** Two-sided level, default 0.95. */
-  confidence?: number;
-}
 
 export interface ImageSetMetricsRequest {
   /** A set string (folder, project:<dir>[:k=v,…]) or a parsed spec. */
@@ -71,7 +63,10 @@ export interface ImageSetMetricsRequest {
   cache?: boolean;
 }
 
-export interface SetMetricsOptions extends Omit<ExtractOptions, 'model'>, ResolveSetOptions {}
+export interface SetMetricsOptions extends Omit<ExtractOptions, 'model'>, ResolveSetOptions {
+  /** Where the statistics run (default: a one-thread pool made for the call), never on the caller's thread. */
+  compute?: ComputePool;
+}
 
 
 
@@ -107,42 +102,6 @@ export function modelWarnings(entry: ModelEntry, verified: boolean, what: string
 export function smallSetWarning(label: string, n: number, dim: number, unit: string, what: string): string | null {
   if (n >= dim) return null;
   return `set ${label} has ${n} ${unit}, fewer than the feature dimension (${dim}): its covariance is singular and ${what} is biased upwards; use at least ${dim} ${unit} for a usable value`;
-}
-
-function rowsOf(data: Float32Array, n: number, d: number, idx: Uint32Array, out: Float32Array): FeatureMatrix {
-  for (let i = 0; i < idx.length; i++) out.set(data.subarray(idx[i]! * d, (idx[i]! + 1) * d), i * d);
-  return featureMatrix(out, idx.length, d);
-}
-
-/** Percentile bootstrap of the Fréchet distance: each set resampled with replacement. */
-export function bootstrapFrechet(a: FeatureMatrix, b: FeatureMatrix, req: BootstrapRequest, signal?: AbortSignal): IntervalJson {
-  const resamples = req.resamples;
-  if (!Number.isInteger(resamples) || resamples < 2) throw new IqaError('E_INPUT', `bootstrap needs at least 2 resamples, got ${resamples}`);
-  const confidence = req.confidence ?? 0.95;
-  if (!(confidence > 0 && confidence < 1)) throw new IqaError('E_INPUT', `bootstrap confidence must be between 0 and 1, got ${confidence}`);
-  const seed = req.seed ?? DEFAULT_BOOTSTRAP_SEED;
-  const rng = createRng(seed);
-  const d = a.cols;
-  const ia = new Uint32Array(a.rows);
-  const ib = new Uint32Array(b.rows);
-  const ba = new Float32Array(a.rows * d);
-  const bb = new Float32Array(b.rows * d);
-  const values: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    if (signal?.aborted) throw new IqaError('E_CANCELLED', 'bootstrap cancelled');
-    resampleIndices(rng, a.rows, ia);
-    resampleIndices(rng, b.rows, ib);
-    values.push(frechetDistance(rowsOf(a.data as Float32Array, a.rows, d, ia, ba), rowsOf(b.data as Float32Array, b.rows, d, ib, bb)).fid);
-  }
-  values.sort((x, y) => x - y);
-  return {
-    low: toJsonNumber(quantileSorted(values, (1 - confidence) / 2)),
-    high: toJsonNumber(quantileSorted(values, (1 + confidence) / 2)),
-    confidence,
-    resamples,
-    seed,
-    method: 'percentile',
-  };
 }
 
 function toSpec(s: string | SetSpec, filter: Record<string, string> | undefined, label: string): SetSpec {
@@ -213,7 +172,8 @@ export async function computeImageSetMetrics(req: ImageSetMetricsRequest, opts: 
   const fa = featureMatrix(ex.sets[0]!.features.pool3!, nA, FID_FEATURE_DIM);
   const fb = setB ? featureMatrix(ex.sets[1]!.features.pool3!, ex.sets[1]!.n, FID_FEATURE_DIM) : null;
 
-  const result: Partial<ImageSetMetricsResult> = {};
+  // What to compute, checked here; the numbers come from the compute worker in one task.
+  const task: SetStatisticsRequest = { a: fa, b: fb };
   if (metrics.includes('fid') || metrics.includes('kid')) {
     const w = smallSetWarning('A', nA, FID_FEATURE_DIM, 'images', 'FID');
     if (w) warnings.push(w);
@@ -226,8 +186,7 @@ export async function computeImageSetMetrics(req: ImageSetMetricsRequest, opts: 
     if (nA < 2) throw new IqaError('E_INPUT', `set A (${setA.description}) has ${nA} image; FID needs at least 2`);
     if (fb) {
       if (fb.rows < 2) throw new IqaError('E_INPUT', `set B (${setB!.description}) has ${fb.rows} image; FID needs at least 2`);
-      result.fid = toJsonNumber(frechetDistance(fa, fb).fid);
-      if (req.bootstrap) result.fid_ci = bootstrapFrechet(fa, fb, req.bootstrap, opts.signal);
+      task.frechet = req.bootstrap ? { bootstrap: req.bootstrap } : {};
     } else if (stored) {
       const m = stored.meta;
       if (!m) warnings.push(`${stored.file}: statistics from another tool; the model and resize mode they were computed with are not recorded, so make sure they match (${modelId}, ${resize})`);
@@ -236,39 +195,48 @@ export async function computeImageSetMetrics(req: ImageSetMetricsRequest, opts: 
         if (m.resize && m.resize !== resize) warnings.push(`${stored.file}: statistics computed with resize ${m.resize}, this run uses ${resize}: FID values differ between resize modes`);
       }
       if (stored.stats.n > 0 && stored.stats.n < FID_FEATURE_DIM) warnings.push(`set B (stored statistics) came from ${stored.stats.n} images, fewer than the feature dimension (${FID_FEATURE_DIM})`);
-      result.fid = toJsonNumber(frechetDistanceFromStats(gaussianStats(fa), stored.stats).fid);
+      task.frechet = { against: stored.stats };
     }
   }
+  let kid: Omit<NonNullable<ImageSetMetricsResult['kid']>, 'mean' | 'std'> | undefined;
   if (metrics.includes('kid') && fb) {
     if (nA < 2 || fb.rows < 2) throw new IqaError('E_INPUT', `KID needs at least 2 images per set (A has ${nA}, B has ${fb.rows})`);
     const seed = req.kid?.seed ?? DEFAULT_KID_SEED;
     const explicitSize = req.kid?.subsetSize;
     const numSubsets = req.kid?.subsets ?? KID_DEFAULT_NUM_SUBSETS;
     if (explicitSize === undefined && req.kid?.subsets === undefined && nA <= KID_DEFAULT_SUBSET_SIZE && fb.rows <= KID_DEFAULT_SUBSET_SIZE) {
-      const v = unbiasedMmd2(fa, fb);
-      result.kid = { mean: toJsonNumber(v), std: 0, subsets: 1, subset_size: null, seed: null, mode: 'full-sets' };
+      task.kid = { mode: 'full-sets' };
+      kid = { subsets: 1, subset_size: null, seed: null, mode: 'full-sets' };
       if (nA !== fb.rows) warnings.push(`KID over the full sets (${nA} and ${fb.rows} images); clean-fid would instead average subsets of ${Math.min(nA, fb.rows)} drawn from the larger set`);
     } else {
       const size = explicitSize ?? Math.min(KID_DEFAULT_SUBSET_SIZE, nA, fb.rows);
       if (!Number.isInteger(size) || size < 2 || size > Math.min(nA, fb.rows)) throw new IqaError('E_INPUT', `KID subset size must be 2..${Math.min(nA, fb.rows)}, got ${size}`);
       if (!Number.isInteger(numSubsets) || numSubsets < 1) throw new IqaError('E_INPUT', `KID needs at least 1 subset, got ${numSubsets}`);
-      const k = kidWithGram(fa, fb, size, numSubsets, seed);
-      result.kid = { mean: toJsonNumber(k.mean), std: toJsonNumber(k.std), subsets: numSubsets, subset_size: size, seed, mode: 'subsets' };
+      task.kid = { mode: 'subsets', subsetSize: size, subsets: numSubsets, seed };
+      kid = { subsets: numSubsets, subset_size: size, seed, mode: 'subsets' };
     }
   }
+  let isSplits = 0;
   if (metrics.includes('is')) {
     const wanted = req.isSplits ?? INCEPTION_SCORE_DEFAULT_SPLITS;
     if (!Number.isInteger(wanted) || wanted < 1) throw new IqaError('E_INPUT', `IS splits must be a whole number ≥ 1, got ${wanted}`);
-    const splits = Math.min(wanted, nA);
-    if (splits < wanted) warnings.push(`IS: set A has ${nA} images, so ${splits} split${splits === 1 ? '' : 's'} instead of ${wanted}`);
-    const r = inceptionScoreFromLogits(featureMatrix(ex.sets[0]!.features.logits_unbiased!, nA, IS_LOGITS_DIM), splits);
-    result.is = { mean: toJsonNumber(r.mean), std: toJsonNumber(r.std), splits, set: 'a', n: nA };
+    isSplits = Math.min(wanted, nA);
+    if (isSplits < wanted) warnings.push(`IS: set A has ${nA} images, so ${isSplits} split${isSplits === 1 ? '' : 's'} instead of ${wanted}`);
+    task.inceptionScore = { logits: featureMatrix(ex.sets[0]!.features.logits_unbiased!, nA, IS_LOGITS_DIM), splits: isSplits };
   }
-  let statsSaved: string | undefined;
   if (req.saveStatsA) {
     if (nA < 2) throw new IqaError('E_INPUT', 'saving statistics needs at least 2 images in set A');
-    const st = gaussianStats(fa);
-    writeStatsFile(req.saveStatsA, st, { model: modelId, model_sha256: model.sha256, resize, n: nA, feature: 'pool3', comparable: entry.comparable, source: describeSpec(specA) });
+    task.statsA = true;
+  }
+  const stats = await withComputePool(opts.compute, (pool) => pool.setStatistics(task, opts.signal));
+  const result: Partial<ImageSetMetricsResult> = {};
+  if (stats.frechet !== undefined) result.fid = toJsonNumber(stats.frechet);
+  if (stats.frechetCi) result.fid_ci = stats.frechetCi;
+  if (stats.kid && kid) result.kid = { mean: toJsonNumber(stats.kid.mean), std: kid.mode === 'full-sets' ? 0 : toJsonNumber(stats.kid.std), ...kid };
+  if (stats.inceptionScore) result.is = { mean: toJsonNumber(stats.inceptionScore.mean), std: toJsonNumber(stats.inceptionScore.std), splits: isSplits, set: 'a', n: nA };
+  let statsSaved: string | undefined;
+  if (req.saveStatsA && stats.statsA) {
+    writeStatsFile(req.saveStatsA, stats.statsA, { model: modelId, model_sha256: model.sha256, resize, n: nA, feature: 'pool3', comparable: entry.comparable, source: describeSpec(specA) });
     statsSaved = req.saveStatsA;
   }
   const statsMs = performance.now() - tStats;

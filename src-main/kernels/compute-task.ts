@@ -1,0 +1,37 @@
+/**
+ * The message contract between services/compute/compute-pool.ts and workers/compute.worker.ts, and the
+ * pure dispatch both sides share (the pool runs it on the calling thread when it has no threads). A task
+ * is plain data with a sequence number; the reply is a discriminated union, errors travel as WireErrors,
+ * and the large float buffers of both (feature matrices, μ and Σ) are transferred, never copied.
+ */
+import type { AnalysisReport } from '../common/domain';
+import type { WireError } from '../common/errors';
+import { computeAnalysis, type AnalysisInput } from './analysis/compute-analysis';
+import { setStatistics, type SetStatisticsRequest, type SetStatisticsResult } from './features/set-statistics';
+
+export type ComputeTask =
+  | { kind: 'analysis'; seq: number; input: AnalysisInput }
+  | { kind: 'set-statistics'; seq: number; input: SetStatisticsRequest };
+
+export type ComputeResult =
+  | { ok: true; kind: 'analysis'; seq: number; report: AnalysisReport }
+  | { ok: true; kind: 'set-statistics'; seq: number; result: SetStatisticsResult };
+
+export type ComputeReply = ComputeResult | { ok: false; seq: number; error: WireError };
+
+/** Runs one task; throws what the computation throws. */
+export function runComputeTask(task: ComputeTask): ComputeResult {
+  switch (task.kind) {
+    case 'analysis':
+      return { ok: true, kind: 'analysis', seq: task.seq, report: computeAnalysis(task.input) };
+    case 'set-statistics':
+      return { ok: true, kind: 'set-statistics', seq: task.seq, result: setStatistics(task.input) };
+  }
+}
+
+/** The buffers a result hands over with it: set A's μ and Σ (Σ is 32 MB at the FID dimension). */
+export function resultBuffers(result: ComputeResult): ArrayBuffer[] {
+  if (result.kind !== 'set-statistics' || !result.result.statsA) return [];
+  const { mean, covariance } = result.result.statsA;
+  return [mean.buffer as ArrayBuffer, covariance.buffer as ArrayBuffer];
+}

@@ -1,0 +1,103 @@
+/**
+ * The pool of worker threads (piscina running workers/compute.worker.ts) that runs the engine's heavy
+ * statistics off its thread: the analysis compute and the set metrics' statistics. Threads start on
+ * the first task and exit when idle. With `threads: 0` the same kernels run on the calling thread
+ * (the engine's test setting, as for the frame pool).
+ */
+import { Piscina } from 'piscina';
+import type { AnalysisReport } from '../../common/domain';
+import { IqaError } from '../../common/errors';
+import type { AnalysisInput } from '../../kernels/analysis/compute-analysis';
+import { runComputeTask, type ComputeReply, type ComputeResult, type ComputeTask } from '../../kernels/compute-task';
+import type { FeatureMatrix } from '../../kernels/features/feature-matrix';
+import type { SetStatisticsRequest, SetStatisticsResult } from '../../kernels/features/set-statistics';
+import { workerFile } from '../worker-files';
+
+export interface ComputePoolOptions {
+  /** Tasks run at once (default 1; 0 = on the calling thread). */
+  threads?: number;
+  idleTimeoutMs?: number;
+}
+
+/** A view that owns its whole buffer, so the buffer can be transferred (views into larger or already listed buffers are copied). */
+function owned<T extends Float32Array | Float64Array>(v: T, buffers: Set<ArrayBuffer>): T {
+  const whole = v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && !buffers.has(v.buffer);
+  const out = whole ? v : (v.slice() as T);
+  buffers.add(out.buffer as ArrayBuffer);
+  return out;
+}
+
+const ownedMatrix = (m: FeatureMatrix, buffers: Set<ArrayBuffer>): FeatureMatrix => ({ data: owned(m.data, buffers), rows: m.rows, cols: m.cols });
+
+export class ComputePool {
+  readonly threads: number;
+  readonly #idleTimeoutMs: number;
+  #pool: Piscina | undefined;
+  #seq = 0;
+
+  constructor(opts: ComputePoolOptions = {}) {
+    this.threads = Math.max(0, opts.threads ?? 1);
+    this.#idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
+  }
+
+  /** The analysis report of data gathered from a project (services/analysis/analyze-project.ts). */
+  async analyze(input: AnalysisInput, signal?: AbortSignal): Promise<AnalysisReport> {
+    const r = await this.#run({ kind: 'analysis', seq: ++this.#seq, input }, [], signal);
+    if (r.kind !== 'analysis') throw new IqaError('E_INTERNAL', `compute worker answered an analysis with ${r.kind}`);
+    return r.report;
+  }
+
+  /**
+   * FID/KID/IS/FVD statistics of feature matrices. Their buffers are transferred to the worker: the
+   * caller's matrices (and stored statistics) are unusable afterwards.
+   */
+  async setStatistics(input: SetStatisticsRequest, signal?: AbortSignal): Promise<SetStatisticsResult> {
+    const buffers = new Set<ArrayBuffer>();
+    const moved: SetStatisticsRequest = this.threads === 0 ? input : {
+      ...input,
+      a: ownedMatrix(input.a, buffers),
+      b: input.b && ownedMatrix(input.b, buffers),
+      ...(input.inceptionScore ? { inceptionScore: { ...input.inceptionScore, logits: ownedMatrix(input.inceptionScore.logits, buffers) } } : {}),
+      ...(input.frechet?.against ? { frechet: { ...input.frechet, against: { ...input.frechet.against, mean: owned(input.frechet.against.mean, buffers), covariance: owned(input.frechet.against.covariance, buffers) } } } : {}),
+    };
+    const r = await this.#run({ kind: 'set-statistics', seq: ++this.#seq, input: moved }, [...buffers], signal);
+    if (r.kind !== 'set-statistics') throw new IqaError('E_INTERNAL', `compute worker answered set statistics with ${r.kind}`);
+    return r.result;
+  }
+
+  async #run(task: ComputeTask, transferList: ArrayBuffer[], signal?: AbortSignal): Promise<ComputeResult> {
+    const what = task.kind === 'analysis' ? 'analysis' : 'set statistics';
+    if (signal?.aborted) throw new IqaError('E_CANCELLED', `${what} cancelled`);
+    if (this.threads === 0) return runComputeTask(task);
+    const pool = (this.#pool ??= new Piscina({ filename: workerFile('compute.worker'), minThreads: 0, maxThreads: this.threads, idleTimeout: this.#idleTimeoutMs }));
+    let reply: ComputeReply;
+    try {
+      reply = (await pool.run(task, { transferList, signal })) as ComputeReply;
+    } catch (err) {
+      if (signal?.aborted) throw new IqaError('E_CANCELLED', `${what} cancelled`);
+      // close() terminates the threads: a task still running then was not the computation's fault.
+      if (this.#pool !== pool) throw new IqaError('E_CANCELLED', `${what} cancelled: the engine closed`);
+      throw err;
+    }
+    if (reply.seq !== task.seq) throw new IqaError('E_INTERNAL', `compute worker answered task ${reply.seq} for task ${task.seq}`);
+    if (!reply.ok) throw IqaError.fromWire(reply.error);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.destroy();
+  }
+}
+
+/** Runs `fn` with the given pool, or with a one-thread pool made for it and closed afterwards. */
+export async function withComputePool<T>(given: ComputePool | undefined, fn: (pool: ComputePool) => Promise<T>): Promise<T> {
+  if (given) return fn(given);
+  const pool = new ComputePool({ threads: 1 });
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.close();
+  }
+}
