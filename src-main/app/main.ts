@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
-import { isAllowedExternalUrl } from '../common/external-links';
+import { isAllowedExternalUrl } from '../host/external-links';
 import { Engine } from '../services/engine';
 import { defaultHostRoots } from '../services/access/path-access';
 import { registerDesktopDialogs } from '../host/electron-dialogs';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { isAllowedExternalUrl } from '../../src-main/common/external-links';
+import { isAllowedExternalUrl } from '../../src-main/host/external-links';
 import { REPO_ROOT } from '../helpers/media';
 
 describe('desktop hardening (configuration; the Electron binary cannot run here)', () => {
