@@ -13,8 +13,15 @@
  * (decoder-log.ts). By default the decoder runs strict and any decoding error fails the read with
  * E_MEDIA naming the file and the frame where it showed up; `acceptDecodeErrors` decodes as ffmpeg
  * always did (concealing) and only counts the errors, which `provenance` then records.
+ *
+ * Threads: each decoder gets half the cores (decodeThreads; the other half computes the metrics and
+ * the other side decodes). A frame-threaded decoder reports an error a few frames before it outputs
+ * the damaged frame, so when a strict, threaded decode reports damage, the file is decoded once more
+ * with one thread (up to the damage only: -xerror stops there) to name the exact frame, as a
+ * one-thread decode would have.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { IqaError } from '../../common/errors';
 import type { RawVideoGeometry } from '../../common/domain';
@@ -36,6 +43,8 @@ export interface FrameReaderOptions {
    * numbers line up with the frames read.
    */
   skippedFrames?: number;
+  /** Decoder threads (default decodeThreads()). */
+  threads?: number;
 }
 
 /** One rawvideo output of the decoder, read from its own pipe. */
@@ -68,6 +77,28 @@ function outputArgs(formats: readonly FrameFormat[], filters: readonly string[])
 
 let decodesStarted = 0;
 
+/** Decoder threads per file: half the cores, at least one (two files decode at once, metrics run beside). */
+export function decodeThreads(cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
+/** The exact first damaged frame of a file: a strict, one-thread decode to the null muxer, up to its first error. */
+function exactDamage(file: string, raw: RawVideoGeometry | undefined): Promise<DecoderLog> {
+  const { ffmpeg } = locateFfmpeg();
+  const args = [...DECODER_LOG_ARGS, '-nostdin', '-threads', '1', '-noautorotate', ...STRICT_DECODE_ARGS, ...inputArgs(file, raw), '-map', '0:v:0', '-f', 'null', '-'];
+  return new Promise((resolve) => {
+    const log = new DecoderLog();
+    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c: string) => log.push(c));
+    child.on('error', () => resolve(log));
+    child.on('close', () => {
+      log.end();
+      resolve(log);
+    });
+  });
+}
+
 /** How many decoder processes FrameReaders have started in this process (tests count decodes with it). */
 export function decodeCount(): number {
   return decodesStarted;
@@ -86,6 +117,11 @@ export class FrameReader {
   #exit: Promise<void>;
   #log = new DecoderLog();
   #logClosed = false;
+  /** Strict and threaded: the one-thread decode that located the first damage exactly (once damage showed). */
+  #exact: Promise<DecoderLog> | null = null;
+  #exactLog: DecoderLog | null = null;
+  readonly #threads: number;
+  readonly #raw: RawVideoGeometry | undefined;
   readonly #accept: boolean;
   readonly #skipped: number;
   #failure: IqaError | null = null;
@@ -102,10 +138,12 @@ export class FrameReader {
     const filters = [...(options.filters ?? [])];
     this.#accept = options.acceptDecodeErrors ?? false;
     this.#skipped = options.skippedFrames ?? 0;
+    this.#threads = options.threads ?? decodeThreads();
+    this.#raw = options.raw;
     const args = [
       // -noautorotate: frames come out as coded, the size ffprobe reports (a rotation tag would
       // otherwise swap width and height without changing the byte count).
-      ...DECODER_LOG_ARGS, '-nostdin', '-threads', '1', '-noautorotate',
+      ...DECODER_LOG_ARGS, '-nostdin', '-threads', String(this.#threads), '-noautorotate',
       ...(this.#accept ? [] : STRICT_DECODE_ARGS),
       ...inputArgs(file, options.raw),
       ...outputArgs(this.formats, filters),
@@ -208,11 +246,13 @@ export class FrameReader {
   async #fill(out: Output, into: Uint8Array): Promise<boolean> {
     let filled = 0;
     while (filled < out.size) {
+      await this.#pinDamage();
       const damage = this.#damageBefore(this.framesRead + 1);
       if (damage) throw damage;
       if (out.chunks.length === 0) {
         if (out.ended) {
           await this.#exit;
+          await this.#pinDamage();
           const late = this.#damageBefore(Infinity) ?? this.#failure;
           if (late) throw late;
           if (filled === 0) return false;
@@ -237,13 +277,21 @@ export class FrameReader {
    * (counted after the skipped ones), i.e. one of them is damaged or concealed.
    */
   #damageBefore(delivered: number): IqaError | null {
-    const at = this.#log.firstErrorFrame;
+    const log = this.#exactLog?.firstErrorFrame != null ? this.#exactLog : this.#log;
+    const at = log.firstErrorFrame;
     if (this.#accept || at === null || at >= this.#skipped + delivered) return null;
     return new IqaError(
       'E_MEDIA',
-      `${damageMessage(this.file, this.#log)}; accept decode errors to compute from its concealed frames anyway`,
-      { file: this.file, details: { firstBadFrame: at + 1, decoderError: this.#log.firstError } },
+      `${damageMessage(this.file, log)}; accept decode errors to compute from its concealed frames anyway`,
+      { file: this.file, details: { firstBadFrame: at + 1, decoderError: log.firstError } },
     );
+  }
+
+  /** Strict and threaded, once the decoder reported damage: locates it exactly (see the header). */
+  async #pinDamage(): Promise<void> {
+    if (this.#accept || this.#threads <= 1 || this.#log.firstErrorFrame === null || this.#exactLog) return;
+    this.#exact ??= exactDamage(this.file, this.#raw);
+    this.#exactLog = await this.#exact;
   }
 
   /**
@@ -255,6 +303,7 @@ export class FrameReader {
     while (!this.#logClosed && this.#log.framesDecoded < this.#skipped + this.framesRead) {
       await new Promise<void>((r) => (this.#wake = r));
     }
+    await this.#pinDamage();
     const damage = this.#damageBefore(this.framesRead);
     if (damage) throw damage;
   }
@@ -284,6 +333,7 @@ export class FrameReader {
   /** Waits for ffmpeg to exit after the last frame, and reports a late decoding error. */
   async finish(): Promise<void> {
     await this.#exit;
+    await this.#pinDamage();
     const late = this.#damageBefore(Infinity) ?? this.#failure;
     if (late) throw late;
   }
