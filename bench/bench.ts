@@ -28,6 +28,7 @@ import { decodeFormatFor } from '../src-main/services/media/decode-format';
 import { locateFfmpeg } from '../src-main/services/media/ffmpeg-locate';
 import { FrameReader } from '../src-main/services/media/frame-reader';
 import { probeMedia } from '../src-main/services/media/probe';
+import { benchEngineLoop } from './engine-loop';
 import { benchNeural, type NeuralBenchResult } from './neural';
 import { fmt, log, median, MiB, msSince, mustRun, now, repoRoot, table } from './util';
 
@@ -738,6 +739,8 @@ async function main(): Promise<void> {
       neuralError = (err as Error).message;
     }
   }
+  // 9. The engine's event loop while an analysis runs in the compute worker.
+  const engineLoop = await benchEngineLoop(quick);
   machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
   const calibEnd = await calibrate(P, quick ? 1 : 3);
 
@@ -906,6 +909,7 @@ async function main(): Promise<void> {
   }
   if (neural) out.push(neural.text);
   if (neuralError) out.push(`\n7. Neural metrics and 8. Frechet distance: FAILED (${neuralError})`);
+  out.push(engineLoop.text);
   out.push(
     table(
       'Targets',
@@ -946,6 +950,7 @@ async function main(): Promise<void> {
     ffmpegFilterPerCoreMs: ffFilterMs,
     memory: { short: memShortRun, long: memLongRun, framePairMiB: pairMiB },
     neural: neural?.json ?? null,
+    engineLoop: engineLoop.json,
     targets,
     totalS,
   };
