@@ -232,6 +232,7 @@ export class Engine {
         metric,
         resolved,
         frame,
+        { runner: this.frameRunner() },
       );
       return {
         metric,
