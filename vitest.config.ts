@@ -27,7 +27,7 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { extends: true, test: { ...shared, name: 'kernels', include: include(PROJECT_FOLDERS.kernels) } },
-      { extends: true, test: { ...shared, name: 'services', include: include(PROJECT_FOLDERS.services) } },
+      { extends: true, test: { ...shared, name: 'services', include: include(PROJECT_FOLDERS.services), setupFiles: ['test/helpers/yield-between-tests.ts'] } },
       {
         extends: true,
         test: {
