@@ -81,18 +81,7 @@ async function ffprobeJson(file: string, extra: string[], raw: RawVideoGeometry 
   }
 }
 
-export interface ProbeOptions {
-  raw?: RawVideoGeometry;
-  signal?: AbortSignal;
-  /**
-   * For a container that declares no frame count (Matroska, WebM): read the whole file to count its
-   * packets (the default, for import). false leaves frameCount null: a caller that decodes the file
-   * anyway counts its frames as they come (compute-pair) instead of reading it twice.
-   */
-  countPackets?: boolean;
-}
-
-export async function probeMedia(file: string, options: ProbeOptions = {}): Promise<MediaInfo> {
+export async function probeMedia(file: string, options: { raw?: RawVideoGeometry; signal?: AbortSignal } = {}): Promise<MediaInfo> {
   const ext = extname(file).toLowerCase();
   const kind = mediaKindOfExtension(ext);
   if (!kind) throw new IqaError('E_UNSUPPORTED', `${file}: unsupported file type "${ext || '(none)'}"`, { file });
@@ -111,7 +100,7 @@ export async function probeMedia(file: string, options: ProbeOptions = {}): Prom
   }
   const { width, height } = stream;
   let frameCount: number | null = kind === 'image' ? 1 : num(stream.nb_frames);
-  if (kind === 'video' && frameCount === null && options.countPackets !== false) {
+  if (kind === 'video' && frameCount === null) {
     // Containers such as Matroska carry no frame count: count packets (cheap, no decoding).
     json = await ffprobeJson(file, ['-count_packets'], options.raw, options.signal);
     stream = json.streams?.[0] ?? stream;

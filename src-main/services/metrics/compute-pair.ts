@@ -111,9 +111,8 @@ export interface PairPlan {
 /** Checks a pair is comparable (or how the policy aligns it) before anything is decoded. */
 export async function planPair(input: PairInput, policy: AlignPolicy, signal?: AbortSignal): Promise<PairPlan> {
   const [refInfo, distInfo] = await Promise.all([
-    // No packet counting: the decode loop counts the frames as they come.
-    input.refInfo ?? probeMedia(input.ref, { raw: input.refRaw, signal, countPackets: false }),
-    input.distInfo ?? probeMedia(input.dist, { raw: input.distRaw, signal, countPackets: false }),
+    input.refInfo ?? probeMedia(input.ref, { raw: input.refRaw, signal }),
+    input.distInfo ?? probeMedia(input.dist, { raw: input.distRaw, signal }),
   ]);
   const refFormat = decodeFormatFor(refInfo, input.ref);
   const distNative = decodeFormatFor(distInfo, input.dist);
@@ -248,7 +247,7 @@ export async function computeMetrics(input: MetricsInput, options: ComputeOption
 
 /** One file decoded alone, as it is (no alignment). */
 async function singlePlan(input: MetricsInput, signal?: AbortSignal): Promise<DecodePlan> {
-  const info = input.distInfo ?? (await probeMedia(input.dist, { raw: input.distRaw, signal, countPackets: false }));
+  const info = input.distInfo ?? (await probeMedia(input.dist, { raw: input.distRaw, signal }));
   return {
     ref: null,
     dist: { file: input.dist, info, raw: input.distRaw, filters: [], skipped: 0 },
