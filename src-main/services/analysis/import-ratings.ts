@@ -5,6 +5,7 @@
  * kept as "not rated" (excluded from the analysis and counted there); any other score that is not a
  * plain decimal number refuses the file, naming the first such line and how many there are.
  */
+import type { RatingsImportSummary } from '../../common/contract-types';
 import { IqaError } from '../../common/errors';
 import type { Db } from '../store/project-db';
 import { saveImportedStudy, type ImportedRating, type StudyMethod, type StudyScale } from '../store/ratings-repo';
@@ -19,15 +20,8 @@ const DEFAULT_SCALES: Partial<Record<StudyMethod, StudyScale>> = {
   DSCQS: { min: 0, max: 100 },
 };
 
-export interface RatingsImportReport {
-  study: string;
-  studyId: number;
-  ratings: number;
-  participants: number;
-  notRated: number;
-  issues: { row: string; reason: string }[];
-  scale: StudyScale;
-}
+/** What an import reports: the contract's summary (the scale is the study's). */
+export type RatingsImportReport = RatingsImportSummary;
 
 export function importRatingsCsv(
   db: Db,
