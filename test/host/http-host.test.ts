@@ -41,6 +41,21 @@ const call = async (name: string, input: unknown, token = host.token) => {
   return { status: r.status, body: JSON.parse(r.text) as { ok: boolean; value?: any; error?: { code: string; message: string } } };
 };
 
+let studyProject: Promise<string> | null = null;
+/** A project with the study folder imported, made on first use, so any test may run alone. */
+function importedStudyProject(): Promise<string> {
+  studyProject ??= (async () => {
+    const media = join(tmp.dir, 'media-shared');
+    makeStudyFolder(media);
+    const dir = join(tmp.dir, 'project-shared');
+    expect((await call('projects.create', { dir })).body.ok).toBe(true);
+    const started = await call('import.start', { projectDir: dir, source: media });
+    await engine.jobs.wait(started.body.value.jobId);
+    return dir;
+  })();
+  return studyProject;
+}
+
 describe('loopback host', () => {
   it('listens on 127.0.0.1 only', () => {
     expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -124,7 +139,7 @@ describe('loopback host', () => {
   });
 
   it('answers viewer.frameMap with the SSIM map of a stored pair, and a typed error for a reference', async () => {
-    const projectDir = join(tmp.dir, 'project'); // imported by the test above
+    const projectDir = await importedStudyProject();
     const stimuli = (await call('stimuli.list', { projectDir })).body.value as { id: number; role: string; kind: string; width: number; height: number; frameCount: number }[];
     const video = stimuli.find((s) => s.role === 'distorted' && s.kind === 'video')!;
     const r = await call('viewer.frameMap', { projectDir, stimulusId: video.id, frame: video.frameCount - 1, metric: 'ssim-y' });
