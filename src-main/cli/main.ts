@@ -26,8 +26,7 @@ import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, 
 import { createFrameRunner, defaultThreads, type FrameRunner } from '../services/metrics/frame-pool';
 import { toJsonNumber } from '../common/json-numbers';
 import { runProjectMetrics } from '../services/metrics/run-project-metrics';
-import { listResults } from '../services/store/metrics-repo';
-import { resultsToCsv, resultsToJson } from '../services/export/results-export';
+import { exportResults } from '../services/export/results-export';
 
 function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -269,8 +268,7 @@ export function buildProgram(): Command {
     .action((dir: string, o: { format: 'csv' | 'json' }) => {
       const db = openProjectDb(resolve(dir));
       try {
-        const rows = listResults(db);
-        process.stdout.write(o.format === 'csv' ? resultsToCsv(rows) : resultsToJson(rows));
+        process.stdout.write(exportResults(db, o.format).content);
       } finally {
         db.close();
       }

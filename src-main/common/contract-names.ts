@@ -7,6 +7,7 @@
  * module (and contract-types.ts) import nothing that reaches zod.
  */
 import { POOLINGS, SCALER_NAMES } from './metric-registry';
+import type { MappingKind } from './mapping-models';
 
 export { POOLINGS, SCALER_NAMES };
 
@@ -23,9 +24,11 @@ export const COMMAND_NAMES = [
   'metrics.run',
   'metrics.results',
   'metrics.frames',
+  'results.export',
   'viewer.frameMap',
   'studies.list',
   'ratings.import',
+  'ratings.exportSureal',
   'analysis.run',
   'analysis.mosChoice',
   'analysis.setMosChoice',
@@ -37,6 +40,7 @@ export const COMMAND_NAMES = [
   'sets.fvd',
   'jobs.list',
   'jobs.cancel',
+  'jobs.clearFinished',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -53,6 +57,17 @@ export const isCommandName = (name: string): name is CommandName => (COMMAND_NAM
 /** Mappings fitted before PLCC/RMSE ('cubic' is the monotonic cubic the engine reports as 'cubic-monotonic'). */
 export const MAPPING_NAMES = ['logistic5', 'logistic4', 'cubic', 'linear', 'none'] as const;
 export type MappingName = (typeof MAPPING_NAMES)[number];
+/**
+ * The mapping each name fits: 'cubic' is what the user types and picks, 'cubic-monotonic' what is fitted
+ * and reported. The one place the alias lives (the engine's analysis and `iqa correlate` use it).
+ */
+export const MAPPING_FITS = {
+  logistic5: 'logistic5',
+  logistic4: 'logistic4',
+  cubic: 'cubic-monotonic',
+  linear: 'linear',
+  none: 'none',
+} as const satisfies Record<MappingName, MappingKind | 'none'>;
 export const STUDY_METHOD_NAMES = ['ACR', 'ACR-HR', 'DCR', 'DSCQS', 'SSCQE', 'PC'] as const;
 export type StudyMethodName = (typeof STUDY_METHOD_NAMES)[number];
 
@@ -63,6 +78,10 @@ export const SCREENINGS = ['bt500', 'corr'] as const;
 export type Screening = (typeof SCREENINGS)[number];
 export const SCORE_NAMES = ['auto', 'absolute', 'difference'] as const;
 export type ScoreName = (typeof SCORE_NAMES)[number];
+
+/** The stored values as `iqa results --format` writes them (services/export/results-export.ts). */
+export const RESULTS_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type ResultsExportFormat = (typeof RESULTS_EXPORT_FORMATS)[number];
 
 export const ANALYSIS_EXPORT_FORMATS = ['csv', 'json', 'latex', 'md'] as const;
 export type AnalysisExportFormat = (typeof ANALYSIS_EXPORT_FORMATS)[number];
@@ -76,6 +95,9 @@ export const IMAGE_SET_METRIC_NAMES = ['fid', 'kid', 'is'] as const;
 export type ImageSetMetricName = (typeof IMAGE_SET_METRIC_NAMES)[number];
 export const SET_RESIZE_NAMES = ['pytorch-fid', 'clean-fid', 'tf1'] as const;
 export type SetResizeName = (typeof SET_RESIZE_NAMES)[number];
+/** FVD clips: at least this many frames (the I3D graph itself needs 9), 16 by default. */
+export const FVD_MIN_CLIP_LENGTH = 10;
+export const FVD_DEFAULT_CLIP_LENGTH = 16;
 
 /** The kinds of background job, each with its own result type (JobSnapshot in domain.ts). */
 export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets'] as const;

@@ -4,7 +4,7 @@
  * renderer imports these types. contract.ts holds the zod schemas and checks at compile time that
  * each schema's input type is exactly the type declared here, so the two cannot drift apart.
  */
-import type { AnalysisExportFormat, CommandName, EventName, FrameMapMetric, ImageSetMetricName, MappingName, MosKind, ScoreName, Screening, SetResizeName, StudyMethodName } from './contract-names';
+import type { AnalysisExportFormat, CommandName, ResultsExportFormat, EventName, FrameMapMetric, ImageSetMetricName, MappingName, MosKind, ScoreName, Screening, SetResizeName, StudyMethodName } from './contract-names';
 import type { WireError } from './errors';
 import type { MetricDescriptor, Pooling, Scaler } from './metric-registry';
 import type { AnalysisReport, AppInfo, JobSnapshot, MetricResultRow, ModelRow, ProjectInfo, RecentProject, Stimulus, StudySummary } from './domain';
@@ -51,6 +51,8 @@ export interface MetricsRunInputType {
   metrics: MetricRequestInput[];
   /** Distorted stimuli to compute (default: every paired one). */
   stimulusIds?: number[];
+  /** The same by name (file stem), as `iqa run --only` gives them; added to stimulusIds. An unknown name is E_NOT_FOUND. */
+  stimulusNames?: string[];
   force?: boolean;
   pooling?: Pooling;
   policy?: AlignPolicyInput;
@@ -112,7 +114,13 @@ export interface ImageSetMetricsInput {
   model?: string;
   resize?: SetResizeName;
   isSplits?: number;
+  /** KID's subsets (default: one estimate over the full sets when both have at most 1000 images, else 100 subsets of 1000). */
+  kid?: { subsetSize?: number; subsets?: number; seed?: number };
   bootstrap?: SetBootstrapInput;
+  /** Also write set A's μ and Σ to this .npz file (pytorch-fid's layout). */
+  saveStatsA?: string;
+  /** Read and write the feature cache (default true). */
+  cache?: boolean;
 }
 
 export interface FvdInput {
@@ -123,6 +131,8 @@ export interface FvdInput {
   start?: number;
   stride?: number;
   bootstrap?: SetBootstrapInput;
+  /** Read and write the feature cache (default true). */
+  cache?: boolean;
 }
 
 export interface RatingsImportSummary {
@@ -171,6 +181,8 @@ export interface CommandInputs {
   'metrics.run': MetricsRunInputType;
   'metrics.results': ProjectRef;
   'metrics.frames': ProjectRef & { stimulusId: number };
+  /** The stored values as a file, byte for byte what `iqa results --format <format>` prints. */
+  'results.export': ProjectRef & { format: ResultsExportFormat };
   'viewer.frameMap': ProjectRef & {
     /** A distorted stimulus with a reference. */
     stimulusId: number;
@@ -181,17 +193,22 @@ export interface CommandInputs {
   };
   'studies.list': ProjectRef;
   'ratings.import': ProjectRef & { csv: string; study?: string; method?: StudyMethodName; scale?: { min: number; max: number }; replace?: boolean };
+  /** A study's raw ratings as a SUREAL dataset file (Python), byte for byte what `iqa ratings export-sureal` prints. */
+  'ratings.exportSureal': ProjectRef & { study?: string };
   'analysis.run': AnalysisOptionsInput;
   'analysis.mosChoice': ProjectRef;
   'analysis.setMosChoice': ProjectRef & { choice: Partial<MosChoice> };
   'analysis.export': AnalysisOptionsInput & { format: AnalysisExportFormat };
   'models.list': Empty;
   'models.install': { file: string; as?: string };
-  'models.verify': { id?: string };
+  /** Verifies one model, or every installed one. `maxProbes`: at most this many probes per model (default 2, a quick check; null: all); `probes`: only these (needs an id). */
+  'models.verify': { id?: string; probes?: string[]; maxProbes?: number | null };
   'sets.metrics': ImageSetMetricsInput;
   'sets.fvd': FvdInput;
   'jobs.list': Empty;
   'jobs.cancel': { jobId: string };
+  /** Forgets finished jobs (done, failed, cancelled): those of one project, or (null) those of no project. */
+  'jobs.clearFinished': { projectDir: string | null };
 }
 
 /** What each command returns. */
@@ -207,20 +224,24 @@ export interface CommandOutputs {
   'metrics.run': { jobId: string };
   'metrics.results': MetricResultRow[];
   'metrics.frames': FrameSeries[];
+  'results.export': { filename: string; mime: string; content: string };
   'viewer.frameMap': FrameMapJson;
   'studies.list': StudySummary[];
   'ratings.import': RatingsImportSummary;
+  'ratings.exportSureal': { filename: string; mime: string; content: string };
   'analysis.run': AnalysisReport;
   'analysis.mosChoice': { choice: MosChoice; stored: boolean };
   'analysis.setMosChoice': { choice: MosChoice; stored: boolean };
   'analysis.export': { filename: string; mime: string; content: string };
   'models.list': { dir: string; models: ModelRow[] };
-  'models.install': { id: string; path: string; sha256: string; verified: boolean };
+  /** `file`: the source; `extras`: probe and licence files copied from beside it; `notes`: random weights, no licence to redistribute. */
+  'models.install': { id: string; file: string; path: string; sha256: string; verified: boolean; extras: string[]; notes: string[] };
   'models.verify': { jobId: string };
   'sets.metrics': { jobId: string };
   'sets.fvd': { jobId: string };
   'jobs.list': JobSnapshot[];
   'jobs.cancel': { cancelled: boolean };
+  'jobs.clearFinished': { cleared: number };
 }
 
 export type CommandInput<C extends CommandName> = CommandInputs[C];

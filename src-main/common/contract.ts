@@ -14,10 +14,13 @@ import { parseSetSpecText } from './set-spec';
 import {
   ANALYSIS_EXPORT_FORMATS,
   FRAME_MAP_METRICS,
+  FVD_DEFAULT_CLIP_LENGTH,
+  FVD_MIN_CLIP_LENGTH,
   IMAGE_SET_METRIC_NAMES,
   MAPPING_NAMES,
   MOS_KINDS,
   POOLINGS,
+  RESULTS_EXPORT_FORMATS,
   SCALER_NAMES,
   SCORE_NAMES,
   SCREENINGS,
@@ -79,6 +82,7 @@ export const metricsRunSchema = z.strictObject({
   metrics: z.array(metricRequestSchema).min(1, 'choose at least one metric').max(50),
   /** Distorted stimuli to compute (default: every paired one). */
   stimulusIds: z.array(z.number().int().positive()).max(1_000_000).optional(),
+  stimulusNames: z.array(z.string().min(1).max(4096)).max(1_000_000).optional(),
   force: z.boolean().default(false),
   pooling: z.enum(POOLINGS).default('mean'),
   policy: alignPolicySchema.default({}),
@@ -156,17 +160,27 @@ export const imageSetMetricsSchema = z.strictObject({
   model: modelIdSchema.default('fid-inception'),
   resize: z.enum(SET_RESIZE_NAMES).default('pytorch-fid'),
   isSplits: z.number().int().min(1).max(1000).default(10),
+  kid: z
+    .strictObject({
+      subsetSize: z.number().int().min(1).max(1_000_000).optional(),
+      subsets: z.number().int().min(1).max(100_000).optional(),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    })
+    .optional(),
   bootstrap: setBootstrapSchema.optional(),
+  saveStatsA: absPath.optional(),
+  cache: z.boolean().default(true),
 });
 
 export const fvdSchema = z.strictObject({
   a: setSpecSchema,
   b: setSpecSchema,
   model: modelIdSchema.default('i3d-kinetics400'),
-  clipLength: z.number().int().min(10).max(512).default(16),
+  clipLength: z.number().int().min(FVD_MIN_CLIP_LENGTH).max(512).default(FVD_DEFAULT_CLIP_LENGTH),
   start: z.number().int().min(0).max(1_000_000).default(0),
   stride: z.number().int().min(1).max(1000).default(1),
   bootstrap: setBootstrapSchema.optional(),
+  cache: z.boolean().default(true),
 });
 
 export const commands = {
@@ -181,6 +195,7 @@ export const commands = {
   'metrics.run': command(metricsRunSchema),
   'metrics.results': command(z.strictObject({ projectDir: absPath })),
   'metrics.frames': command(z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive() })),
+  'results.export': command(z.strictObject({ projectDir: absPath, format: z.enum(RESULTS_EXPORT_FORMATS) })),
   'viewer.frameMap': command(
     z.strictObject({
       projectDir: absPath,
@@ -203,17 +218,25 @@ export const commands = {
       replace: z.boolean().default(false),
     }),
   ),
+  'ratings.exportSureal': command(z.strictObject({ projectDir: absPath, study: z.string().min(1).max(200).optional() })),
   'analysis.run': command(analysisOptionsSchema),
   'analysis.mosChoice': command(z.strictObject({ projectDir: absPath })),
   'analysis.setMosChoice': command(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),
   'analysis.export': command(analysisOptionsSchema.extend({ format: z.enum(ANALYSIS_EXPORT_FORMATS) })),
   'models.list': command(z.strictObject({})),
   'models.install': command(z.strictObject({ file: absPath, as: z.string().regex(/^[a-z0-9-]+$/).max(100).optional() })),
-  'models.verify': command(z.strictObject({ id: z.string().regex(/^[a-z0-9-]+$/).max(100).optional() })),
+  'models.verify': command(
+    z.strictObject({
+      id: z.string().regex(/^[a-z0-9-]+$/).max(100).optional(),
+      probes: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+      maxProbes: z.number().int().min(1).max(100_000).nullable().default(2),
+    }),
+  ),
   'sets.metrics': command(imageSetMetricsSchema),
   'sets.fvd': command(fvdSchema),
   'jobs.list': command(z.strictObject({})),
   'jobs.cancel': command(z.strictObject({ jobId: z.string().min(1).max(100) })),
+  'jobs.clearFinished': command(z.strictObject({ projectDir: absPath.nullable() })),
 } as const satisfies Record<CommandName, CommandSpec<z.ZodType>>;
 
 export type Commands = typeof commands;

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { AnalysisOptions, Handlers } from '../common/contract';
+import { MAPPING_FITS, type AnalysisOptions, type Handlers } from '../common/contract';
 import { gatherAnalysisInput } from './analysis/analyze-project';
 import { ComputePool } from './compute/compute-pool';
 import { readMosChoice, resolveMosChoice, writeMosChoice } from './analysis/mos-choice';
@@ -12,7 +12,8 @@ import { importRatingsCsv } from './analysis/import-ratings';
 import { exportAnalysis } from './export/analysis-export';
 import { listStudies } from './store/ratings-repo';
 import type { AppInfo, ModelRow, ProjectInfo } from '../common/domain';
-import { closeSharedInference, installModel, listModels, modelDir, verifyModel } from './models';
+import { closeSharedInference, installModel, listModels, manifestEntry, modelDir, requireModel, verifyModel } from './models';
+import { exportSureal } from './export/sureal-export';
 import { frameMap } from './metrics/frame-maps';
 import { computeFvd, computeImageSetMetrics } from './sets';
 import { resolveSpecPaths } from './sets/set-spec';
@@ -26,6 +27,8 @@ import { createFrameRunner, defaultThreads, type FrameRunner } from './metrics/f
 import { runProjectMetrics } from './metrics/run-project-metrics';
 import { frameSeries, listResults } from './store/metrics-repo';
 import { JobManager } from './jobs/job-manager';
+import { metricsWorkTracker } from './jobs/metrics-work';
+import { exportResults } from './export/results-export';
 import { locateFfmpeg } from './media/ffmpeg-locate';
 import { thumbnailDataUrl } from './media/thumbnail';
 import { readRecent, rememberProject } from './projects/recent-projects';
@@ -108,7 +111,7 @@ export class Engine {
   /** Reads the project here (short), computes in the compute pool: a 2,000-resample bootstrap never blocks this thread. */
   #analyze(o: AnalysisOptions) {
     const dir = resolve(o.projectDir);
-    const mapping = o.mapping === 'cubic' ? 'cubic-monotonic' : o.mapping;
+    const mapping = MAPPING_FITS[o.mapping];
     const input = gatherAnalysisInput(this.db(dir), dir, { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, scores: o.scores, zscore: o.zscore, mapping, by: o.by, seed: o.seed, resamples: o.resamples });
     this.#compute ??= new ComputePool({ threads: Math.min(this.#threads, 2) });
     return this.#compute.analyze(input);
@@ -189,31 +192,44 @@ export class Engine {
       // Every file the run will read (the chosen stimuli and their references) must be allowed.
       const stimuli = listStimuli(db);
       const byId = new Map(stimuli.map((s) => [s.id, s]));
-      const involved = input.stimulusIds
-        ? input.stimulusIds.flatMap((id) => {
+      let stimulusIds = input.stimulusIds;
+      if (input.stimulusNames) {
+        const byName = new Map(stimuli.map((s) => [s.name, s.id]));
+        const missing = input.stimulusNames.filter((n) => !byName.has(n));
+        if (missing.length) throw new IqaError('E_NOT_FOUND', `no stimulus named ${missing.join(', ')} in ${dir}`);
+        stimulusIds = [...new Set([...(stimulusIds ?? []), ...input.stimulusNames.map((n) => byName.get(n)!)])];
+      }
+      const involved = stimulusIds
+        ? stimulusIds.flatMap((id) => {
             const s = byId.get(id);
             return [s, s?.referenceId == null ? undefined : byId.get(s.referenceId)];
           })
         : stimuli;
       for (const s of involved) if (s) this.#mediaPath(dir, s);
       const runner = this.frameRunner();
+      // The ETA weighs frames by pixels (jobs/metrics-work.ts).
+      const work = metricsWorkTracker({ stimuli, metricIds: metrics.map((m) => m.id), stimulusIds });
       const jobId = this.jobs.start({
         kind: 'metrics',
         label: `Compute ${metrics.map((m) => m.id).join(', ')}`,
         projectDir: dir,
         unit: 'frames',
-        run: (ctx) =>
-          runProjectMetrics(
+        run: async (ctx) => {
+          let changed: string[] = [];
+          const report = await runProjectMetrics(
             db,
             dir,
-            { metrics, stimulusIds: input.stimulusIds, force: input.force, policy: input.policy, pooling: input.pooling, acceptDecodeErrors: input.acceptDecodeErrors },
-            { runner, signal: ctx.signal, onProgress: (d, t, msg) => ctx.progress(d, t, msg) },
-          ),
+            { metrics, stimulusIds, force: input.force, policy: input.policy, pooling: input.pooling, acceptDecodeErrors: input.acceptDecodeErrors },
+            { runner, signal: ctx.signal, onProgress: (d, t, msg) => ctx.progress(d, t, msg, work(d, t, msg)), onRefresh: (r) => void (changed = r.changed) },
+          );
+          return changed.length ? { ...report, changed } : report;
+        },
       });
       return { jobId };
     },
     'metrics.results': async ({ projectDir }) => listResults(this.db(projectDir)),
     'metrics.frames': async ({ projectDir, stimulusId }) => frameSeries(this.db(projectDir), stimulusId),
+    'results.export': async ({ projectDir, format }) => exportResults(this.db(projectDir), format),
     'viewer.frameMap': async ({ projectDir, stimulusId, frame, metric, params }) => {
       const dir = resolve(projectDir);
       const db = this.db(dir);
@@ -249,6 +265,11 @@ export class Engine {
     'studies.list': async ({ projectDir }) => listStudies(this.db(projectDir)),
     'ratings.import': async ({ projectDir, csv, study, method, scale, replace }) =>
       importRatingsCsv(this.db(projectDir), this.access.check(csv, 'ratings file'), { study, method, scale, replace }),
+    'ratings.exportSureal': async ({ projectDir, study }) => {
+      const dir = resolve(projectDir);
+      const content = exportSureal(this.db(dir), dir, study);
+      return { filename: `sureal-${(study ?? 'dataset').replace(/[^A-Za-z0-9._-]+/g, '_')}.py`, mime: 'text/x-python', content };
+    },
     'analysis.run': async (o) => this.#analyze(o),
     'analysis.mosChoice': async ({ projectDir }) => {
       const db = this.db(projectDir);
@@ -265,10 +286,16 @@ export class Engine {
     'models.list': async () => ({ dir: modelDir(), models: (await listModels()) as ModelRow[] }),
     'models.install': async ({ file, as }) => {
       const r = await installModel(this.access.check(file, 'model file'), { as });
-      return { id: r.id, path: r.path, sha256: r.sha256, verified: r.verified };
+      const entry = manifestEntry(r.id);
+      const notes = [...(entry.comparable ? [] : [entry.comparableNote ?? 'not comparable']), ...(entry.licence.redistributable ? [] : [entry.licence.note])];
+      return { id: r.id, file: r.file, path: r.path, sha256: r.sha256, verified: r.verified, extras: r.extras, notes };
     },
-    'models.verify': async ({ id }) => {
-      const ids = id ? [id] : (await listModels()).filter((m) => m.state !== 'missing').map((m) => m.id);
+    'models.verify': async ({ id, probes, maxProbes }) => {
+      if (probes && !id) throw new IqaError('E_INPUT', '--probe needs a model id');
+      // A named model must be there (E_MODEL with how to get it); without a name, what is installed (a wrong-hash file is not the model).
+      if (id) await requireModel(id);
+      const ids = id ? [id] : (await listModels()).filter((m) => m.state === 'installed' || m.state === 'unverified').map((m) => m.id);
+      const options = { ...(probes ? { probes } : {}), ...(maxProbes !== null ? { maxProbes } : {}) };
       const jobId = this.jobs.start({
         kind: 'models.verify',
         label: id ? `Verify model ${id}` : 'Verify installed models',
@@ -277,7 +304,7 @@ export class Engine {
           const out = [];
           for (const [i, m] of ids.entries()) {
             ctx.progress(i, ids.length, m);
-            out.push(await verifyModel(m, { maxProbes: 2 }));
+            out.push(await verifyModel(m, options));
           }
           ctx.progress(ids.length, ids.length);
           return out;
@@ -311,5 +338,6 @@ export class Engine {
     },
     'jobs.list': async () => this.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+    'jobs.clearFinished': async ({ projectDir }) => ({ cleared: this.jobs.clearFinished(projectDir === null ? null : resolve(projectDir)) }),
   };
 }

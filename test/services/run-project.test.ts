@@ -153,8 +153,8 @@ describe('computing metrics for a project', () => {
     await runProjectMetrics(db, dir, { metrics: [metric('psnr-y'), metric('ssim-y')] }, { runner });
     const rows = listResults(db);
     const csv = resultsToCsv(rows);
-    expect(csv.split('\n')[0]).toBe('stimulus,reference,metric,params,pooling,value,frames,metric_version,engine_version,model_sha256,provider,decoder,condition');
-    expect(csv).toMatch(/\nsrc01_blur,src01,psnr-y,luma=y_float,mean,\d+\.\d+,1,1,\d+\.\d+\.\d+,,,"?ffmpeg [^\n]*,blur\n/);
+    expect(csv.split('\n')[0]).toBe('stimulus,reference,metric,params,pooling,value,frames,metric_version,engine_version,model_sha256,provider,decoder,align_scaler,align_skip_ref,align_skip_dist,align_truncated,condition');
+    expect(csv).toMatch(/\nsrc01_blur,src01,psnr-y,luma=y_float,mean,\d+\.\d+,1,1,\d+\.\d+\.\d+,,,"?ffmpeg [^\n]*,none,0,0,,blur\n/);
     expect(resultsToCsv(listResults(db))).toBe(csv);
     const json = JSON.parse(resultsToJson(rows));
     expect(json.results).toHaveLength(rows.length);

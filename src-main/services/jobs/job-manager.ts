@@ -3,17 +3,40 @@
  * AbortController for cancel, reports progress as snapshots (throttled), and ends done, failed
  * (with a typed error) or cancelled. Listeners receive every snapshot; transports forward them as
  * `job.update` events.
+ *
+ * The ETA: from the work a job reports (`progress(…, work)`: its own weights, e.g. frames × pixels for
+ * a metrics run, so a pair of 4K videos weighs more than one of small images), and of that only the
+ * work done at the job's pace: work that finished without being done (a pair skipped as already
+ * stored) counts as done but does not make the estimate faster. A job that reports no work gets the
+ * estimate from its done/total counts.
  */
 import { randomUUID } from 'node:crypto';
 import { IqaError, toIqaError } from '../../common/errors';
 import type { JobKind } from '../../common/contract-names';
 import type { JobResults, JobSnapshot } from '../../common/domain';
 
+/** Progress in a job's own weights (cumulative), for the ETA. */
+export interface WorkProgress {
+  done: number;
+  total: number;
+  /** Of `done`, the work that finished without being done at the job's pace (skipped, failed early). */
+  unmeasured?: number;
+}
+
 export interface JobContext {
   signal: AbortSignal;
-  /** Reports progress; cheap to call often (snapshots are throttled). */
-  progress(done: number, total: number, message?: string): void;
+  /** Reports progress; cheap to call often (snapshots are throttled). `work` weighs it for the ETA. */
+  progress(done: number, total: number, message?: string, work?: WorkProgress): void;
 }
+
+/** Seconds left at the pace measured so far; null until some work has been measured. */
+export function estimateSeconds(elapsedS: number, done: number, total: number, unmeasured = 0): number | null {
+  const measured = done - unmeasured;
+  if (!(measured > 0) || !(total >= done) || !(elapsedS > 0)) return null;
+  return (elapsedS / measured) * (total - done);
+}
+
+const isFinished = (s: { state: string }) => s.state === 'done' || s.state === 'failed' || s.state === 'cancelled';
 
 /** A job of kind K: its run resolves with that kind's result type (domain.ts, JobResults). */
 export interface StartJob<K extends JobKind> {
@@ -87,12 +110,12 @@ export class JobManager {
     let lastEmit = 0;
     const ctx: JobContext = {
       signal: controller.signal,
-      progress: (done, total, message) => {
+      progress: (done, total, message, work) => {
         snapshot.done = done;
         snapshot.total = total;
         if (message !== undefined) snapshot.message = message;
         const elapsed = (Date.now() - startedMs) / 1000;
-        snapshot.etaS = done > 0 && total >= done ? (elapsed / done) * (total - done) : null;
+        snapshot.etaS = work ? estimateSeconds(elapsed, work.done, work.total, work.unmeasured) : estimateSeconds(elapsed, done, total);
         const now = Date.now();
         if (now - lastEmit >= EMIT_INTERVAL_MS || done === total) {
           lastEmit = now;
@@ -123,6 +146,21 @@ export class JobManager {
     this.#jobs.set(id, { snapshot, controller, promise });
     this.#emit(snapshot);
     return id;
+  }
+
+  /**
+   * Forgets the finished jobs of one project (or, with null, those of no project); running ones stay.
+   * Returns how many were forgotten.
+   */
+  clearFinished(projectDir: string | null): number {
+    let n = 0;
+    for (const [id, j] of this.#jobs) {
+      if (isFinished(j.snapshot) && j.snapshot.projectDir === projectDir) {
+        this.#jobs.delete(id);
+        n += 1;
+      }
+    }
+    return n;
   }
 
   #emit(snapshot: LiveSnapshot): void {
