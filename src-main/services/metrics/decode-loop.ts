@@ -112,6 +112,19 @@ function outputsFor(planned: readonly PlannedExtractor[], source: FrameFormat): 
   return { formats, index };
 }
 
+/** The frame ring's memory ceiling: past it, huge frames (a 24-megapixel image) take fewer slots. */
+export const RING_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Frames in flight: two per worker keep every worker busy while the next frame decodes, but never
+ * more than the frames there are (an image needs one) nor more than the budget holds (at least one).
+ */
+export function ringSlots(bytesPerSlot: number, threads: number, expectedFrames: number | null, budget = RING_BUDGET_BYTES): number {
+  const busy = Math.max(2, 2 * threads);
+  const frames = expectedFrames !== null && expectedFrames > 0 ? expectedFrames : busy;
+  return Math.max(1, Math.min(busy, frames, Math.floor(budget / bytesPerSlot)));
+}
+
 export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedExtractor[], options: LoopOptions): Promise<LoopResult> {
   const { runner, signal } = options;
   const { formats, index } = outputsFor(planned, plan.source);
@@ -133,8 +146,8 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
     input: x.p.input,
   }));
 
-  const slotCount = Math.max(2, 2 * runner.threads);
   const sizes = formats.map(frameBytes);
+  const slotCount = ringSlots(sizes.reduce((a, b) => a + b, 0) * (refReader ? 2 : 1), runner.threads, plan.expected);
   const buffers = () => sizes.map((n) => new SharedArrayBuffer(n));
   const slots = Array.from({ length: slotCount }, () => ({ ref: refReader ? buffers() : null, dist: buffers(), busy: null as Promise<void> | null }));
   const byInput = (bufs: SharedArrayBuffer[]) => {
