@@ -21,7 +21,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ExecutionProvider } from '../src-main/kernels/nn/onnx-task';
+import type { ExecutionProvider } from '../src-main/common/inference';
 import { OnnxInference } from '../src-main/services/models/inference';
 import { lpipsPair, lpipsPairs, type LpipsModel } from '../src-main/services/models/lpips';
 import { listModels } from '../src-main/services/models/model-store';

@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
 import { IqaError, toIqaError } from '../common/errors';
-import type { ExecutionProvider, OnnxRunReply, OnnxRunTask, TensorData } from '../kernels/nn/onnx-task';
+import type { ExecutionProvider, TensorData } from '../common/inference';
+import type { OnnxRunReply, OnnxRunTask } from './onnx-messages';
 
 interface CachedSession {
   session: InferenceSession;

@@ -71,6 +71,8 @@ function checker(root: string) {
         for (const i of imports(file)) {
           if (!i.spec.startsWith('.')) continue;
           const to = layerOf(resolve(dirname(file), i.spec));
+          // A worker's message types live beside it (workers/*-messages.ts); its service imports them as types.
+          if (from === 'services' && to === 'workers' && i.typeOnly && /-messages$/.test(i.spec)) continue;
           if (to && !ALLOWED[from]!.includes(to)) out.push(`${at(file, i)}: ${from}/ may not import ${to}/ (it may import ${ALLOWED[from]!.join(', ')})`);
         }
       }
@@ -128,6 +130,56 @@ function checker(root: string) {
   };
 }
 
+/**
+ * Import circles among `all` (type-only imports too: a circle of types still ties two modules into one):
+ * one line per strongly connected group of two or more files, `a.ts -> b.ts -> a.ts`.
+ */
+function importCircles(all: string[], rel: (f: string) => string): string[] {
+  const known = new Set(all);
+  const edges = new Map<string, string[]>();
+  for (const f of all) {
+    const targets: string[] = [];
+    for (const i of imports(f)) {
+      if (!i.spec.startsWith('.')) continue;
+      const base = resolve(dirname(f), i.spec);
+      const t = [base, `${base}.ts`, join(base, 'index.ts')].find((c) => known.has(c));
+      if (t) targets.push(t);
+    }
+    edges.set(f, targets);
+  }
+  // Tarjan's strongly connected components.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[] = [];
+  const visit = (v: string) => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v)!) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const group: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        group.push(w);
+      } while (w !== v);
+      if (group.length > 1) out.push([...group.reverse(), group[0]!].map(rel).join(' -> '));
+    }
+  };
+  for (const f of all) if (!index.has(f)) visit(f);
+  return out;
+}
+
 const repo = checker(REPO_ROOT);
 const all = [...files(join(REPO_ROOT, 'src-main')), ...files(join(REPO_ROOT, 'src-renderer/src'))];
 
@@ -148,11 +200,32 @@ describe('architecture', () => {
     expect(repo.pureLayers(all)).toEqual([]);
   });
 
+  it('no modules import each other in a circle', () => {
+    expect(importCircles(all, (f) => relative(REPO_ROOT, f).split('\\').join('/'))).toEqual([]);
+  });
+
   it('the preload, the renderer and the contract names and types reach no zod, not even through a type import', () => {
     const entries = all.filter((f) => /^src-main\/preload\/|^src-renderer\//.test(relative(REPO_ROOT, f).split('\\').join('/')));
     const names = ['contract-names.ts', 'contract-types.ts', 'desktop-names.ts', 'set-spec.ts', 'mapping-models.ts', 'analysis-stats.ts'].map((f) => join(REPO_ROOT, 'src-main/common', f));
     expect(entries.length).toBeGreaterThan(10);
     expect(repo.zodFree([...entries, ...names])).toEqual([]);
+  });
+});
+
+describe('the circle check', () => {
+  it('names every file of a circle, and none of a chain', () => {
+    const tmp = tempDir('circles');
+    try {
+      const put = (name: string, text: string) => writeFileSync(join(tmp.dir, name), text);
+      put('a.ts', "import { b } from './b';\nexport const a = 1;\n");
+      put('b.ts', "import type { C } from './c';\nexport const b = 2;\n");
+      put('c.ts', "import { a } from './a';\nexport type C = number;\n");
+      put('d.ts', "import { a } from './a';\n");
+      const all = ['a.ts', 'b.ts', 'c.ts', 'd.ts'].map((f) => join(tmp.dir, f));
+      expect(importCircles(all, (f) => relative(tmp.dir, f))).toEqual(['a.ts -> b.ts -> c.ts -> a.ts']);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 

@@ -8,7 +8,7 @@
 import { IqaError } from '../../common/errors';
 import { cnniqaPatches, pilGrey } from '../../kernels/nn/cnniqa-patches';
 import type { PixelLayout } from '../../kernels/nn/lpips-input';
-import type { ExecutionProvider } from '../../kernels/nn/onnx-task';
+import type { ExecutionProvider } from '../../common/inference';
 import { sharedInference, type OnnxInference } from './inference';
 import type { ModelDirOptions } from './model-store';
 

@@ -11,13 +11,14 @@
 import { freemem } from 'node:os';
 import { Piscina } from 'piscina';
 import { IqaError } from '../../common/errors';
-import type { ExecutionProvider, GraphIo, OnnxRunReply, OnnxRunTask, TensorData } from '../../kernels/nn/onnx-task';
+import type { ExecutionProvider, GraphIo, TensorData } from '../../common/inference';
+import type { OnnxRunReply, OnnxRunTask } from '../../workers/onnx-messages';
 import { workerFile } from '../worker-files';
 import { fileIdentity } from './file-hash';
 import type { ModelEntry } from './manifest';
 import { requireModel, type ModelDirOptions } from './model-store';
 
-export type { ExecutionProvider, GraphIo, TensorData } from '../../kernels/nn/onnx-task';
+export type { ExecutionProvider, GraphIo, TensorData } from '../../common/inference';
 
 export interface InferenceOptions extends ModelDirOptions {
   /** Worker threads (default 1). */

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { IqaError } from '../../common/errors';
-import type { TensorData } from '../../kernels/nn/onnx-task';
+import type { TensorData } from '../../common/inference';
 
 const fileRef = z.object({ file: z.string().min(1), shape: z.array(z.number().int().nonnegative()) });
 const tensorMap = z.record(z.string(), fileRef);

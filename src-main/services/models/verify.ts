@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { IqaError } from '../../common/errors';
 import { compareTensors, withinTolerance } from '../../kernels/nn/tensor-compare';
-import type { ExecutionProvider } from '../../kernels/nn/onnx-task';
+import type { ExecutionProvider } from '../../common/inference';
 import { sharedInference, type OnnxInference } from './inference';
 import { manifestEntry, type ModelTolerance } from './manifest';
 import { modelDir, requireModel, type ModelDirOptions, type ModelState, modelStatus } from './model-store';

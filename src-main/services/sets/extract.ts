@@ -10,7 +10,7 @@
  */
 import { cpus } from 'node:os';
 import { IqaError } from '../../common/errors';
-import type { ExecutionProvider } from '../../kernels/nn/onnx-task';
+import type { ExecutionProvider } from '../../common/inference';
 import { sha256File } from '../models/file-hash';
 import { batchSizeFor, defaultMemoryBudget, sharedInference, type OnnxInference } from '../models/inference';
 import { requireModel, type ResolvedModel } from '../models/model-store';

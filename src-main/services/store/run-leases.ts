@@ -14,7 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db } from './project-db';
+// The handle's type straight from the driver: project-db.ts imports this module (recovery at open).
+import type { Database as Db } from 'better-sqlite3';
 
 /** How often a live worker refreshes its heartbeat and its claims. */
 export const HEARTBEAT_MS = 5_000;

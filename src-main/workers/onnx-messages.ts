@@ -1,18 +1,10 @@
 /**
- * The message contract between services/models/inference.ts and workers/onnx.worker.ts (types
- * only). A task names the model file and carries float32 tensors; the reply is a discriminated
- * union with the task's sequence number, and errors travel as WireErrors.
+ * The messages between services/models/inference.ts and workers/onnx.worker.ts (types only), kept
+ * beside the worker. A task names the model file and carries float32 tensors; the reply is a
+ * discriminated union with the task's sequence number, and errors travel as WireErrors.
  */
-import type { WireError } from '../../common/errors';
-
-/** Execution providers the engine tries, in order of preference. */
-export type ExecutionProvider = 'cuda' | 'cpu';
-
-export interface TensorData {
-  /** Row-major (C order) float32 values. */
-  data: Float32Array;
-  dims: number[];
-}
+import type { WireError } from '../common/errors';
+import type { ExecutionProvider, GraphIo, TensorData } from '../common/inference';
 
 export interface OnnxRunTask {
   seq: number;
@@ -30,12 +22,6 @@ export interface OnnxRunTask {
   intraOpThreads?: number;
   /** Only load the file on the CPU provider and report its input and output names (no run, no cached session). */
   describeOnly?: boolean;
-}
-
-/** A graph's input and output names, as onnxruntime reads them. */
-export interface GraphIo {
-  inputs: string[];
-  outputs: string[];
 }
 
 export type OnnxRunReply =
