@@ -9,11 +9,13 @@ import { chromaSize, peakValue } from '../../common/frame-format';
 import type { MetricParams } from '../../common/metric-registry';
 import { deinterleaveRgb } from '../image/deinterleave';
 import { lumaFromInterleaved, type LumaOptions } from '../image/luma';
-import type { Plane, Samples } from '../image/plane';
-import { mse } from '../metrics/mse';
+import type { InterleavedImage, Plane, Samples } from '../image/plane';
+import { mse, sumSquaredError } from '../metrics/mse';
 import { createSsimWorkspace, ssim, type SsimWorkspace } from '../metrics/ssim';
 import { createSsimFfmpegWorkspace, ssimFfmpeg, type SsimFfmpegWorkspace } from '../metrics/ssim-ffmpeg';
-import type { FrameSamples } from './extractor';
+
+/** One side of a frame pair in the extractor's input format: 8- or 16-bit samples. */
+export type FrameSamples = Uint8Array | Uint16Array;
 
 const LUMA: Record<string, LumaOptions> = {
   y_float: { matrix: 'bt601', range: 'studio', rounding: 'none' },
@@ -82,14 +84,44 @@ function splitFrame(f: FrameFormat, data: FrameSamples, ws: FrameWorkspace, side
   return { planes, packed, luma: null };
 }
 
-function lumaOf(f: FrameFormat, data: FrameSamples, split: SplitFrame, lumaName: string, ws: FrameWorkspace, side: 0 | 1): Plane {
-  if (split.luma) return split.luma;
+function lumaOptions(f: FrameFormat, lumaName: string): LumaOptions {
   const options = LUMA[lumaName];
   if (!options) throw new RangeError(`unknown luma conversion "${lumaName}"`);
   if (f.bitDepth > 8 && options.range === 'studio') {
     throw new RangeError(`studio-swing luma (${lumaName}) is defined for 8-bit RGB only; this is ${f.bitDepth}-bit: use luma=bt601-full or bt709-full`);
   }
-  return lumaFromInterleaved({ data, width: f.width, height: f.height, channels: 3, stride: 3 * f.width }, ws.f64(4 + side, f.width * f.height), options);
+  return options;
+}
+
+function lumaOf(f: FrameFormat, data: FrameSamples, split: SplitFrame, lumaName: string, ws: FrameWorkspace, side: 0 | 1): Plane {
+  if (split.luma) return split.luma;
+  return lumaFromInterleaved({ data, width: f.width, height: f.height, channels: 3, stride: 3 * f.width }, ws.f64(4 + side, f.width * f.height), lumaOptions(f, lumaName));
+}
+
+/** Luma samples per row tile of lumaMseOf: a few hundred KiB of float64 per side instead of whole planes. */
+const LUMA_TILE_SAMPLES = 1 << 15;
+
+/**
+ * MSE of the two sides' luma. From RGB the luma is computed a tile of rows at a time into two small
+ * buffers, never as whole planes (a 24-megapixel pair would need 384 MB of float64 planes); the
+ * squared errors are summed row by row in the order mse() sums a whole plane, so the value is the
+ * same bit for bit.
+ */
+function lumaMseOf(f: FrameFormat, ref: FrameSamples, dist: FrameSamples, a: SplitFrame, b: SplitFrame, lumaName: string, ws: FrameWorkspace): number {
+  if (a.luma && b.luma) return mse(a.luma, b.luma);
+  const options = lumaOptions(f, lumaName);
+  const { width, height } = f;
+  const rows = Math.max(1, Math.min(height, Math.floor(LUMA_TILE_SAMPLES / width)));
+  const ta = ws.f64(8, rows * width);
+  const tb = ws.f64(9, rows * width);
+  const stride = 3 * width;
+  let sse = 0;
+  for (let y0 = 0; y0 < height; y0 += rows) {
+    const n = Math.min(rows, height - y0);
+    const at = (data: FrameSamples): InterleavedImage => ({ data: data.subarray(y0 * stride, (y0 + n) * stride), width, height: n, channels: 3, stride });
+    sse = sumSquaredError(lumaFromInterleaved(at(ref), ta, options), lumaFromInterleaved(at(dist), tb, options), sse);
+  }
+  return sse / (width * height);
 }
 
 /**
@@ -133,6 +165,8 @@ export interface FramePair {
   ws: FrameWorkspace;
   /** Luma of both sides: the Y or grey plane, or Y from RGB by the named conversion (default y_float). */
   luma(name: string | number | undefined): [Plane, Plane];
+  /** MSE of luma(name) without materialising the luma planes of RGB frames (same value as mse(...luma(name))). */
+  lumaMse(name: string | number | undefined): number;
   /** SSIM of two planes with the metric's parameters (Wang, or the ffmpeg variant on integer samples). */
   ssimOn(x: Plane, y: Plane, p: MetricParams): number;
 }
@@ -150,6 +184,7 @@ export function framePair(f: FrameFormat, ref: FrameSamples | null, dist: FrameS
     b,
     ws,
     luma: (name) => [lumaOf(f, ref, a, String(name ?? 'y_float'), ws, 0), lumaOf(f, dist, b, String(name ?? 'y_float'), ws, 1)],
+    lumaMse: (name) => lumaMseOf(f, ref, dist, a, b, String(name ?? 'y_float'), ws),
     ssimOn: (x, y, p) =>
       p.variant === 'ffmpeg'
         ? ssimFfmpeg(integerPlane(x, peak, ws, 6), integerPlane(y, peak, ws, 7), { bitDepth: f.bitDepth, workspace: ws.ssimFfmpeg }).all

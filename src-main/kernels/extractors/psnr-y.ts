@@ -1,5 +1,4 @@
 /** PSNR on luma (registry `psnr-y`): the Y or grey plane, or Y from RGB by the `luma` parameter. */
-import { mse } from '../metrics/mse';
 import { psnrFromMse } from '../metrics/psnr';
 import { perFrame, type ExtractorSpec } from './extractor';
 import { framePair } from './frame-pair';
@@ -11,7 +10,6 @@ export const psnrYExtractor: ExtractorSpec = {
   init: (f, params, { workspace }) =>
     perFrame((_k, ref, dist) => {
       const q = framePair(f, ref, dist, workspace);
-      const [x, y] = q.luma(params.luma);
-      return psnrFromMse(mse(x, y), q.peak);
+      return psnrFromMse(q.lumaMse(params.luma), q.peak);
     }),
 };

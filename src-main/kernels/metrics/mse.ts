@@ -14,12 +14,15 @@
  */
 import { assertSamePlaneSize, type Plane } from '../image/plane';
 
-/** Sum of squared differences and sample count of one plane pair; sizes already checked. */
-function sumSquaredError(a: Plane, b: Plane): number {
+/**
+ * Sum of squared differences of one plane pair (sizes already checked), each row's partial sum added in
+ * row order to `total`. Passing the running total of the rows above lets a caller feed a plane in row
+ * tiles (e.g. luma computed a few rows at a time) and get the very sum a whole-plane call gives, bit for bit.
+ */
+export function sumSquaredError(a: Plane, b: Plane, total = 0): number {
   const { width, height } = a;
   const ad = a.data;
   const bd = b.data;
-  let total = 0;
   for (let y = 0; y < height; y++) {
     const ao = y * a.stride;
     const bo = y * b.stride;
