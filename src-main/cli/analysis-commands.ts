@@ -1,22 +1,23 @@
-/** `iqa correlate` and `iqa mos`: the analysis statistics on CSV data from elsewhere. */
+/**
+ * `iqa ratings`, `iqa analyze` (a project's ratings and analysis, through the engine's contract commands)
+ * and `iqa correlate`, `iqa mos`, `iqa pairwise` (the same statistics on CSV files from elsewhere, no
+ * project: pure helpers).
+ */
+import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IqaError } from '../common/errors';
 import { toJsonNumber } from '../common/json-numbers';
-import { metricVsMos, type IntervalStatistic, type MappingChoice } from '../kernels/stats/metric-vs-mos';
+import { ANALYSIS_EXPORT_FORMATS, MAPPING_FITS, MAPPING_NAMES, STUDY_METHOD_NAMES, type AnalysisExportFormat, type MappingName, type MosKind, type ScoreName, type Screening as MosScreening, type StudyMethodName } from '../common/contract-names';
+import type { MosChoice } from '../common/contract-types';
+import { metricVsMos, type IntervalStatistic } from '../kernels/stats/metric-vs-mos';
 import { mosFromRatings, type Screening } from '../services/analysis/mos-from-ratings';
 import { pairwiseFromCsv } from '../services/analysis/pairwise-from-csv';
 import { cellNumber, readCsvTable, readScoreTable } from '../services/analysis/read-table';
+import { withEngine } from './engine-client';
 import { printTable } from './table';
-import { resolve } from 'node:path';
-import { openProjectDb } from '../services/store/project-db';
-import { importRatingsCsv } from '../services/analysis/import-ratings';
-import { analyzeProject } from '../services/analysis/analyze-project';
-import { exportAnalysis, type AnalysisFormat } from '../services/export/analysis-export';
-import { exportSureal } from '../services/export/sureal-export';
-import { STUDY_METHODS, type StudyMethod } from '../services/store/ratings-repo';
-import { resolveMosChoice, writeMosChoice } from '../services/analysis/mos-choice';
 
-const MAPPINGS: Record<string, MappingChoice> = { logistic5: 'logistic5', logistic4: 'logistic4', cubic: 'cubic-monotonic', linear: 'linear', none: 'none' };
+/** `--by none`, as the app offers it: no breakdown. */
+const NO_BREAKDOWN = 'none';
 
 const choice = (allowed: readonly string[]) => (v: string) => {
   if (!allowed.includes(v)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
@@ -53,36 +54,37 @@ export function addAnalysisCommands(program: Command): void {
     .argument('<dir>', 'project folder')
     .argument('<csv>', 'ratings CSV; stimulus = a stimulus name (file stem) or its project path')
     .option('--study <name>', 'study name', 'imported')
-    .option('--method <method>', `test method: ${STUDY_METHODS.join(', ')} (ACR-HR gives DMOS in the analysis)`, choice(STUDY_METHODS), 'ACR')
+    .option('--method <method>', `test method: ${STUDY_METHOD_NAMES.join(', ')} (ACR-HR gives DMOS in the analysis)`, choice(STUDY_METHOD_NAMES), 'ACR')
     .option('--scale <min..max>', 'rating scale (default: 1..5 for ACR/ACR-HR/DCR, 0..100 for DSCQS)', scaleArg)
     .option('--replace', 'replace a study of the same name')
     .option('--json', 'print the import report as JSON')
-    .action((dir: string, csv: string, o: { study: string; method: StudyMethod; scale?: { min: number; max: number }; replace?: boolean; json?: boolean }) => {
-      const db = openProjectDb(resolve(dir));
-      try {
-        const report = importRatingsCsv(db, resolve(csv), { study: o.study, method: o.method, scale: o.scale, replace: o.replace });
+    .action((dir: string, csv: string, o: { study: string; method: StudyMethodName; scale?: { min: number; max: number }; replace?: boolean; json?: boolean }) =>
+      withEngine({}, async (engine) => {
+        const report = await engine.call('ratings.import', {
+          projectDir: resolve(dir),
+          csv: resolve(csv),
+          study: o.study,
+          method: o.method,
+          ...(o.scale ? { scale: o.scale } : {}),
+          replace: o.replace ?? false,
+        });
         if (o.json) return void process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         process.stdout.write(`study "${report.study}": ${report.ratings} ratings from ${report.participants} participants (${report.notRated} without a score), scale ${report.scale.min}..${report.scale.max}, ${report.issues.length} problem(s)\n`);
         for (const i of report.issues) process.stdout.write(`  ${i.row}: ${i.reason}\n`);
-      } finally {
-        db.close();
-      }
-    });
+      }),
+    );
 
   ratings
     .command('export-sureal')
     .description("write a study's raw ratings as a SUREAL dataset file (Python), to cross-check with Netflix's sureal")
     .argument('<dir>', 'project folder')
     .option('--study <name>', 'the study (default: the only one)')
-    .action((dir: string, o: { study?: string }) => {
-      const abs = resolve(dir);
-      const db = openProjectDb(abs);
-      try {
-        process.stdout.write(exportSureal(db, abs, o.study));
-      } finally {
-        db.close();
-      }
-    });
+    .action((dir: string, o: { study?: string }) =>
+      withEngine({}, async (engine) => {
+        const file = await engine.call('ratings.exportSureal', { projectDir: resolve(dir), ...(o.study !== undefined ? { study: o.study } : {}) });
+        process.stdout.write(file.content);
+      }),
+    );
 
   program
     .command('analyze')
@@ -96,28 +98,40 @@ export function addAnalysisCommands(program: Command): void {
     .option('--zscore', 'z-score each participant\'s scores and rescale them to the scale before the MOS')
     .option('--no-zscore', 'use the scores without z-scores (overrides a stored choice)')
     .option('--remember', 'store this MOS choice (--mos, --screen, --min-corr, --scores, --zscore) in the project as its default, for the CLI and the app')
-    .option('--mapping <kind>', 'monotonic mapping before PLCC/RMSE: logistic5 (VQEG), logistic4, cubic, linear, none', choice(Object.keys(MAPPINGS)), 'logistic5')
-    .option('--by <name>', 'also break the statistics and the MOS down by content, codec, resolution or a stored attribute (condition, ...)')
-    .option('--format <format>', 'md, csv, json or latex', choice(['md', 'csv', 'json', 'latex']), 'md')
+    .option('--mapping <kind>', 'monotonic mapping before PLCC/RMSE: logistic5 (VQEG), logistic4, cubic, linear, none', choice(MAPPING_NAMES), 'logistic5')
+    .option('--by <name>', 'also break the statistics and the MOS down by content, codec, resolution or a stored attribute (condition, ...); none: no breakdown')
+    .option('--format <format>', 'md, csv, json or latex', choice(ANALYSIS_EXPORT_FORMATS), 'md')
     .option('--seed <n>', 'bootstrap seed', int, 1)
     .option('--resamples <n>', 'bootstrap resamples (0 skips the intervals)', int, 2000)
     .action(
       (
         dir: string,
-        o: { study?: string; mos?: 'screened' | 'raw' | 'mle'; screen?: 'bt500' | 'corr'; minCorr?: number; scores?: 'auto' | 'absolute' | 'difference'; zscore?: boolean; remember?: boolean; mapping: string; by?: string; format: AnalysisFormat; seed: number; resamples: number },
-      ) => {
-        const abs = resolve(dir);
-        const db = openProjectDb(abs);
-        try {
-          const given = { mos: o.mos, screening: o.screen, minCorrelation: o.minCorr, scores: o.scores, zscore: o.zscore };
-          const report = analyzeProject(db, abs, { study: o.study, ...given, mapping: MAPPINGS[o.mapping]!, by: o.by, seed: o.seed, resamples: o.resamples });
+        o: { study?: string; mos?: MosKind; screen?: MosScreening; minCorr?: number; scores?: ScoreName; zscore?: boolean; remember?: boolean; mapping: MappingName; by?: string; format: AnalysisExportFormat; seed: number; resamples: number },
+      ) =>
+        withEngine({}, async (engine) => {
+          const projectDir = resolve(dir);
+          // The MOS choice given on the command line; what is not given comes from the project's stored choice.
+          const given: Partial<MosChoice> = Object.fromEntries(
+            Object.entries({ mos: o.mos, screening: o.screen, minCorrelation: o.minCorr, scores: o.scores, zscore: o.zscore }).filter(([, v]) => v !== undefined),
+          );
+          const by = o.by === NO_BREAKDOWN ? undefined : o.by;
+          const file = await engine.call('analysis.export', {
+            projectDir,
+            ...(o.study !== undefined ? { study: o.study } : {}),
+            ...given,
+            mapping: o.mapping,
+            ...(by !== undefined ? { by } : {}),
+            seed: o.seed,
+            resamples: o.resamples,
+            format: o.format,
+          });
           // Stored only once it has given an analysis (a typo in another option stores nothing).
-          if (o.remember) writeMosChoice(db, resolveMosChoice(db, given).choice);
-          process.stdout.write(exportAnalysis(report, o.format));
-        } finally {
-          db.close();
-        }
-      },
+          if (o.remember) {
+            const current = await engine.call('analysis.mosChoice', { projectDir });
+            await engine.call('analysis.setMosChoice', { projectDir, choice: { ...current.choice, ...given } });
+          }
+          process.stdout.write(file.content);
+        }),
     );
 
   program
@@ -126,17 +140,17 @@ export function addAnalysisCommands(program: Command): void {
     .argument('<csv>', 'CSV file with a header row')
     .requiredOption('--x <column>', 'the metric column')
     .requiredOption('--y <column>', 'the MOS column')
-    .option('--mapping <kind>', 'monotonic mapping before PLCC/RMSE: logistic5 (VQEG), logistic4, cubic, linear, none', choice(Object.keys(MAPPINGS)), 'logistic5')
+    .option('--mapping <kind>', 'monotonic mapping before PLCC/RMSE: logistic5 (VQEG), logistic4, cubic, linear, none', choice(MAPPING_NAMES), 'logistic5')
     .option('--seed <n>', 'bootstrap seed (stored in the output)', int, 1)
     .option('--resamples <n>', 'bootstrap resamples (0 skips the intervals)', int, 2000)
     .option('--json', 'print one JSON object')
-    .action((csv: string, o: { x: string; y: string; mapping: string; seed: number; resamples: number; json?: boolean }) => {
+    .action((csv: string, o: { x: string; y: string; mapping: MappingName; seed: number; resamples: number; json?: boolean }) => {
       const rows = readCsvTable(csv, [o.x, o.y]);
       const x = rows.map((r) => cellNumber(r[o.x]));
       const y = rows.map((r) => cellNumber(r[o.y]));
       let res;
       try {
-        res = metricVsMos(x, y, { mapping: MAPPINGS[o.mapping], bootstrap: o.resamples > 0 ? { seed: o.seed, resamples: o.resamples } : undefined });
+        res = metricVsMos(x, y, { mapping: MAPPING_FITS[o.mapping], bootstrap: o.resamples > 0 ? { seed: o.seed, resamples: o.resamples } : undefined });
       } catch (err) {
         if (err instanceof RangeError) throw new IqaError('E_INPUT', `${csv}: ${err.message}`, { file: csv });
         throw err;

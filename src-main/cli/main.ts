@@ -1,22 +1,18 @@
 /**
- * `iqa`: the headless command line over the same services the app uses. Output for scripts goes to
- * stdout (--json gives one JSON document); progress and diagnostics go to stderr; any failure is one
- * line `iqa: <message>` and a non-zero exit.
+ * `iqa`: the headless command line in front of the same engine the app uses: each project command is a
+ * contract command sent through the engine's dispatch (engine-client.ts), so it is validated by the same
+ * schemas and fails with the same typed errors; cli/ only parses arguments and prints. Output for scripts
+ * goes to stdout (--json gives one JSON document); progress and diagnostics go to stderr; any failure is
+ * one line `iqa: <message>` and a non-zero exit.
  */
 import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { importOptionsSchema, rawVideoSchema } from '../common/contract';
+import { Command, CommanderError } from 'commander';
 import { IqaError, toIqaError } from '../common/errors';
-import type { RawVideoGeometry, Stimulus } from '../common/domain';
+import type { RawVideoGeometry } from '../common/domain';
 import { APP_VERSION } from '../common/version';
-import { importMedia } from '../services/import/import-media';
-import { isProjectDir, openProjectDb } from '../services/store/project-db';
-import { listStimuli } from '../services/store/stimuli-repo';
-import { rememberProject } from '../services/projects/recent-projects';
-import { defaultUserDataDir } from '../services/user-data';
 import { runWeb } from '../host/web-main';
-import { checkNewProjectLocation } from '../services/projects/project-location';
 import { printTable } from './table';
+import { addProjectCommands, parseYuv } from './project-commands';
 import { addAnalysisCommands } from './analysis-commands';
 import { addModelsCommand } from './models-command';
 import { addSetsCommand } from './sets-command';
@@ -25,29 +21,11 @@ import { createProgress } from './progress';
 import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
 import { createFrameRunner, defaultThreads, type FrameRunner } from '../services/metrics/frame-pool';
 import { toJsonNumber } from '../common/json-numbers';
-import { runProjectMetrics } from '../services/metrics/run-project-metrics';
-import { exportResults } from '../services/export/results-export';
 
 function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   return Math.abs(v) >= 1000 ? v.toFixed(2) : v.toPrecision(8);
-}
-
-function parseYuv(v: string): RawVideoGeometry {
-  const m = /^(\d+)x(\d+):([a-z0-9_]+)@([\d.]+)$/.exec(v);
-  const parsed = m && rawVideoSchema.safeParse({ width: +m[1]!, height: +m[2]!, pixFmt: m[3], fps: +m[4]! });
-  if (!parsed || !parsed.success) throw new InvalidArgumentError('expected WIDTHxHEIGHT:PIXFMT@FPS, e.g. 1920x1080:yuv420p@25');
-  return parsed.data;
-}
-
-function parsePattern(v: string): string {
-  try {
-    new RegExp(v);
-  } catch (err) {
-    throw new InvalidArgumentError(`not a valid regular expression (${(err as Error).message})`);
-  }
-  return v;
 }
 
 /** The model a neural metric ran, as `iqa metrics --json` reports it. */
@@ -79,77 +57,6 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({
       outputError: (str, write) => write(`iqa: ${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
-    });
-
-  const project = program.command('project').description('create projects');
-  project
-    .command('create')
-    .description('create a new project (a folder holding iqa-project.sqlite)')
-    .argument('<dir>', 'project folder (created if missing)')
-    .option('--name <name>', 'project name (default: the folder name)')
-    .action((dir: string, o: { name?: string }) => {
-      const abs = checkNewProjectLocation(dir);
-      openProjectDb(abs, { create: true, name: o.name }).close();
-      rememberProject(defaultUserDataDir(), { dir: abs, name: o.name ?? abs.split(/[\\/]/).pop()! });
-      process.stdout.write(`created project ${abs}\n`);
-    });
-
-  program
-    .command('import')
-    .description('import a folder (recursively), a CSV manifest or one file into a project')
-    .argument('<dir>', 'project folder')
-    .argument('<source>', 'folder, CSV manifest (columns path, reference, role, content, attributes...) or media file')
-    .option('--pattern <regex>', 'regular expression on file stems: group (?<ref>...) names the reference, other named groups become attributes', parsePattern)
-    .option('--no-recursive', 'do not descend into subfolders')
-    .option('--yuv <geometry>', 'geometry of raw .yuv files: WIDTHxHEIGHT:PIXFMT@FPS', parseYuv)
-    .option('--json', 'print the import report as JSON')
-    .action(async (dir: string, source: string, o: { pattern?: string; recursive: boolean; yuv?: RawVideoGeometry; json?: boolean }) => {
-      const db = openProjectDb(resolve(dir));
-      try {
-        const options = importOptionsSchema.parse({ pattern: o.pattern, recursive: o.recursive, rawVideo: o.yuv });
-        const report = await importMedia(db, resolve(dir), resolve(source), options, {
-          onProgress: (p) => process.stderr.write(`[${p.done}/${p.total}] ${p.outcome === 'issue' ? 'failed' : p.outcome} ${p.file}\n`),
-        });
-        if (o.json) {
-          process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        } else {
-          process.stdout.write(`added ${report.added}, updated ${report.updated}, unchanged ${report.unchanged}, problems ${report.issues.length}\n`);
-          for (const i of report.issues) process.stdout.write(`  ${i.file}: ${i.reason}\n`);
-          for (const u of report.unpaired) process.stdout.write(`  ${u}: no reference found (imported unpaired)\n`);
-        }
-        if (report.added + report.updated + report.unchanged === 0 && report.issues.length > 0) process.exitCode = 1;
-      } finally {
-        db.close();
-      }
-    });
-
-  program
-    .command('stimuli')
-    .description('list the stimuli of a project')
-    .argument('<dir>', 'project folder')
-    .option('--json', 'print JSON')
-    .action((dir: string, o: { json?: boolean }) => {
-      const db = openProjectDb(resolve(dir));
-      let list: Stimulus[];
-      try {
-        list = listStimuli(db);
-      } finally {
-        db.close();
-      }
-      if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
-      printTable(
-        ['name', 'role', 'reference', 'kind', 'size', 'frames', 'fps', 'attributes'],
-        list.map((s) => [
-          s.name,
-          s.role,
-          s.referenceName ?? '',
-          s.kind,
-          `${s.width}x${s.height}`,
-          String(s.frameCount ?? ''),
-          s.fps ? s.fps.toFixed(3).replace(/\.?0+$/, '') : '',
-          Object.entries(s.attributes).map(([k, v]) => `${k}=${v}`).join(' '),
-        ]),
-      );
     });
 
   addMetricOptions(
@@ -210,70 +117,7 @@ export function buildProgram(): Command {
       }
     });
 
-  addMetricOptions(
-    program
-      .command('run')
-      .description("compute metrics for a project's distorted/reference pairs and store them (resumes: stored pairs are skipped)")
-      .argument('<dir>', 'project folder'),
-  )
-    .option('--force', 'recompute pairs that already have values')
-    .option('--only <names>', 'comma-separated names of distorted stimuli to compute', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .option('--json', 'print the run report as JSON')
-    .action(async (dir: string, o: MetricCliOptions & { force?: boolean; only?: string[]; json?: boolean }) => {
-      const metrics = resolveMetrics(o.metrics, o.param);
-      const abs = resolve(dir);
-      const db = openProjectDb(abs);
-      const runner = createFrameRunner(o.threads ?? defaultThreads());
-      const progress = createProgress('frames');
-      try {
-        let stimulusIds: number[] | undefined;
-        if (o.only) {
-          const byName = new Map(listStimuli(db).map((s) => [s.name, s.id]));
-          const missing = o.only.filter((n) => !byName.has(n));
-          if (missing.length) throw new IqaError('E_NOT_FOUND', `no stimulus named ${missing.join(', ')} in ${abs}`);
-          stimulusIds = o.only.map((n) => byName.get(n)!);
-        }
-        const report = await runProjectMetrics(
-          db,
-          abs,
-          { metrics, stimulusIds, force: o.force, policy: policyOf(o), pooling: o.pooling, acceptDecodeErrors: o.acceptDecodeErrors },
-          {
-            runner,
-            onProgress: (d, t, msg) => progress.update(d, t, msg),
-            onRefresh: (r) => r.changed.forEach((f) => process.stderr.write(`${f}: changed since it was hashed; its stored values were dropped and are recomputed\n`)),
-          },
-        );
-        progress.stop();
-        if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else {
-          process.stdout.write(`${report.pairs} pair(s): ${report.computed} computed, ${report.skipped} already stored, ${report.failed.length} failed\n`);
-          for (const f of report.failed) process.stdout.write(`  ${f.stimulus}: ${f.error.message}\n`);
-        }
-        if (report.failed.length > 0) process.exitCode = 1;
-      } finally {
-        progress.stop();
-        await runner.close();
-        db.close();
-      }
-    });
-
-  program
-    .command('results')
-    .description('export the stored metric values (long format: stimulus, reference, metric, value, attributes)')
-    .argument('<dir>', 'project folder')
-    .option('--format <format>', 'csv or json', (v: string) => {
-      if (v !== 'csv' && v !== 'json') throw new InvalidArgumentError('expected csv or json');
-      return v;
-    }, 'csv')
-    .action((dir: string, o: { format: 'csv' | 'json' }) => {
-      const db = openProjectDb(resolve(dir));
-      try {
-        process.stdout.write(exportResults(db, o.format).content);
-      } finally {
-        db.close();
-      }
-    });
-
+  addProjectCommands(program);
   addAnalysisCommands(program);
   addModelsCommand(program);
   addSetsCommand(program);
@@ -288,7 +132,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that closed the pipe (`iqa results --format json | head`) ends the command quietly, with the
+ * exit code so far: nobody is left to read the rest or an error about it.
+ */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

@@ -1,9 +1,15 @@
 /** Parsing the metric-related CLI options shared by `iqa metrics` and `iqa run`. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { IqaError } from '../common/errors';
-import { METRIC_IDS, POOLINGS, metricById, type Pooling } from '../common/metric-registry';
+import { METRIC_IDS, POOLINGS, SCALER_NAMES, metricById, type Pooling, type Scaler } from '../common/metric-registry';
 import { resolveMetricRequest } from '../common/metric-params';
-import { SCALERS, type AlignPolicy, type ResolvedMetric, type Scaler } from '../services/metrics/compute-pair';
+import type { AlignPolicyInput } from '../common/contract-types';
+
+/** A metric with its parameters validated and defaults filled in (the contract's metric request, complete). */
+export interface ResolvedMetric {
+  id: string;
+  params: Record<string, string | number>;
+}
 
 export interface MetricCliOptions {
   metrics: string[];
@@ -34,8 +40,8 @@ export function addMetricOptions(cmd: Command): Command {
       if (!(POOLINGS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${POOLINGS.join(', ')}`);
       return v;
     }, 'mean')
-    .option('--scale <scaler>', `scale the distorted to the reference size (${SCALERS.join(', ')})`, (v: string) => {
-      if (!(SCALERS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${SCALERS.join(', ')}`);
+    .option('--scale <scaler>', `scale the distorted to the reference size (${SCALER_NAMES.join(', ')})`, (v: string) => {
+      if (!(SCALER_NAMES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${SCALER_NAMES.join(', ')}`);
       return v;
     })
     .option('--truncate', 'compare only the frames both have when frame counts differ')
@@ -71,6 +77,6 @@ export function resolveMetrics(ids: string[], params: string[]): ResolvedMetric[
   });
 }
 
-export function policyOf(o: MetricCliOptions): AlignPolicy {
+export function policyOf(o: MetricCliOptions): AlignPolicyInput {
   return { scale: o.scale, truncate: o.truncate, skipRef: o.skipRef, skipDist: o.skipDist, ignoreFps: o.ignoreFps };
 }

@@ -1,16 +1,17 @@
 /**
- * `iqa models list|install|verify`: the model directory from the command line. Output for scripts
- * on stdout (--json: one JSON document); failures are thrown as IqaErrors, which main() prints as
- * one `iqa: <message>` line with a non-zero exit. `verify` exits 1 when a probe fails.
+ * `iqa models list|install|verify`: the model directory from the command line, through the engine's
+ * `models.*` commands (verify is a job). Output for scripts on stdout (--json: one JSON document);
+ * failures are thrown as IqaErrors, which main() prints as one `iqa: <message>` line with a non-zero
+ * exit. `verify` exits 1 when a probe fails.
  */
+import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IqaError } from '../common/errors';
 import { toJsonNumber } from '../common/json-numbers';
-import { closeSharedInference } from '../services/models/inference';
-import { loadManifest, manifestEntry } from '../services/models/manifest';
-import { installModel } from '../services/models/install';
-import { listModels, modelDir, requireModel, type ModelStatus } from '../services/models/model-store';
-import { verifyModel, type ModelVerification } from '../services/models/verify';
+import type { ModelRow, ModelVerificationJson } from '../common/domain';
+import { loadManifest } from '../services/models/manifest';
+import { withEngine } from './engine-client';
+import { createProgress } from './progress';
 import { printTable } from './table';
 
 const int = (v: string) => {
@@ -27,7 +28,7 @@ const modelId = (v: string) => {
 
 const sci = (v: number) => (Number.isNaN(v) ? 'NaN' : v === 0 ? '0' : v.toExponential(1));
 
-function statusNote(m: ModelStatus): string {
+function statusNote(m: ModelRow): string {
   const notes: string[] = [];
   if (!m.comparable) notes.push(m.comparableNote ?? 'not comparable');
   if (!m.redistributable) notes.push('no licence to redistribute');
@@ -35,15 +36,21 @@ function statusNote(m: ModelStatus): string {
   return notes.join('; ');
 }
 
-function verificationJson(v: ModelVerification) {
+/** A statistic as JSON: NaN -> null, ±Infinity -> strings (common/json-numbers.ts); already converted values as they are. */
+const jsonNum = (v: unknown) => (typeof v === 'number' ? toJsonNumber(v) : v);
+
+function verificationJson(v: ModelVerificationJson) {
   return {
     ...v,
     probes: v.probes.map((p) => ({
       ...p,
-      outputs: p.outputs.map((o) => ({ ...o, maxAbs: toJsonNumber(o.maxAbs), maxRel: toJsonNumber(o.maxRel), relToMax: toJsonNumber(o.relToMax), refMaxAbs: toJsonNumber(o.refMaxAbs) })),
+      outputs: p.outputs.map((o) => ({ ...o, maxAbs: jsonNum(o.maxAbs), maxRel: jsonNum(o.maxRel), relToMax: jsonNum(o.relToMax), refMaxAbs: jsonNum(o.refMaxAbs) })),
     })),
   };
 }
+
+/** A statistic for the table (the job's values are numbers, or null for NaN once serialised). */
+const sciOf = (v: unknown) => (typeof v === 'number' ? sci(v) : v === null ? 'NaN' : String(v));
 
 export function addModelsCommand(program: Command): void {
   const models = program.command('models').description('neural models and parameter files: list, install, verify (directory: IQA_MODEL_DIR, else <user data>/models)');
@@ -52,9 +59,9 @@ export function addModelsCommand(program: Command): void {
     .command('list')
     .description('every supported model with its state: installed, unverified (no known hash), missing or wrong-hash')
     .option('--json', 'print one JSON object')
-    .action(async (o: { json?: boolean }) => {
-      const dir = modelDir();
-      const list = await listModels();
+    .action((o: { json?: boolean }) =>
+      withEngine({}, async (engine) => {
+      const { dir, models: list } = await engine.call('models.list', {});
       if (o.json) {
         process.stdout.write(JSON.stringify({ dir, models: list }, null, 2) + '\n');
         return;
@@ -64,7 +71,8 @@ export function addModelsCommand(program: Command): void {
         ['id', 'state', 'kind', 'file', 'sha256', 'note'],
         list.map((m) => [m.id, m.state, m.kind, m.files.map((f) => f.name).join(', '), m.files.map((f) => (f.actualSha256 ?? f.expectedSha256 ?? '-').slice(0, 12)).join(', '), statusNote(m)]),
       );
-    });
+      }),
+    );
 
   models
     .command('install')
@@ -72,17 +80,17 @@ export function addModelsCommand(program: Command): void {
     .argument('<file>', 'the model file (its probes.json, probes/ and licence files beside it are copied too)')
     .option('--as <id>', 'the model a locally exported file (no known hash) belongs to', modelId)
     .option('--json', 'print one JSON object')
-    .action(async (file: string, o: { as?: string; json?: boolean }) => {
-      const r = await installModel(file, o.as !== undefined ? { as: o.as } : {});
-      if (o.json) {
-        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        return;
-      }
-      const entry = manifestEntry(r.id);
-      process.stdout.write(`installed ${r.id}: ${r.path} (sha256 ${r.sha256}${r.verified ? ', matches the manifest' : ', unverified: the manifest has no hash for this file'})\n`);
-      if (!entry.comparable) process.stdout.write(`note: ${entry.comparableNote}\n`);
-      if (!entry.licence.redistributable) process.stdout.write(`note: ${entry.licence.note}\n`);
-    });
+    .action((file: string, o: { as?: string; json?: boolean }) =>
+      withEngine({}, async (engine) => {
+        const { notes, ...r } = await engine.call('models.install', { file: resolve(file), ...(o.as !== undefined ? { as: o.as } : {}) });
+        if (o.json) {
+          process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+          return;
+        }
+        process.stdout.write(`installed ${r.id}: ${r.path} (sha256 ${r.sha256}${r.verified ? ', matches the manifest' : ', unverified: the manifest has no hash for this file'})\n`);
+        for (const n of notes) process.stdout.write(`note: ${n}\n`);
+      }),
+    );
 
   models
     .command('verify')
@@ -91,40 +99,35 @@ export function addModelsCommand(program: Command): void {
     .option('--probe <name...>', 'only these probes')
     .option('--max-probes <n>', 'at most n probes per model', int)
     .option('--json', 'print one JSON object')
-    .action(async (id: string | undefined, o: { probe?: string[]; maxProbes?: number; json?: boolean }) => {
-      try {
+    .action((id: string | undefined, o: { probe?: string[]; maxProbes?: number; json?: boolean }) =>
+      withEngine({}, async (engine) => {
         if (o.probe && !id) throw new IqaError('E_INPUT', '--probe needs a model id');
-        if (id) await requireModel(id);
-        const ids = id ? [id] : (await listModels()).filter((m) => m.state === 'installed' || m.state === 'unverified').map((m) => m.id);
-        const results: ModelVerification[] = [];
-        for (const m of ids) {
-          const opts: Parameters<typeof verifyModel>[1] = {};
-          if (o.probe) opts.probes = o.probe;
-          if (o.maxProbes !== undefined) opts.maxProbes = o.maxProbes;
-          results.push(await verifyModel(m, opts));
-        }
+        const modelDir = engine.modelDir;
+        const results = await engine.job(
+          'models.verify',
+          { ...(id ? { id } : {}), ...(o.probe ? { probes: o.probe } : {}), maxProbes: o.maxProbes ?? null },
+          o.json ? { update: () => undefined, stop: () => undefined } : createProgress('models'),
+        );
         const failed = results.filter((r) => !r.pass);
         if (o.json) {
-          process.stdout.write(JSON.stringify({ dir: modelDir(), pass: failed.length === 0 && results.length > 0, models: results.map(verificationJson) }, null, 2) + '\n');
+          process.stdout.write(JSON.stringify({ dir: modelDir, pass: failed.length === 0 && results.length > 0, models: results.map(verificationJson) }, null, 2) + '\n');
         } else {
           const rows: string[][] = [];
           for (const r of results) {
             if (r.skipped) rows.push([r.id, '-', '-', '-', '-', r.pass ? 'ok' : 'FAIL', r.skipped]);
             for (const p of r.probes) {
               for (const out of p.outputs) {
-                rows.push([r.id, p.probe, out.name, sci(out.maxAbs), sci(out.relToMax), out.pass ? 'ok' : 'FAIL', out.problem ?? `${r.provider ?? 'our kernel'}, ${p.runMs.toFixed(0)} ms${r.comparable ? '' : ', random weights'}`]);
+                rows.push([r.id, p.probe, out.name, sciOf(out.maxAbs), sciOf(out.relToMax), out.pass ? 'ok' : 'FAIL', out.problem ?? `${r.provider ?? 'our kernel'}, ${p.runMs.toFixed(0)} ms${r.comparable ? '' : ', random weights'}`]);
               }
             }
           }
           printTable(['model', 'probe', 'output', 'max abs', 'rel to max', 'result', 'note'], rows);
-          if (results.length === 0) process.stdout.write(`no installed model in ${modelDir()}\n`);
+          if (results.length === 0) process.stdout.write(`no installed model in ${modelDir}\n`);
           for (const r of results) {
             if (r.tolerance && r.probes.length) process.stdout.write(`${r.id}: tolerance max abs ${r.tolerance.maxAbs}${r.tolerance.relToMax ? `, rel to max ${r.tolerance.relToMax}` : ''} (${r.tolerance.reason})\n`);
           }
         }
         if (failed.length > 0 || results.length === 0) process.exitCode = 1;
-      } finally {
-        await closeSharedInference();
-      }
-    });
+      }),
+    );
 }

@@ -6,16 +6,28 @@
  * frame rates…) are also printed to stderr as `warning: …` lines; failures are IqaErrors that main()
  * prints as one `iqa: <message>` line.
  */
+import { resolve } from 'node:path';
 import type { FvdResult, ImageSetMetricsResult } from '../common/domain';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IqaError } from '../common/errors';
 import type { JsonNumber } from '../common/json-numbers';
-import { closeSharedInference } from '../services/models/inference';
-import { computeFvd, FVD_DEFAULT_CLIP_LENGTH, FVD_MIN_CLIP_LENGTH, } from '../services/sets/fvd';
-import { computeImageSetMetrics, IMAGE_SET_METRICS, type ImageSetMetric, } from '../services/sets/image-set-metrics';
-import { FID_RESIZE_MODES, type FidResizeMode } from '../services/sets/preprocess';
-import { parseFilter } from '../services/sets/set-spec';
-import { createProgress } from './progress';
+import {
+  FVD_DEFAULT_CLIP_LENGTH,
+  FVD_MIN_CLIP_LENGTH,
+  IMAGE_SET_METRIC_NAMES as IMAGE_SET_METRICS,
+  SET_RESIZE_NAMES as FID_RESIZE_MODES,
+  type ImageSetMetricName as ImageSetMetric,
+  type SetResizeName as FidResizeMode,
+} from '../common/contract-names';
+import { parseFilter, parseSetSpecText, type SetSpec } from '../common/set-spec';
+import { withEngine } from './engine-client';
+import { NO_PROGRESS, createProgress } from './progress';
+
+/** A set argument (`--a`/`--b` with its `--a-filter`/`--b-filter` pairs) as the contract's structure, paths made absolute. */
+function setOf(text: string, filter: Record<string, string> | undefined, label: string): SetSpec {
+  const spec = parseSetSpecText(text, filter ?? {}, label);
+  return spec.type === 'stats' ? { type: 'stats', file: resolve(spec.file) } : { ...spec, dir: resolve(spec.dir) };
+}
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -150,34 +162,31 @@ function addImageSetCommand(program: Command, name: 'fid' | 'kid' | 'is', descri
     .option('--kid-subsets <n>', 'number of KID subsets (default 100; giving it or --kid-subset-size always uses subsets)', positiveInt)
     .option('--is-splits <n>', 'Inception Score splits (default 10)', positiveInt)
     .option('--save-stats <file.npz>', "also save set A's mu and sigma (pytorch-fid's .npz layout)")
-    .action(async (o: ImageCliOptions) => {
-      const progress = o.json ? { update: () => undefined, stop: () => undefined } : createProgress('images');
-      try {
-        const r = await computeImageSetMetrics(
+    .action((o: ImageCliOptions) =>
+      withEngine({}, async (engine) => {
+        const metrics = o.metrics ?? defaultMetrics;
+        // IS alone reads set A only: a set B given then is not even parsed.
+        const needB = metrics.some((m) => m !== 'is');
+        const r = (await engine.job(
+          'sets.metrics',
           {
-            a: o.a,
-            ...(o.b !== undefined ? { b: o.b } : {}),
-            ...(o.aFilter ? { aFilter: o.aFilter } : {}),
-            ...(o.bFilter ? { bFilter: o.bFilter } : {}),
-            metrics: o.metrics ?? defaultMetrics,
+            a: setOf(o.a, o.aFilter, 'set A'),
+            ...(o.b !== undefined && needB ? { b: setOf(o.b, o.bFilter, 'set B') } : {}),
+            metrics,
             ...(o.model ? { model: o.model } : {}),
             resize: o.resize ?? 'pytorch-fid',
             kid: { ...(o.kidSubsetSize ? { subsetSize: o.kidSubsetSize } : {}), ...(o.kidSubsets ? { subsets: o.kidSubsets } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) },
             ...(o.isSplits ? { isSplits: o.isSplits } : {}),
             ...(o.bootstrap ? { bootstrap: { resamples: o.bootstrap, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.confidence ? { confidence: o.confidence } : {}) } } : {}),
-            ...(o.saveStats ? { saveStatsA: o.saveStats } : {}),
+            ...(o.saveStats ? { saveStatsA: resolve(o.saveStats) } : {}),
             cache: o.cache,
           },
-          { onProgress: (d, t, label) => progress.update(d, t, label) },
-        );
-        progress.stop();
+          o.json ? NO_PROGRESS : createProgress('images'),
+        )) as ImageSetMetricsResult;
         process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : imageSummary(r));
         printWarnings(r.warnings);
-      } finally {
-        progress.stop();
-        await closeSharedInference();
-      }
-    });
+      }),
+    );
 }
 
 export function addSetsCommand(program: Command): void {
@@ -192,16 +201,14 @@ export function addSetsCommand(program: Command): void {
     .option('--clip-length <frames>', `frames per clip (at least ${FVD_MIN_CLIP_LENGTH}; default ${FVD_DEFAULT_CLIP_LENGTH})`, positiveInt)
     .option('--start <frame>', 'first decoded frame of the clip (default 0)', nonNegativeInt)
     .option('--stride <n>', 'take every n-th decoded frame (default 1: consecutive frames)', positiveInt)
-    .action(async (o: FvdCliOptions) => {
-      if (o.b === undefined) throw new IqaError('E_INPUT', 'FVD compares two sets: give --b');
-      const progress = o.json ? { update: () => undefined, stop: () => undefined } : createProgress('videos');
-      try {
-        const r = await computeFvd(
+    .action((o: FvdCliOptions) =>
+      withEngine({}, async (engine) => {
+        if (o.b === undefined) throw new IqaError('E_INPUT', 'FVD compares two sets: give --b');
+        const r = (await engine.job(
+          'sets.fvd',
           {
-            a: o.a,
-            b: o.b,
-            ...(o.aFilter ? { aFilter: o.aFilter } : {}),
-            ...(o.bFilter ? { bFilter: o.bFilter } : {}),
+            a: setOf(o.a, o.aFilter, 'set A'),
+            b: setOf(o.b, o.bFilter, 'set B'),
             ...(o.model ? { model: o.model } : {}),
             ...(o.clipLength ? { clipLength: o.clipLength } : {}),
             ...(o.start !== undefined ? { start: o.start } : {}),
@@ -209,14 +216,10 @@ export function addSetsCommand(program: Command): void {
             ...(o.bootstrap ? { bootstrap: { resamples: o.bootstrap, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.confidence ? { confidence: o.confidence } : {}) } } : {}),
             cache: o.cache,
           },
-          { onProgress: (d, t, label) => progress.update(d, t, label) },
-        );
-        progress.stop();
+          o.json ? NO_PROGRESS : createProgress('videos'),
+        )) as FvdResult;
         process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : fvdSummary(r));
         printWarnings(r.warnings);
-      } finally {
-        progress.stop();
-        await closeSharedInference();
-      }
-    });
+      }),
+    );
 }

@@ -176,7 +176,12 @@ export const fvdSchema = z.strictObject({
   a: setSpecSchema,
   b: setSpecSchema,
   model: modelIdSchema.default('i3d-kinetics400'),
-  clipLength: z.number().int().min(FVD_MIN_CLIP_LENGTH).max(512).default(FVD_DEFAULT_CLIP_LENGTH),
+  clipLength: z
+    .number()
+    .int()
+    .min(FVD_MIN_CLIP_LENGTH, `FVD clip length must be a whole number of frames from ${FVD_MIN_CLIP_LENGTH} to 512`)
+    .max(512, `FVD clip length must be a whole number of frames from ${FVD_MIN_CLIP_LENGTH} to 512`)
+    .default(FVD_DEFAULT_CLIP_LENGTH),
   start: z.number().int().min(0).max(1_000_000).default(0),
   stride: z.number().int().min(1).max(1000).default(1),
   bootstrap: setBootstrapSchema.optional(),
@@ -206,6 +211,9 @@ export const commands = {
       metric: z.enum(FRAME_MAP_METRICS),
       params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
     }),
+  ),
+  'viewer.framePixels': command(
+    z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive(), frame: z.number().int().min(0).max(10_000_000) }),
   ),
   'studies.list': command(z.strictObject({ projectDir: absPath })),
   'ratings.import': command(

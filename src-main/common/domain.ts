@@ -157,6 +157,8 @@ export interface MetricRunReport {
   skipped: number;
   /** A whole stimulus that failed, or (with `metric`) one metric of it whose model could not run. */
   failed: { stimulus: string; metric?: string; error: import('./errors').WireError }[];
+  /** Project paths whose content changed since they were hashed: their values were dropped and recomputed (absent when none). */
+  changed?: string[];
 }
 
 export type JsonNum = number | 'Infinity' | '-Infinity' | null;

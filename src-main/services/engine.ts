@@ -2,8 +2,8 @@
  * The engine: the implementation of every contract command over the services, independent of the
  * transport. The Electron IPC host, the loopback HTTP host and tests all wrap one Engine.
  */
-import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { MAPPING_FITS, type AnalysisOptions, type Handlers } from '../common/contract';
 import { gatherAnalysisInput } from './analysis/analyze-project';
 import { ComputePool } from './compute/compute-pool';
@@ -15,6 +15,7 @@ import type { AppInfo, ModelRow, ProjectInfo } from '../common/domain';
 import { closeSharedInference, installModel, listModels, manifestEntry, modelDir, requireModel, verifyModel } from './models';
 import { exportSureal } from './export/sureal-export';
 import { frameMap } from './metrics/frame-maps';
+import { framePixels } from './viewer/frame-pixels';
 import { computeFvd, computeImageSetMetrics } from './sets';
 import { resolveSpecPaths } from './sets/set-spec';
 import { formatSetSpecText, specPath, type SetSpec } from '../common/set-spec';
@@ -64,6 +65,11 @@ export class Engine {
     // The app's own folders are always the user's choice.
     this.access.allow(options.userDataDir);
     this.access.allow(modelDir());
+  }
+
+  /** The model directory (IQA_MODEL_DIR, else <user data>/models), without listing or hashing what is in it. */
+  get modelDir(): string {
+    return modelDir();
   }
 
   /** The open database of a project (opened once, kept for the engine's life). */
@@ -118,13 +124,18 @@ export class Engine {
   }
 
   close(): void {
+    void this.shutdown();
+  }
+
+  /** close(), resolved once the worker pools have stopped: the command line awaits it so that the process can end. */
+  async shutdown(): Promise<void> {
     for (const db of this.#dbs.values()) db.close();
     this.#dbs.clear();
-    void this.#runner?.close();
+    const runner = this.#runner;
+    const compute = this.#compute;
     this.#runner = null;
-    void this.#compute?.close();
     this.#compute = null;
-    void closeSharedInference();
+    await Promise.all([runner?.close(), compute?.close(), closeSharedInference()]);
   }
 
   readonly handlers: Handlers = {
@@ -162,7 +173,11 @@ export class Engine {
     'import.start': async ({ projectDir, source, options }) => {
       const dir = resolve(projectDir);
       const db = this.db(dir);
-      this.access.check(source, 'import source');
+      // Unconfined (the command line), a device or FIFO named as the source goes to the import, which
+      // reports what it is as a per-file issue without opening it; everything else is checked here.
+      const st = statSync(source, { throwIfNoEntry: false });
+      const special = st !== undefined && !st.isFile() && !st.isDirectory();
+      if (this.access.confined || !special) this.access.check(source, 'import source');
       const jobId = this.jobs.start({
         kind: 'import',
         label: `Import ${source}`,
@@ -171,7 +186,8 @@ export class Engine {
         run: (ctx) =>
           importMedia(db, dir, resolve(source), options, {
             signal: ctx.signal,
-            onProgress: (p) => ctx.progress(p.done, p.total, p.file),
+            // The outcome first, as `iqa import` prints it: "added a.png", "failed b.png".
+            onProgress: (p) => ctx.progress(p.done, p.total, `${p.outcome === 'issue' ? 'failed' : p.outcome} ${p.file}`),
             checkFile: (file) => void this.access.check(file, 'media file'),
           }),
       });
@@ -262,6 +278,20 @@ export class Engine {
         model: m.model && { id: m.model.modelId, sha256: m.model.modelSha256, provider: m.model.provider, comparable: m.model.comparable },
       };
     },
+    'viewer.framePixels': async ({ projectDir, stimulusId, frame }) => {
+      const dir = resolve(projectDir);
+      const db = this.db(dir);
+      const dist = getStimulus(db, stimulusId);
+      if (!dist) throw new IqaError('E_NOT_FOUND', `no stimulus ${stimulusId} in ${projectDir}`);
+      const ref = dist.referenceId === null ? undefined : getStimulus(db, dist.referenceId);
+      if (!ref) throw new IqaError('E_INPUT', `${dist.path} has no reference: the viewer compares a distorted stimulus with its reference`);
+      const p = await framePixels(
+        { ref: this.#mediaPath(dir, ref), dist: this.#mediaPath(dir, dist), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
+        frame,
+      );
+      const b64 = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+      return { frame: p.frame, width: p.width, height: p.height, frames: p.frames, fps: p.fps, ref: b64(p.ref), dist: b64(p.dist), decoder: p.decoder };
+    },
     'studies.list': async ({ projectDir }) => listStudies(this.db(projectDir)),
     'ratings.import': async ({ projectDir, csv, study, method, scale, replace }) =>
       importRatingsCsv(this.db(projectDir), this.access.check(csv, 'ratings file'), { study, method, scale, replace }),
@@ -291,7 +321,7 @@ export class Engine {
       return { id: r.id, file: r.file, path: r.path, sha256: r.sha256, verified: r.verified, extras: r.extras, notes };
     },
     'models.verify': async ({ id, probes, maxProbes }) => {
-      if (probes && !id) throw new IqaError('E_INPUT', '--probe needs a model id');
+      if (probes && !id) throw new IqaError('E_INPUT', 'chosen probes need a model id');
       // A named model must be there (E_MODEL with how to get it); without a name, what is installed (a wrong-hash file is not the model).
       if (id) await requireModel(id);
       const ids = id ? [id] : (await listModels()).filter((m) => m.state === 'installed' || m.state === 'unverified').map((m) => m.id);
@@ -315,6 +345,7 @@ export class Engine {
     'sets.metrics': async (input) => {
       const a = this.#checkedSet(input.a, 'set A');
       const b = input.b && this.#checkedSet(input.b, 'set B');
+      if (input.saveStatsA) this.access.check(dirname(input.saveStatsA), 'statistics folder');
       const jobId = this.jobs.start({
         kind: 'sets',
         label: `${input.metrics.map((m) => m.toUpperCase()).join(', ')}: ${formatSetSpecText(a)}${b ? ` vs ${formatSetSpecText(b)}` : ''}`,

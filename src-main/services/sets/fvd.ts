@@ -24,12 +24,12 @@ import { withComputePool } from '../compute/compute-pool';
 import { modelWarnings, smallSetWarning, type BootstrapRequest, type SetMetricsOptions } from './image-set-metrics';
 import { FVD_RESIZE_DESCRIPTION, FvdPreprocessor, I3D_INPUT_SIZE } from './preprocess';
 import { parseSetSpec, resolveSet, type SetSpec } from './set-spec';
+import { FVD_DEFAULT_CLIP_LENGTH, FVD_MIN_CLIP_LENGTH } from '../../common/contract-names';
 
 export const DEFAULT_FVD_MODEL = 'i3d-kinetics400';
 export const FVD_FEATURE_DIM = 400;
-export const FVD_DEFAULT_CLIP_LENGTH = 16;
-/** Shortest clip accepted (the graph itself needs T ≥ 9). */
-export const FVD_MIN_CLIP_LENGTH = 10;
+/** Default and shortest clip (the graph itself needs T ≥ 9): common/contract-names.ts, shared with the contract. */
+export { FVD_DEFAULT_CLIP_LENGTH, FVD_MIN_CLIP_LENGTH };
 export const FVD_MAX_CLIP_LENGTH = 512;
 
 export interface FvdRequest {

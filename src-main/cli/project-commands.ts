@@ -1,0 +1,156 @@
+/**
+ * `iqa project create`, `import`, `stimuli`, `run`, `results`: a project's commands, each one contract
+ * command (or job) through the engine (engine-client.ts). Here: the arguments into the command's input,
+ * its output into text.
+ */
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { rawVideoSchema } from '../common/contract';
+import { RESULTS_EXPORT_FORMATS, type ResultsExportFormat } from '../common/contract-names';
+import type { RawVideoGeometry } from '../common/domain';
+import { withEngine } from './engine-client';
+import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
+import { createProgress } from './progress';
+import { printTable } from './table';
+
+export function parseYuv(v: string): RawVideoGeometry {
+  const m = /^(\d+)x(\d+):([a-z0-9_]+)@([\d.]+)$/.exec(v);
+  const parsed = m && rawVideoSchema.safeParse({ width: +m[1]!, height: +m[2]!, pixFmt: m[3], fps: +m[4]! });
+  if (!parsed || !parsed.success) throw new InvalidArgumentError('expected WIDTHxHEIGHT:PIXFMT@FPS, e.g. 1920x1080:yuv420p@25');
+  return parsed.data;
+}
+
+function parsePattern(v: string): string {
+  try {
+    new RegExp(v);
+  } catch (err) {
+    throw new InvalidArgumentError(`not a valid regular expression (${(err as Error).message})`);
+  }
+  return v;
+}
+
+const names = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function addProjectCommands(program: Command): void {
+  const project = program.command('project').description('create projects');
+  project
+    .command('create')
+    .description('create a new project (a folder holding iqa-project.sqlite)')
+    .argument('<dir>', 'project folder (created if missing)')
+    .option('--name <name>', 'project name (default: the folder name)')
+    .action((dir: string, o: { name?: string }) =>
+      withEngine({}, async (engine) => {
+        const info = await engine.call('projects.create', { dir: resolve(dir), ...(o.name !== undefined ? { name: o.name } : {}) });
+        process.stdout.write(`created project ${info.dir}\n`);
+      }),
+    );
+
+  program
+    .command('import')
+    .description('import a folder (recursively), a CSV manifest or one file into a project')
+    .argument('<dir>', 'project folder')
+    .argument('<source>', 'folder, CSV manifest (columns path, reference, role, content, attributes...) or media file')
+    .option('--pattern <regex>', 'regular expression on file stems: group (?<ref>...) names the reference, other named groups become attributes', parsePattern)
+    .option('--no-recursive', 'do not descend into subfolders')
+    .option('--yuv <geometry>', 'geometry of raw .yuv files: WIDTHxHEIGHT:PIXFMT@FPS', parseYuv)
+    .option('--json', 'print the import report as JSON')
+    .action((dir: string, source: string, o: { pattern?: string; recursive: boolean; yuv?: RawVideoGeometry; json?: boolean }) =>
+      withEngine({}, async (engine) => {
+        const options = { recursive: o.recursive, ...(o.pattern !== undefined ? { pattern: o.pattern } : {}), ...(o.yuv ? { rawVideo: o.yuv } : {}) };
+        const report = await engine.job('import.start', { projectDir: resolve(dir), source: resolve(source), options }, createProgress('files', { lines: true }));
+        if (o.json) {
+          process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        } else {
+          process.stdout.write(`added ${report.added}, updated ${report.updated}, unchanged ${report.unchanged}, problems ${report.issues.length}\n`);
+          for (const i of report.issues) process.stdout.write(`  ${i.file}: ${i.reason}\n`);
+          for (const u of report.unpaired) process.stdout.write(`  ${u}: no reference found (imported unpaired)\n`);
+        }
+        if (report.added + report.updated + report.unchanged === 0 && report.issues.length > 0) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('stimuli')
+    .description('list the stimuli of a project')
+    .argument('<dir>', 'project folder')
+    .option('--json', 'print JSON')
+    .action((dir: string, o: { json?: boolean }) =>
+      withEngine({}, async (engine) => {
+        const list = await engine.call('stimuli.list', { projectDir: resolve(dir) });
+        if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        printTable(
+          ['name', 'role', 'reference', 'kind', 'size', 'frames', 'fps', 'attributes'],
+          list.map((s) => [
+            s.name,
+            s.role,
+            s.referenceName ?? '',
+            s.kind,
+            `${s.width}x${s.height}`,
+            String(s.frameCount ?? ''),
+            s.fps ? s.fps.toFixed(3).replace(/\.?0+$/, '') : '',
+            Object.entries(s.attributes)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' '),
+          ]),
+        );
+      }),
+    );
+
+  addMetricOptions(
+    program
+      .command('run')
+      .description("compute metrics for a project's distorted/reference pairs and store them (resumes: stored pairs are skipped)")
+      .argument('<dir>', 'project folder'),
+  )
+    .option('--force', 'recompute pairs that already have values')
+    .option('--only <names>', 'comma-separated names of distorted stimuli to compute', names)
+    .option('--json', 'print the run report as JSON')
+    .action((dir: string, o: MetricCliOptions & { force?: boolean; only?: string[]; json?: boolean }) =>
+      withEngine(o.threads !== undefined ? { threads: o.threads } : {}, async (engine) => {
+        const metrics = resolveMetrics(o.metrics, o.param);
+        const { changed, ...report } = await engine.job(
+          'metrics.run',
+          {
+            projectDir: resolve(dir),
+            metrics,
+            ...(o.only ? { stimulusNames: o.only } : {}),
+            force: o.force ?? false,
+            policy: policyOf(o),
+            pooling: o.pooling,
+            ...(o.acceptDecodeErrors ? { acceptDecodeErrors: true } : {}),
+          },
+          createProgress('frames', { lines: true }),
+        );
+        for (const f of changed ?? []) process.stderr.write(`${f}: changed since it was hashed; its stored values were dropped and are recomputed\n`);
+        if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        else {
+          process.stdout.write(`${report.pairs} pair(s): ${report.computed} computed, ${report.skipped} already stored, ${report.failed.length} failed\n`);
+          for (const f of report.failed) process.stdout.write(`  ${f.stimulus}: ${f.error.message}\n`);
+        }
+        if (report.failed.length > 0) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('results')
+    .description('export the stored metric values (long format: stimulus, reference, metric, value, attributes)')
+    .argument('<dir>', 'project folder')
+    .option(
+      '--format <format>',
+      'csv or json',
+      (v: string) => {
+        if (!(RESULTS_EXPORT_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError('expected csv or json');
+        return v;
+      },
+      'csv',
+    )
+    .action((dir: string, o: { format: ResultsExportFormat }) =>
+      withEngine({}, async (engine) => {
+        process.stdout.write((await engine.call('results.export', { projectDir: resolve(dir), format: o.format })).content);
+      }),
+    );
+}
