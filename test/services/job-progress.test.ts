@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Stimulus } from '../../src-main/common/domain';
+import type { ImportReport, Stimulus } from '../../src-main/common/domain';
 import { estimateSeconds, JobManager } from '../../src-main/services/jobs/job-manager';
 import { metricsWorkTracker } from '../../src-main/services/jobs/metrics-work';
 
@@ -63,7 +63,7 @@ describe('clearing finished jobs', () => {
       kind: 'import',
       label: 'c',
       projectDir: '/p/a',
-      run: () => new Promise((r) => (release = () => r({ source: '', added: 0, updated: 0, unchanged: 0, unpaired: [], issues: [] }))),
+      run: () => new Promise<ImportReport>((r) => (release = () => r({ source: '', added: 0, updated: 0, unchanged: 0, unpaired: [], issues: [] }))),
     });
     await jobs.wait(done);
     await jobs.wait(other);

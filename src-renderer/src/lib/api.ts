@@ -1,23 +1,35 @@
 /**
  * The only module that talks to the engine. In the desktop app the preload exposes `window.iqa`
  * (IPC); in a browser the page talks to the loopback host over HTTP and a WebSocket, with the token
- * it was opened with (`#token=...`, kept in sessionStorage so a reload keeps working). Both give the
- * same typed `Api`; failures arrive as IqaError with the engine's code and message.
+ * it was opened with (`#token=...`, kept in sessionStorage so a reload keeps working, and stripped from
+ * the address bar). Both give the same typed `Api`; failures arrive as ApiError with the engine's code
+ * and, as `message`, the engine's message made into sentences (lib/messages.ts; `raw` keeps it as sent).
+ *
+ * Without a token, or with one the host refuses, the page cannot do anything: `authProblem()` says so
+ * (and `onAuthChange` when it changes), and a token pasted into the fragment later is taken at once
+ * (hashchange), without a reload.
  */
 import type { Api, CommandName, EventName, Events, Reply } from '../../../src-main/common/contract-types';
 import type { PickPathReply, PickPathRequest } from '../../../src-main/common/desktop-names';
 import type { WireError } from '../../../src-main/common/errors';
+import { plainMessage } from './messages';
 
 export class ApiError extends Error {
   readonly code: WireError['code'];
   readonly file?: string;
+  /** The engine's message as it was sent (command and field prefixes included). */
+  readonly raw: string;
   constructor(wire: WireError) {
-    super(wire.message);
+    super(plainMessage(wire));
     this.name = 'ApiError';
     this.code = wire.code;
     this.file = wire.file;
+    this.raw = wire.message;
   }
 }
+
+/** Why the page cannot reach the engine: no token in its address, or a token the host refused. */
+export type AuthProblem = 'missing' | 'wrong';
 
 interface PreloadBridge {
   commands: Record<string, (input: unknown) => Promise<Reply<unknown>>>;
@@ -44,31 +56,46 @@ function ipcTransport(bridge: PreloadBridge): Transport {
 
 const TOKEN_KEY = 'iqa.token';
 
-function readToken(): string {
+/** The token in the address's fragment, taken into session storage and stripped from the address bar. */
+function takeTokenFromHash(): string | null {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, fromHash);
-    // Strip the token from the address bar (and so from history, bookmarks and screen shares); the
-    // session storage keeps it for reloads of this tab.
-    const params = new URLSearchParams(location.hash.slice(1));
-    params.delete('token');
-    const rest = params.toString();
-    history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
-    return fromHash;
-  }
-  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+  if (!fromHash) return null;
+  sessionStorage.setItem(TOKEN_KEY, fromHash);
+  // Strip the token from the address bar (and so from history, bookmarks and screen shares); the
+  // session storage keeps it for reloads of this tab.
+  const params = new URLSearchParams(location.hash.slice(1));
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+  return fromHash;
+}
+
+function readToken(): string {
+  return takeTokenFromHash() ?? sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+let authState: AuthProblem | null = null;
+const authListeners = new Set<(problem: AuthProblem | null, tokenChanged: boolean) => void>();
+function setAuth(problem: AuthProblem | null, tokenChanged = false): void {
+  if (problem === authState && !tokenChanged) return;
+  authState = problem;
+  for (const l of authListeners) l(problem, tokenChanged);
 }
 
 function httpTransport(): Transport {
-  const token = readToken();
+  let token = readToken();
   const listeners = new Map<EventName, Set<(d: unknown) => void>>();
   let socket: WebSocket | null = null;
   let retry = 500;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const connect = () => {
+    timer = null;
+    if (!token) return;
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(`${proto}//${location.host}/events?token=${encodeURIComponent(token)}`);
-    socket.onopen = () => (retry = 500);
-    socket.onmessage = (msg) => {
+    const s = new WebSocket(`${proto}//${location.host}/events?token=${encodeURIComponent(token)}`);
+    socket = s;
+    s.onopen = () => (retry = 500);
+    s.onmessage = (msg) => {
       try {
         const { event, data } = JSON.parse(String(msg.data)) as { event: EventName; data: unknown };
         for (const l of listeners.get(event) ?? []) l(data);
@@ -76,31 +103,55 @@ function httpTransport(): Transport {
         // a malformed event is dropped, the socket stays up
       }
     };
-    socket.onclose = () => {
+    s.onclose = () => {
+      if (socket !== s) return; // replaced after a new token
       socket = null;
-      setTimeout(connect, retry);
+      timer = setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10_000);
     };
   };
+  if (!token) authState = 'missing';
   connect();
+  // A corrected link pasted into the address bar: take its token, reconnect, and let the app start again.
+  addEventListener('hashchange', () => {
+    const fresh = takeTokenFromHash();
+    if (!fresh) return;
+    token = fresh;
+    retry = 500;
+    if (timer) clearTimeout(timer);
+    const old = socket;
+    socket = null;
+    old?.close();
+    connect();
+    setAuth(null, true);
+  });
   return {
     kind: 'http',
     async call(name, input) {
+      if (!token) {
+        setAuth('missing');
+        return { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'this page was opened without its access token' } };
+      }
+      const sent = token;
       let res: Response;
       try {
         res = await fetch(`/api/${name}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${sent}` },
           body: JSON.stringify(input ?? {}),
         });
       } catch (err) {
         return { ok: false, error: { code: 'E_INTERNAL', message: `the engine is not reachable (${(err as Error).message})` } };
       }
+      let reply: Reply<unknown>;
       try {
-        return (await res.json()) as Reply<unknown>;
+        reply = (await res.json()) as Reply<unknown>;
       } catch {
         return { ok: false, error: { code: 'E_INTERNAL', message: `the engine answered ${res.status} without a reply` } };
       }
+      // Only a refusal of the token still in use says the link is wrong (not one sent before a fix).
+      if (!reply.ok && reply.error.code === 'E_UNAUTHORIZED' && /token/.test(reply.error.message) && sent === token) setAuth('wrong');
+      return reply;
     },
     on(event, listener) {
       const set = listeners.get(event) ?? new Set();
@@ -132,6 +183,17 @@ export function onEvent<E extends EventName>(event: E, listener: Listener<E>): (
 }
 
 export const transportKind = transport.kind;
+
+/** Whether the page lacks a usable token (web only; the desktop app always has its engine). */
+export function authProblem(): AuthProblem | null {
+  return authState;
+}
+
+/** Called when the token problem changes, and (tokenChanged) when a new token was taken from the address. */
+export function onAuthChange(listener: (problem: AuthProblem | null, tokenChanged: boolean) => void): () => void {
+  authListeners.add(listener);
+  return () => authListeners.delete(listener);
+}
 
 const desktopBridge = (globalThis as { iqa?: PreloadBridge }).iqa?.desktop;
 

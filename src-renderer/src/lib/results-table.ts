@@ -25,7 +25,11 @@ export interface ResultColumn {
   detail: string;
   /** Everything about the configuration, for a tooltip. */
   title: string;
-  /** Digits after the point; null: five significant digits. */
+  /**
+   * Digits after the point, the same for every value of the column: the descriptor's (dB: 2, bounded
+   * by 1: 4), else enough for five significant digits of the column's largest value (columnDecimals);
+   * null: no finite value, or magnitudes for exponent notation (4 significant digits each).
+   */
   decimals: number | null;
   /** The execution provider a neural metric ran on (cpu, cuda); null for kernel metrics. */
   provider: string | null;
@@ -75,6 +79,28 @@ export function decimalsFor(d: MetricDescriptor | undefined): number | null {
   if (d.unit === 'dB') return 2;
   if (d.range[1] !== null && d.range[1] <= 1) return 4;
   return null;
+}
+
+/** Significant digits of the largest value in a column without descriptor decimals. */
+export const COLUMN_SIGNIFICANT_DIGITS = 5;
+
+/**
+ * Decimals that give the column's largest finite value COLUMN_SIGNIFICANT_DIGITS significant digits,
+ * so that every value of the column has the same decimals (and lines up on the point); null when the
+ * column has no finite value or its magnitude calls for exponent notation (formatValue's range).
+ */
+export function columnDecimals(values: readonly (CellValue | undefined)[]): number | null {
+  let max = 0;
+  let any = false;
+  for (const v of values) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    any = true;
+    max = Math.max(max, Math.abs(v));
+  }
+  if (!any) return null;
+  if (max === 0) return 0;
+  if (max >= 1e6 || max < 1e-4) return null;
+  return Math.min(10, Math.max(0, COLUMN_SIGNIFICANT_DIGITS - 1 - Math.floor(Math.log10(max))));
 }
 
 export function formatValue(v: CellValue | undefined, decimals: number | null): string {
@@ -173,6 +199,7 @@ export function pivotResults(
   }
 
   for (const c of columns.values()) {
+    if (c.decimals === null) c.decimals = columnDecimals([...rows.values()].map((r) => r.values[c.key]));
     const parts = nonDefaultParams(byId.get(c.metricId)?.d, c.params);
     if (c.pooling !== 'mean') parts.push(c.pooling);
     if (c.provider) parts.push(c.provider);

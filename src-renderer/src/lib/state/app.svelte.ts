@@ -7,13 +7,15 @@
  */
 import type { AppInfo, JobSnapshot, JobSnapshotOf, MetricRunReport, ProjectInfo, RecentProject, Stimulus } from '../../../../src-main/common/domain';
 import type { ImportOptions } from '../../../../src-main/common/contract-types';
-import { api, onEvent } from '../api';
+import { api, authProblem, onAuthChange, onEvent, type AuthProblem } from '../api';
+import { isFinished, panelJobs } from '../jobs-view';
 import { pairedDistorted } from '../metric-form';
 import { matchesQuery } from '../stimuli-table';
 import { AnalysisState } from './analysis.svelte';
+import { DetailState } from './detail.svelte';
 import { ModelsState } from './models.svelte';
 import { ResultsState } from './results.svelte';
-import { SETS_JOB_KIND, SetsState } from './sets.svelte';
+import { SetsState } from './sets.svelte';
 
 const CURRENT_PROJECT_KEY = 'iqa.currentProject';
 const TAB_KEY = 'iqa.tab';
@@ -25,6 +27,9 @@ export type Page = 'home' | 'models';
 
 export type ProjectTab = 'stimuli' | 'results' | 'analysis' | 'sets';
 const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis', 'sets'];
+
+/** The forms whose failures are shown beside them rather than in the banner. */
+export type FormName = 'create' | 'open' | 'import';
 
 /** A finished metrics job and what it did. */
 export interface FinishedMetricsJob {
@@ -53,6 +58,9 @@ export class AppState {
   #tab = $state<ProjectTab>(TABS.find((t) => t === sessionStorage.getItem(TAB_KEY)) ?? 'stimuli');
   #dismissed = $state<string[]>(readDismissed());
   #page = $state<Page>(sessionStorage.getItem(PAGE_KEY) === 'models' ? 'models' : 'home');
+  #auth = $state<AuthProblem | null>(authProblem());
+  #formErrors = $state<Partial<Record<FormName, string>>>({});
+  #subscribed = false;
 
   /** Search text and attribute filters, shared by the stimuli and results tables (and the compute dialog's "matching" pairs). */
   search = $state('');
@@ -75,6 +83,13 @@ export class AppState {
     jobs: () => this.#jobs,
   });
 
+  /** The stimulus detail (a row clicked in Stimuli or Results). */
+  readonly detail = new DetailState({
+    projectDir: () => this.#project?.dir ?? null,
+    stimuli: () => this.#stimuli,
+    results: () => this.results.rows,
+  });
+
   readonly models = new ModelsState({
     jobs: () => this.#jobs,
     descriptors: () => this.results.descriptors,
@@ -90,6 +105,12 @@ export class AppState {
   get activeJobs() { return this.#jobs.filter((j) => j.state === 'running' || j.state === 'queued'); }
   get tab() { return this.#tab; }
   get page() { return this.#page; }
+  /** Web only: the page has no token, or the host refused it; nothing else can work until it is fixed. */
+  get auth() { return this.#auth; }
+  /** The failure of a form (create, open, import), shown beside it. */
+  formError(form: FormName): string | null { return this.#formErrors[form] ?? null; }
+  /** What the jobs panel lists: the open project's jobs and the jobs of no project. */
+  get panelJobs(): JobSnapshot[] { return panelJobs(this.#jobs, this.#project?.dir ?? null); }
 
   /** Distorted stimuli with a reference: what "all pairs" computes. */
   get pairedStimuli(): Stimulus[] { return pairedDistorted(this.#stimuli); }
@@ -147,7 +168,19 @@ export class AppState {
   }
 
   async start(): Promise<void> {
-    onEvent('job.update', (job) => this.#onJob(job));
+    if (!this.#subscribed) {
+      this.#subscribed = true;
+      onEvent('job.update', (job) => this.#onJob(job));
+      // A token refused, or a corrected link pasted into the address bar: the page follows without a reload.
+      onAuthChange((problem, tokenChanged) => {
+        this.#auth = problem;
+        if (tokenChanged) {
+          this.#error = null;
+          void this.start().catch(() => undefined);
+        }
+      });
+    }
+    if (this.#auth === 'missing') return;
     await this.#guard(async () => {
       this.#info = await api['app.info']({});
       this.#recent = await api['projects.recent']({});
@@ -157,7 +190,8 @@ export class AppState {
       void this.results.loadDescriptors();
       if (this.#page === 'models') void this.models.activate();
       const last = localStorage.getItem(CURRENT_PROJECT_KEY);
-      if (last) await this.open(last).catch(() => localStorage.removeItem(CURRENT_PROJECT_KEY));
+      // The last project reopens quietly; one that is gone is forgotten.
+      if (last) await api['projects.open']({ dir: last }).then((info) => this.#setProject(info)).catch(() => localStorage.removeItem(CURRENT_PROJECT_KEY));
     });
   }
 
@@ -166,11 +200,11 @@ export class AppState {
   }
 
   async create(dir: string, name?: string): Promise<void> {
-    await this.#guard(async () => this.#setProject(await api['projects.create']({ dir, name: name || undefined })));
+    await this.#guard(async () => this.#setProject(await api['projects.create']({ dir, name: name || undefined })), 'create');
   }
 
-  async open(dir: string): Promise<void> {
-    await this.#guard(async () => this.#setProject(await api['projects.open']({ dir })));
+  async open(dir: string, form: FormName = 'open'): Promise<void> {
+    await this.#guard(async () => this.#setProject(await api['projects.open']({ dir })), form);
   }
 
   close(): void {
@@ -178,6 +212,7 @@ export class AppState {
     this.#stimuli = [];
     this.results.clear();
     this.analysis.clear();
+    this.detail.close();
     this.clearFilters();
     localStorage.removeItem(CURRENT_PROJECT_KEY);
     void api['projects.recent']({}).then((r) => (this.#recent = r));
@@ -189,7 +224,7 @@ export class AppState {
     let jobId: string | null = null;
     await this.#guard(async () => {
       jobId = (await api['import.start']({ projectDir: project.dir, source, options: { recursive: true, ...options } })).jobId;
-    });
+    }, 'import');
     return jobId;
   }
 
@@ -215,10 +250,21 @@ export class AppState {
     await this.#guard(async () => void (await api['jobs.cancel']({ jobId })));
   }
 
+  /** Forgets the finished jobs the panel shows (the open project's and those of no project), here and in the engine. */
+  async clearFinishedJobs(): Promise<void> {
+    const dir = this.#project?.dir ?? null;
+    await this.#guard(async () => {
+      await api['jobs.clearFinished']({ projectDir: null });
+      if (dir) await api['jobs.clearFinished']({ projectDir: dir });
+      this.#jobs = this.#jobs.filter((j) => !(isFinished(j) && (j.projectDir === null || j.projectDir === dir)));
+    }).catch(() => undefined);
+  }
+
   async #setProject(info: ProjectInfo): Promise<void> {
     if (info.dir !== this.#project?.dir) {
       this.results.clear();
       this.analysis.clear();
+      this.detail.close();
       this.sets.reset();
       this.clearFilters();
     }
@@ -238,17 +284,20 @@ export class AppState {
     this.results.onJob(job);
     this.analysis.onJob(job);
     this.sets.onJob(job);
-    // a set-metrics failure is shown inline on the Sets tab (and in the jobs panel), not in the banner
-    if (job.state === 'failed' && job.error && job.kind !== SETS_JOB_KIND) this.#error = job.error.message;
+    // A failed job is said where it was asked for (the import form, the metrics report, the Sets tab,
+    // the Models page) and in the jobs panel, not in the banner.
   }
 
-  async #guard(fn: () => Promise<void>): Promise<void> {
+  /** Runs fn; a failure goes beside `form` when given, else to the banner (and is rethrown). */
+  async #guard(fn: () => Promise<void>, form?: FormName): Promise<void> {
     this.#busy = true;
+    if (form) this.#formErrors = { ...this.#formErrors, [form]: undefined };
     try {
       await fn();
       this.#error = null;
     } catch (err) {
-      this.#error = (err as Error).message;
+      if (form) this.#formErrors = { ...this.#formErrors, [form]: (err as Error).message };
+      else this.#error = (err as Error).message;
       throw err;
     } finally {
       this.#busy = false;

@@ -1,11 +1,15 @@
 /**
  * Metrics state of the open project: the metric descriptors, the stored results (pivoted for the
- * results table), and the compute dialog's form and submission. Views read the getters and call the
- * methods; only this class and AppState call the api.
+ * results table), their export, and the compute dialog's form (remembered per project,
+ * lib/compute-form-store.ts) and submission. Views read the getters and call the methods; only this
+ * class and AppState call the api.
  */
 import type { JobSnapshot, MetricResultRow, Stimulus } from '../../../../src-main/common/domain';
 import type { MetricDescriptor } from '../../../../src-main/common/metric-registry';
+import type { ResultsExportFormat } from '../../../../src-main/common/contract-names';
 import { api } from '../api';
+import { formStorageKey, restoreForm, serializeForm } from '../compute-form-store';
+import { downloadText } from '../download';
 import { buildRunInput, initialForm, type ComputeForm } from '../metric-form';
 import { pivotResults } from '../results-table';
 
@@ -31,8 +35,12 @@ export class ResultsState {
   #lastLiveRefresh = 0;
   #liveTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshSeq = 0;
+  #exporting = $state<ResultsExportFormat | null>(null);
+  #exportError = $state<string | null>(null);
+  /** The project the form's choices belong to (null: not read for any yet). */
+  #formFor: string | null = null;
 
-  /** The compute dialog's choices; kept between openings. */
+  /** The compute dialog's choices; kept between openings, remembered per project. */
   form = $state<ComputeForm>(initialForm([]));
 
   #table = $derived.by(() => pivotResults(this.#rows, this.#descriptors, this.#host.stimuli()));
@@ -49,6 +57,8 @@ export class ResultsState {
   get dialogOpen() { return this.#dialogOpen; }
   get submitting() { return this.#submitting; }
   get submitError() { return this.#submitError; }
+  get exporting() { return this.#exporting; }
+  get exportError() { return this.#exportError; }
 
   async loadDescriptors(): Promise<void> {
     if (this.#descriptors.length) return;
@@ -81,17 +91,47 @@ export class ResultsState {
     this.#loadedFor = null;
     this.#refreshSeq++;
     this.#dialogOpen = false;
+    this.#exportError = null;
+    // Another project's choices are never carried over: the next dialog reads this project's.
+    this.form = initialForm(this.#descriptors);
+    this.#formFor = null;
+  }
+
+  /** Downloads the stored values as `iqa results --format <format>` writes them. */
+  async exportResults(format: ResultsExportFormat): Promise<void> {
+    const dir = this.#host.projectDir();
+    if (!dir || this.#exporting) return;
+    this.#exporting = format;
+    this.#exportError = null;
+    try {
+      downloadText(await api['results.export']({ projectDir: dir, format }));
+    } catch (err) {
+      this.#exportError = (err as Error).message;
+    } finally {
+      this.#exporting = null;
+    }
   }
 
   async openDialog(): Promise<void> {
     this.#submitError = null;
     this.#dialogOpen = true;
     await this.loadDescriptors();
+    const dir = this.#host.projectDir();
+    if (dir && this.#formFor !== dir) {
+      this.form = restoreForm(this.#descriptors, localStorage.getItem(formStorageKey(dir)));
+      this.#formFor = dir;
+    }
   }
 
   closeDialog(): void {
+    this.#rememberForm();
     this.#dialogOpen = false;
     this.#submitError = null;
+  }
+
+  #rememberForm(): void {
+    const dir = this.#host.projectDir();
+    if (dir && this.#formFor === dir) localStorage.setItem(formStorageKey(dir), serializeForm(this.form));
   }
 
   /** Starts the metrics job; closes the dialog and returns the job id, or keeps it open with the engine's message. */
@@ -103,6 +143,7 @@ export class ResultsState {
     try {
       const input = buildRunInput(this.form, this.#descriptors, dir, stimulusIds);
       const { jobId } = await api['metrics.run'](input);
+      this.#rememberForm();
       this.#dialogOpen = false;
       return jobId;
     } catch (err) {
