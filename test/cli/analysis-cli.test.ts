@@ -156,6 +156,13 @@ describe('iqa analyze on a project', () => {
     expect(bad.stderr).toBe('iqa: unknown breakdown "bitrate": choose one of content, codec, resolution, condition\n');
   });
 
+  it('--by none, as the app offers it, is the analysis without a breakdown', () => {
+    const none = iqa(['analyze', dir, '--by', 'none', '--resamples', '0', '--format', 'json']);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe(iqa(['analyze', dir, '--resamples', '0', '--format', 'json']).stdout);
+    expect(JSON.parse(none.stdout).groupMos ?? []).toEqual([]);
+  });
+
   it('stores the MOS choice with --remember and uses it when --mos is not given (a new process on the same file)', () => {
     // Its own copy of the project and media (stored paths are relative): what it stores stays there.
     const own = join(tmp.dir, 'remember');

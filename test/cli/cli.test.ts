@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { iqa } from '../helpers/cli';
+import { CLI, iqa } from '../helpers/cli';
 import { makePng, makeStudyFolder, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -126,5 +127,16 @@ describe('iqa run / results on a project', () => {
     expect(csv).toHaveLength(13);
     const json = JSON.parse(iqa(['results', dir, '--format', 'json'], env).stdout);
     expect(json.results).toHaveLength(12);
+  });
+
+  it('ends quietly with exit code 0 when the reader has closed the pipe (results --format json | head)', async () => {
+    const child = spawn(process.execPath, [CLI, 'results', dir, '--format', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader is gone before the CLI has written anything: its first write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

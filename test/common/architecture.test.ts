@@ -212,6 +212,36 @@ describe('architecture', () => {
   });
 });
 
+/**
+ * The command line is in front of the engine, not beside it: a project command is a contract command
+ * through services/engine.ts. These are the only service modules cli/ may import, each for a reason.
+ */
+const CLI_SERVICE_IMPORTS: Record<string, string> = {
+  'src-main/services/engine': 'the engine every project command goes through',
+  'src-main/services/user-data': "the engine's user-data folder",
+  'src-main/services/models/manifest': 'the model ids, to check a model argument as it is parsed',
+  'src-main/services/analysis/read-table': '`iqa mos` / `correlate`: a CSV file, no project',
+  'src-main/services/analysis/mos-from-ratings': '`iqa mos`: a CSV file, no project',
+  'src-main/services/analysis/pairwise-from-csv': '`iqa pairwise`: a CSV file, no project',
+  'src-main/services/metrics/compute-pair': '`iqa metrics`: two files, no project',
+  'src-main/services/metrics/frame-pool': "`iqa metrics`: two files, no project (the pool compute-pair's kernels run in)",
+};
+
+describe('the command line', () => {
+  it('imports from src-main/services only the engine and the pure helpers of its project-less commands', () => {
+    const cli = all.filter((f) => repo.layerOf(f) === 'cli');
+    expect(cli.length).toBeGreaterThan(3);
+    const offending = cli.flatMap((f) =>
+      imports(f)
+        .filter((i) => i.spec.startsWith('.'))
+        .map((i) => ({ i, target: relative(REPO_ROOT, resolve(dirname(f), i.spec)).split('\\').join('/') }))
+        .filter(({ target }) => target.startsWith('src-main/services/') && !Object.hasOwn(CLI_SERVICE_IMPORTS, target))
+        .map(({ i, target }) => `${relative(REPO_ROOT, f)}:${i.line} imports ${target}: go through the engine (services/engine.ts) instead`),
+    );
+    expect(offending).toEqual([]);
+  });
+});
+
 describe('the circle check', () => {
   it('names every file of a circle, and none of a chain', () => {
     const tmp = tempDir('circles');
