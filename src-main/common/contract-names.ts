@@ -26,6 +26,7 @@ export const COMMAND_NAMES = [
   'metrics.frames',
   'results.export',
   'viewer.frameMap',
+  'viewer.framePixels',
   'studies.list',
   'ratings.import',
   'ratings.exportSureal',

@@ -160,6 +160,20 @@ export interface FrameMapJson {
   model: { id: string; sha256: string; provider: string; comparable: boolean } | null;
 }
 
+/** Frame k of a pair as the viewer shows it (services/viewer/frame-pixels.ts). */
+export interface FramePixelsJson {
+  frame: number;
+  width: number;
+  height: number;
+  /** Frames both sides yield (null when a container does not say). */
+  frames: number | null;
+  fps: number | null;
+  /** width × height × 3 bytes (8-bit RGB, row-major), base64: the reference's and the distorted's frame, after the pair's alignment. */
+  ref: string;
+  dist: string;
+  decoder: string;
+}
+
 /** Per-frame values of one stimulus for one metric configuration (for curves). */
 export interface FrameSeries {
   metricId: string;
@@ -191,6 +205,8 @@ export interface CommandInputs {
     metric: FrameMapMetric;
     params?: Record<string, string | number>;
   };
+  /** Frame k of a distorted stimulus and its reference as 8-bit RGB, for the viewer's panes. */
+  'viewer.framePixels': ProjectRef & { stimulusId: number; frame: number };
   'studies.list': ProjectRef;
   'ratings.import': ProjectRef & { csv: string; study?: string; method?: StudyMethodName; scale?: { min: number; max: number }; replace?: boolean };
   /** A study's raw ratings as a SUREAL dataset file (Python), byte for byte what `iqa ratings export-sureal` prints. */
@@ -226,6 +242,7 @@ export interface CommandOutputs {
   'metrics.frames': FrameSeries[];
   'results.export': { filename: string; mime: string; content: string };
   'viewer.frameMap': FrameMapJson;
+  'viewer.framePixels': FramePixelsJson;
   'studies.list': StudySummary[];
   'ratings.import': RatingsImportSummary;
   'ratings.exportSureal': { filename: string; mime: string; content: string };
