@@ -93,9 +93,24 @@ function lumaOptions(f: FrameFormat, lumaName: string): LumaOptions {
   return options;
 }
 
+const rgbImage = (f: FrameFormat, data: FrameSamples): InterleavedImage => ({ data, width: f.width, height: f.height, channels: 3, stride: 3 * f.width });
+
 function lumaOf(f: FrameFormat, data: FrameSamples, split: SplitFrame, lumaName: string, ws: FrameWorkspace, side: 0 | 1): Plane {
   if (split.luma) return split.luma;
-  return lumaFromInterleaved({ data, width: f.width, height: f.height, channels: 3, stride: 3 * f.width }, ws.f64(4 + side, f.width * f.height), lumaOptions(f, lumaName));
+  return lumaFromInterleaved(rgbImage(f, data), ws.f64(4 + side, f.width * f.height), lumaOptions(f, lumaName));
+}
+
+/**
+ * Luma for Wang SSIM / MS-SSIM: from RGB it is written straight into the WebAssembly engine's input
+ * planes (SsimWangWasm.inputPlanes), which the engine then reads in place, instead of into float64
+ * planes here that the engine would copy (the same float64 samples either way). Elsewhere as luma().
+ */
+function ssimLumaOf(f: FrameFormat, ref: FrameSamples, dist: FrameSamples, a: SplitFrame, b: SplitFrame, lumaName: string, ws: FrameWorkspace): [Plane, Plane] {
+  if (a.luma && b.luma) return [a.luma, b.luma];
+  const options = lumaOptions(f, lumaName);
+  const into = ws.ssim.wasm()?.inputPlanes(f.width, f.height) ?? null;
+  if (into === null) return [lumaOf(f, ref, a, lumaName, ws, 0), lumaOf(f, dist, b, lumaName, ws, 1)];
+  return [lumaFromInterleaved(rgbImage(f, ref), into[0], options), lumaFromInterleaved(rgbImage(f, dist), into[1], options)];
 }
 
 /** Luma samples per row tile of lumaMseOf: a few hundred KiB of float64 per side instead of whole planes. */
@@ -167,6 +182,11 @@ export interface FramePair {
   luma(name: string | number | undefined): [Plane, Plane];
   /** MSE of luma(name) without materialising the luma planes of RGB frames (same value as mse(...luma(name))). */
   lumaMse(name: string | number | undefined): number;
+  /**
+   * luma(name) for ssim() / msSsim() with this pair's workspace (the Wang variant): the same samples,
+   * possibly in the SSIM engine's memory, valid only until the next SSIM call.
+   */
+  ssimLuma(name: string | number | undefined): [Plane, Plane];
   /** SSIM of two planes with the metric's parameters (Wang, or the ffmpeg variant on integer samples). */
   ssimOn(x: Plane, y: Plane, p: MetricParams): number;
 }
@@ -185,6 +205,7 @@ export function framePair(f: FrameFormat, ref: FrameSamples | null, dist: FrameS
     ws,
     luma: (name) => [lumaOf(f, ref, a, String(name ?? 'y_float'), ws, 0), lumaOf(f, dist, b, String(name ?? 'y_float'), ws, 1)],
     lumaMse: (name) => lumaMseOf(f, ref, dist, a, b, String(name ?? 'y_float'), ws),
+    ssimLuma: (name) => ssimLumaOf(f, ref, dist, a, b, String(name ?? 'y_float'), ws),
     ssimOn: (x, y, p) =>
       p.variant === 'ffmpeg'
         ? ssimFfmpeg(integerPlane(x, peak, ws, 6), integerPlane(y, peak, ws, 7), { bitDepth: f.bitDepth, workspace: ws.ssimFfmpeg }).all

@@ -10,7 +10,7 @@ export const msSsimYExtractor: ExtractorSpec = {
   init: (f, params, { workspace }) =>
     perFrame((_k, ref, dist) => {
       const q = framePair(f, ref, dist, workspace);
-      const [x, y] = q.luma(params.luma);
+      const [x, y] = q.ssimLuma(params.luma);
       return msSsim(x, y, { dataRange: q.peak, workspace: workspace.ssim }).value;
     }),
 };

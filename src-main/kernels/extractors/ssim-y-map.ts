@@ -21,7 +21,7 @@ export const ssimYMapExtractor: ExtractorSpec<undefined, FrameMapValue> = {
     if (params.variant === 'ffmpeg') throw new RangeError('the ffmpeg SSIM variant works on 8x8 blocks and has no per-pixel map; use variant=wang');
     return perFrame((_k, ref, dist) => {
       const q = framePair(f, ref, dist, workspace);
-      const [x, y] = q.luma(params.luma);
+      const [x, y] = q.ssimLuma(params.luma);
       const r = ssim(x, y, { dataRange: q.peak, downsample: params.downsample === 'matlab-auto' ? 'matlab-auto' : 'none', map: 'full', workspace: workspace.ssim });
       return { value: r.value, map: r.map as Plane<Float32Array> };
     });

@@ -9,7 +9,7 @@ export const ssimYExtractor: ExtractorSpec = {
   init: (f, params, { workspace }) =>
     perFrame((_k, ref, dist) => {
       const q = framePair(f, ref, dist, workspace);
-      const [x, y] = q.luma(params.luma);
+      const [x, y] = params.variant === 'ffmpeg' ? q.luma(params.luma) : q.ssimLuma(params.luma);
       return q.ssimOn(x, y, params);
     }),
 };

@@ -3,7 +3,9 @@
  * metrics/ssim-core.ts, bit for bit (see the .wat header for why). One instance and one memory per
  * SsimWorkspace; the memory grows to the largest frame seen. Per call the two planes are copied into the
  * memory as they are (TypedArray#set: a plain copy of the samples, converted to float64 per row inside
- * the wasm), and the map, when requested, is copied out at the end. MS-SSIM's 2×2 means and ssim.m's box
+ * the wasm), and the map, when requested, is copied out at the end. A caller that builds float64 planes
+ * itself (luma from RGB) can write them straight into the memory (inputPlanes()): then nothing is copied
+ * and the planes exist once, not twice (a 24-megapixel pair: 384 MB less). MS-SSIM's 2×2 means and ssim.m's box
  * downsampling also run in the wasm (same float64 operations as image/downsample.ts).
  */
 import type { FloatSamples, Plane } from '../image/plane';
@@ -71,6 +73,13 @@ function copyPlane(plane: Plane, dst: Plane['data']): void {
 const HEADER = 64;
 /** Readable bytes after each plane (the row conversion reads up to 7 samples past a row). */
 const SLACK = 64;
+/** Where the two input planes start in every layout (after the header and the engine's work area). */
+const INPUTS = align64(HEADER + SSIM_WANG_CONST.WORK);
+
+/** Bytes of one input plane in the memory, its slack included. */
+function planeSpan(width: number, height: number, type: number): number {
+  return align64(width * height * (1 << type)) + SLACK;
+}
 
 export class SsimWangWasm {
   private readonly arena: WasmArena;
@@ -86,6 +95,26 @@ export class SsimWangWasm {
     this.down2Fn = arena.exports.down2 as Down2Fn;
     this.boxDownFn = arena.exports.boxDown as BoxDownFn;
     (arena.exports.setWeights as (...g: number[]) => void)(weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]);
+  }
+
+  /**
+   * Two packed float64 planes of width×height where run() and msScales() read their inputs: a caller
+   * that fills them and passes them (as Planes, stride = width) saves the copy and a second pair of
+   * planes. Valid until the next call on this engine (a grow detaches them; the calls check for that
+   * before growing). Null when the memory cannot grow enough: build the planes elsewhere.
+   */
+  inputPlanes(width: number, height: number): [Float64Array, Float64Array] | null {
+    const n = width * height;
+    const span = planeSpan(width, height, 3);
+    if (!this.arena.ensure(INPUTS + 2 * span)) return null;
+    const buffer = this.arena.buffer;
+    return [new Float64Array(buffer, INPUTS, n), new Float64Array(buffer, INPUTS + span, n)];
+  }
+
+  /** Whether a plane is the packed float64 input plane at `base` of this memory (see inputPlanes). */
+  private holds(p: Plane, base: number): boolean {
+    const d = p.data;
+    return d instanceof Float64Array && d.buffer === this.arena.buffer && d.byteOffset === base && p.stride === p.width && d.length >= p.width * p.height;
   }
 
   /** Null where WebAssembly SIMD is unavailable (callers use the TypeScript code). */
@@ -115,23 +144,28 @@ export class SsimWangWasm {
     const outH = full ? sh : sh - 10;
     const mapType = map === null ? 0 : map instanceof Float32Array ? 1 : 2;
     const mapBytes = mapType === 0 ? 0 : outW * outH * (mapType === 1 ? 4 : 8);
-    const planeBytes = align64(width * height * (1 << type)) + SLACK;
+    const planeBytes = planeSpan(width, height, type);
     const smallBytes = factor > 1 ? align64(sw * sh * 8) + SLACK : 0;
     const scratchBytes = factor > 1 ? align64((width + 2 * factor + 8) * 8) + align64((width + 8) * 8) : 0;
     const work = HEADER;
-    const rowSums = work + SSIM_WANG_CONST.WORK;
-    const csSums = rowSums + align64(sh * 8);
-    const xBase = csSums + align64(sh * 8);
+    const xBase = INPUTS;
     const yBase = xBase + planeBytes;
-    const xSmall = yBase + planeBytes;
+    const rowSums = yBase + planeBytes;
+    const csSums = rowSums + align64(sh * 8);
+    const xSmall = csSums + align64(sh * 8);
     const ySmall = xSmall + smallBytes;
     const col = ySmall + smallBytes;
     const tmp = col + align64((width + 2 * factor + 8) * 8);
     const mapBase = col + scratchBytes;
+    // Planes written by the caller into inputPlanes() are already in place (checked before a grow
+    // detaches their views; growing keeps the memory's contents).
+    const inPlace = this.holds(x, xBase) && this.holds(y, yBase);
     if (!this.arena.ensure(mapBase + align64(mapBytes) + SLACK)) return false;
     const buffer = this.arena.buffer;
-    copyPlane(x, view(buffer, type, xBase, width * height));
-    copyPlane(y, view(buffer, type, yBase, width * height));
+    if (!inPlace) {
+      copyPlane(x, view(buffer, type, xBase, width * height));
+      copyPlane(y, view(buffer, type, yBase, width * height));
+    }
     let px = xBase;
     let py = yBase;
     let t = type;
@@ -162,7 +196,7 @@ export class SsimWangWasm {
     const { width, height } = x;
     const xType = typeCode(x.data);
     const type = xType === typeCode(y.data) ? xType : 3;
-    const planeBytes = align64(width * height * (1 << type)) + SLACK;
+    const planeBytes = planeSpan(width, height, type);
     const w1 = (width + 1) >> 1;
     const h1 = (height + 1) >> 1;
     const w2 = (w1 + 1) >> 1;
@@ -170,19 +204,22 @@ export class SsimWangWasm {
     const aBytes = align64(w1 * h1 * 8) + SLACK;
     const bBytes = align64(w2 * h2 * 8) + SLACK;
     const work = HEADER;
-    const rowSums = work + SSIM_WANG_CONST.WORK;
+    const xBase = INPUTS;
+    const yBase = xBase + planeBytes;
+    const rowSums = yBase + planeBytes;
     const csSums = rowSums + align64(height * 8);
     const tmp = csSums + align64(height * 8);
-    const xBase = tmp + align64((width + 8) * 16) + SLACK;
-    const yBase = xBase + planeBytes;
-    const xa = yBase + planeBytes;
+    const xa = tmp + align64((width + 8) * 16) + SLACK;
     const ya = xa + aBytes;
     const xb = ya + aBytes;
     const yb = xb + bBytes;
+    const inPlace = this.holds(x, xBase) && this.holds(y, yBase);
     if (!this.arena.ensure(yb + bBytes)) return false;
     const buffer = this.arena.buffer;
-    copyPlane(x, view(buffer, type, xBase, width * height));
-    copyPlane(y, view(buffer, type, yBase, width * height));
+    if (!inPlace) {
+      copyPlane(x, view(buffer, type, xBase, width * height));
+      copyPlane(y, view(buffer, type, yBase, width * height));
+    }
     let w = width;
     let h = height;
     let t = type;
