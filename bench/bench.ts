@@ -11,7 +11,8 @@
  *
  * Flags: --quick (fewer repeats, for a smoke run), --runs=N (repeats of whole-video runs, default 3),
  * --no-naive (skip the naive JS SSIM), --no-neural (skip the LPIPS/Inception rows, bench/neural.ts),
- * --neural-only (only those rows). Internal: --child-mem=<ref>|<dist>|<threads> (one memory run).
+ * --neural-only (only those rows), --large-memory-only (only the 24-megapixel peak-memory rows, 5b).
+ * Internal: --child-mem=<ref>|<dist>|<threads>[|<metric,…>] (one memory run).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,11 @@ const SHORT_FRAMES = 30;
 const SKIMAGE_QUOTED_MS = 200;
 /** Media recipe version: bump to regenerate the cached media when the recipe changes. */
 const MEDIA_VERSION = 'v1';
+/** The large image pair of the peak-memory rows (issue 11): 24 megapixels, 6000×4000. */
+const LARGE_WIDTH = 6000;
+const LARGE_HEIGHT = 4000;
+/** Metrics whose peak memory on the large pair is reported, one fresh process each. */
+const LARGE_METRICS = ['psnr', 'psnr-y', 'ssim-y', 'ms-ssim-y'] as const;
 
 /** A metric request with the registry's defaults filled in (what the engine resolves a request to). */
 function metric(id: string, overrides: MetricParams = {}): ResolvedMetric {
@@ -128,6 +134,31 @@ async function ensureMedia(dir: string, ffmpeg: string): Promise<Media> {
   await make(m.refRaw, (t) => ['-i', m.refVideo, ...raw, t]);
   await make(m.distRaw, (t) => ['-i', m.distVideo, ...raw, t]);
   return m;
+}
+
+interface LargeImages {
+  ref: string;
+  dist: string;
+  recipe: string;
+}
+
+/** The 24-megapixel PNG pair (rgb24) of the peak-memory rows, generated once. */
+async function ensureLargeImages(dir: string, ffmpeg: string): Promise<LargeImages> {
+  mkdirSync(dir, { recursive: true });
+  const size = `${LARGE_WIDTH}x${LARGE_HEIGHT}`;
+  const ref = join(dir, `${MEDIA_VERSION}-ref-${size}.png`);
+  const dist = join(dir, `${MEDIA_VERSION}-dist-${size}-gblur2.png`);
+  for (const [out, args] of [
+    [ref, ['-f', 'lavfi', '-i', `testsrc2=size=${size}`, '-frames:v', '1', '-pix_fmt', 'rgb24']],
+    [dist, ['-i', ref, '-vf', 'gblur=sigma=2', '-pix_fmt', 'rgb24']],
+  ] as const) {
+    if (existsSync(out)) continue;
+    const tmp = out.replace(/\.png$/, '.partial.png');
+    log(`generating ${out.slice(dir.length + 1)}`);
+    await mustRun(ffmpeg, ['-v', 'error', '-nostdin', '-y', ...args, tmp]);
+    renameSync(tmp, out);
+  }
+  return { ref, dist, recipe: `reference: lavfi testsrc2=size=${size}, one frame, rgb24 PNG; distorted: that PNG through gblur=sigma=2, rgb24 PNG` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,6 +416,7 @@ function ffSeries(ffmpeg: string, key: string, label: string, args: string[], fr
 interface MemResult {
   frames: number;
   threads: number;
+  metrics: string[];
   rssStartMiB: number;
   maxRssMiB: number;
   sampledPeakRssMiB: number;
@@ -417,8 +449,9 @@ function childrenRss(): number | null {
 }
 
 async function childMem(spec: string): Promise<void> {
-  const [ref, dist, threadsText] = spec.split('|');
+  const [ref, dist, threadsText, metricsText] = spec.split('|');
   const threads = Number(threadsText);
+  const ids = metricsText ? metricsText.split(',') : ['psnr-y', 'ssim-y'];
   const rssStart = process.memoryUsage.rss();
   let peak = rssStart;
   let decoderPeak: number | null = null;
@@ -430,7 +463,7 @@ async function childMem(spec: string): Promise<void> {
   const timer = setInterval(sample, 25);
   const runner = createFrameRunner(threads);
   const t0 = now();
-  const res = await computePair({ ref: ref!, dist: dist! }, { metrics: [metric('psnr-y'), metric('ssim-y')], runner });
+  const res = await computePair({ ref: ref!, dist: dist! }, { metrics: ids.map((id) => metric(id)), runner });
   const ms = msSince(t0);
   sample();
   clearInterval(timer);
@@ -439,6 +472,7 @@ async function childMem(spec: string): Promise<void> {
   const out: MemResult = {
     frames: res.frames,
     threads,
+    metrics: ids,
     rssStartMiB: rssStart / MiB,
     maxRssMiB: maxRss / MiB,
     sampledPeakRssMiB: peak / MiB,
@@ -449,9 +483,10 @@ async function childMem(spec: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function runChildMem(ref: string, dist: string, threads: number): Promise<MemResult> {
+function runChildMem(ref: string, dist: string, threads: number, metrics?: readonly string[]): Promise<MemResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), `--child-mem=${ref}|${dist}|${threads}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const spec = `${ref}|${dist}|${threads}${metrics ? `|${metrics.join(',')}` : ''}`;
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), `--child-mem=${spec}`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.on('error', reject);
@@ -461,6 +496,26 @@ function runChildMem(ref: string, dist: string, threads: number): Promise<MemRes
       else resolve(JSON.parse(line) as MemResult);
     });
   });
+}
+
+/** 5b: peak RSS of one computePair per metric on the 24-megapixel pair, each in a fresh process. */
+async function largeImageMemory(large: LargeImages, threads: number): Promise<{ text: string; json: { recipe: string; pixels: number; runs: MemResult[] } }> {
+  const pixels = LARGE_WIDTH * LARGE_HEIGHT;
+  const runs: MemResult[] = [];
+  for (const id of LARGE_METRICS) {
+    log(`peak memory on the ${LARGE_WIDTH}x${LARGE_HEIGHT} pair: ${id}`);
+    runs.push(await runChildMem(large.ref, large.dist, threads, [id]));
+  }
+  const text = [
+    table(
+      `5b. Peak memory on a 24-megapixel image pair (${LARGE_WIDTH}x${LARGE_HEIGHT} rgb24 PNGs), one metric per fresh process, ${threads} workers`,
+      ['metric', 'node max RSS MiB', 'bytes per pixel', 'growth MiB', 'run s'],
+      runs.map((m) => [m.metrics.join(', '), fmt(m.maxRssMiB), fmt((m.maxRssMiB * MiB) / pixels, 1), fmt(m.growthMiB), fmt(m.ms / 1000, 2)]),
+    ),
+    `    bytes per pixel = node max RSS / ${pixels} pixels (the whole process: Node, the worker pool, the frame ring, the kernels); the ffmpeg decoders are extra.`,
+    `    inputs: ${large.recipe}`,
+  ].join('\n');
+  return { text, json: { recipe: large.recipe, pixels, runs } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,8 +583,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const childSpec = args.find((a) => a.startsWith('--child-mem='));
   if (childSpec) return childMem(childSpec.slice('--child-mem='.length));
-  const unknown = args.filter((a) => !/^--(quick|no-naive|no-neural|neural-only|runs=\d+|other-runs=\d+)$/.test(a));
-  if (unknown.length) throw new Error(`unknown option(s) ${unknown.join(' ')}; known: --quick --runs=N --other-runs=N --no-naive --no-neural --neural-only`);
+  const unknown = args.filter((a) => !/^--(quick|no-naive|no-neural|neural-only|large-memory-only|runs=\d+|other-runs=\d+)$/.test(a));
+  if (unknown.length) throw new Error(`unknown option(s) ${unknown.join(' ')}; known: --quick --runs=N --other-runs=N --no-naive --no-neural --neural-only --large-memory-only`);
   const neuralOn = !args.includes('--no-neural');
   const neuralOnly = args.includes('--neural-only');
   const quick = args.includes('--quick');
@@ -563,6 +618,14 @@ async function main(): Promise<void> {
   log(`IQA Studio bench: ${machine.cpu}, ${P} cores, node ${machine.node}, ${machine.ffmpeg}; load average ${machine.loadAvgAtStart.join(' ')}`);
   if (loadStart[0]! > 0.5) log(`warning: the machine is busy (1-min load average ${loadStart[0]!.toFixed(2)}); timings will be slower and noisier`);
 
+  if (args.includes('--large-memory-only')) {
+    const large = await largeImageMemory(await ensureLargeImages(join(outDir, 'media'), ffmpeg), P);
+    process.stdout.write(`IQA Studio benchmark (24-megapixel peak memory only) — ${new Date().toISOString()}\nmachine: ${machine.cpu}, ${P} cores, node ${machine.node}\n${large.text}\n`);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'latest-memory.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, code, largeImageMemory: large.json }, null, 2)}\n`);
+    log('wrote bench/out/latest-memory.json');
+    return;
+  }
   const media = await ensureMedia(join(outDir, 'media'), ffmpeg);
   const vFormat = await formatOf(media.refVideo);
   const iFormat = await formatOf(media.refImage);
@@ -727,6 +790,8 @@ async function main(): Promise<void> {
   const memShortRun = await runChildMem(media.refShort, media.distShort, P);
   const memLongRun = await runChildMem(media.refVideo, media.distVideo, P);
   const pairMiB = (2 * frameBytes(vFormat)) / MiB;
+  // 5b. Peak memory per metric on a 24-megapixel image pair, one fresh process per metric.
+  const largeMem = await largeImageMemory(await ensureLargeImages(join(outDir, 'media'), ffmpeg), P);
   // 7. Neural metrics: LPIPS pairs/s, Inception images/s (CPU, and GPU where onnxruntime has CUDA).
   let neural: { text: string; json: NeuralBenchResult } | null = null;
   let neuralError: string | null = null;
@@ -898,6 +963,7 @@ async function main(): Promise<void> {
     ),
   );
   out.push('    growth = max(resourceUsage().maxRSS, sampled RSS) - RSS before the worker pool was created; decoders sampled from /proc every 25 ms.');
+  out.push(largeMem.text);
   if (naiveResult) {
     out.push(
       table('6. Naive reference JS SSIM (non-separable 11x11 Gaussian, float64, plain loops) on the 1080p Y plane, 1 core', ['what', 'ms/frame', 'frames', 'values'], [
@@ -948,7 +1014,7 @@ async function main(): Promise<void> {
     imageE2e: { threads: 1, ms: imageE2eMs, metrics: IMAGE_KEYS, values: imageValues },
     ffmpeg: ff,
     ffmpegFilterPerCoreMs: ffFilterMs,
-    memory: { short: memShortRun, long: memLongRun, framePairMiB: pairMiB },
+    memory: { short: memShortRun, long: memLongRun, framePairMiB: pairMiB, largeImage: largeMem.json },
     neural: neural?.json ?? null,
     engineLoop: engineLoop.json,
     targets,
