@@ -8,7 +8,6 @@
  * the user named it). A stimulus without a value for the name belongs to no group.
  */
 export const BUILTIN_BREAKDOWNS = ['content', 'codec', 'resolution'] as const;
-export type BuiltinBreakdown = (typeof BUILTIN_BREAKDOWNS)[number];
 
 /** What the breakdown needs of a stimulus (a subset of domain.Stimulus). */
 export interface BreakdownSubject {

@@ -55,10 +55,6 @@ export class IqaError extends Error {
   }
 }
 
-export function isIqaError(err: unknown): err is IqaError {
-  return err instanceof IqaError;
-}
-
 /** Any thrown value as a typed error; unknown failures become E_INTERNAL and keep their message. */
 export function toIqaError(err: unknown): IqaError {
   if (err instanceof IqaError) return err;

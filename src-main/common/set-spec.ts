@@ -18,8 +18,6 @@ export type SetSpec =
   | { readonly type: 'project'; readonly dir: string; readonly filter: Readonly<Record<string, string>> }
   | { readonly type: 'stats'; readonly file: string };
 
-export const SET_SPEC_TYPES = ['folder', 'project', 'stats'] as const;
-
 /** The keys a project group understands besides attributes; an attribute of the same name is shadowed. */
 export const BUILTIN_FILTER_KEYS = ['role', 'content', 'name', 'path', 'reference', 'kind', 'codec'] as const;
 

@@ -22,15 +22,6 @@
  */
 import { assertPlane, outputBuffer, type FloatSamples, type Plane } from './plane';
 
-export interface DownsampledSize {
-  readonly width: number;
-  readonly height: number;
-}
-
-export function downsampledSize(width: number, height: number, factor: number): DownsampledSize {
-  return { width: Math.ceil(width / factor), height: Math.ceil(height / factor) };
-}
-
 /** Mirror index for 'symmetric' padding (period 2n): -1 -> 0, -2 -> 1, n -> n-1, n+1 -> n-2. */
 function mirror(index: number, n: number): number {
   const period = 2 * n;

@@ -10,7 +10,7 @@
  *  - a single plane: channels = 1.
  * Views never own memory; the kernels that take them do no I/O.
  */
-import { assertInterleaved, assertPlane, isSamples, type InterleavedImage, type Plane, type Samples } from './plane';
+import { assertInterleaved, isSamples, type InterleavedImage, type Samples } from './plane';
 
 export interface StridedImage<T extends Samples = Samples> {
   readonly data: T;
@@ -64,12 +64,6 @@ export function interleavedView<T extends Samples>(image: InterleavedImage<T>): 
     rowStride: image.stride,
     channelStride: 1,
   };
-}
-
-/** A one-channel view of a plane. */
-export function planeView<T extends Samples>(plane: Plane<T>): StridedImage<T> {
-  assertPlane(plane, 'plane');
-  return { data: plane.data, width: plane.width, height: plane.height, channels: 1, offset: 0, pixelStride: 1, rowStride: plane.stride, channelStride: 0 };
 }
 
 /** A packed planar (CHW) image starting at `offset`. */

@@ -16,13 +16,12 @@
  *   refitted on every resample (at most 2000 residual evaluations there), and a resample where it cannot
  *   be fitted is skipped for the mapped statistics and counted in `ci95.skipped`.
  */
-import { plcc, rmse, srocc, pearsonCoefficient, rootMeanSquareDifference, type UndefinedCorrelationReason } from './correlation';
+import { plcc, rmse, srocc, rootMeanSquareDifference, type UndefinedCorrelationReason } from './correlation';
 import { krocc } from './kendall';
 import { fitMapping, type MappingFit, type MappingFitOptions } from './mapping-fit';
 import { MAPPING_PARAMETER_COUNT, type MappingKind } from './mapping-models';
 import { bootstrapStatistic } from './bootstrap';
 import { bootstrapStatistics } from './multi-bootstrap';
-import { isConstant } from './paired-samples';
 
 export type MappingChoice = MappingKind | 'none';
 
@@ -168,7 +167,3 @@ export function metricVsMos(metric: ArrayLike<number>, mos: ArrayLike<number>, o
   return out;
 }
 
-/** PLCC of two finite samples, NaN when either is constant (for the correlation between two metrics). */
-export function plccOrNaN(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  return isConstant(a) || isConstant(b) ? NaN : pearsonCoefficient(a, b);
-}

@@ -1,8 +1,7 @@
-/** Neural models: manifest, model directory, inference, probe verification and the LPIPS/CNNIQA metrics. */
-export { loadManifest, manifestEntry, parseManifest, type ModelEntry, type ModelManifest } from './manifest';
-export { listModels, modelDir, modelStatus, requireModel, type ModelState, type ModelStatus } from './model-store';
-export { installModel, type InstallResult } from './install';
-export { OnnxInference, batchSizeFor, closeSharedInference, sharedInference, type InferenceOptions, type InferenceResult, type TensorData, type ExecutionProvider } from './inference';
-export { verifyModel, type ModelVerification, type ProbeCheck } from './verify';
-export { lpipsPair, lpipsPairs, LPIPS_MODELS, type LpipsModel, type LpipsResult } from './lpips';
-export { cnniqaScore, type CnniqaResult } from './cnniqa';
+/** Neural models: manifest, model directory, inference, probe verification and the LPIPS metric (what the engine and the tests take from here). */
+export { manifestEntry } from './manifest';
+export { listModels, modelDir, requireModel } from './model-store';
+export { installModel } from './install';
+export { closeSharedInference } from './inference';
+export { verifyModel } from './verify';
+export { lpipsPair } from './lpips';

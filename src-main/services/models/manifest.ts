@@ -123,7 +123,6 @@ export type ModelManifest = z.output<typeof manifestSchema>;
 export type ModelEntry = ModelManifest['models'][number];
 export type ModelFileSpec = ModelEntry['files'][number];
 export type ModelTolerance = z.output<typeof toleranceSchema>;
-export type TensorSpec = z.output<typeof tensorSpecSchema>;
 
 /** Validates a manifest document; throws E_INTERNAL naming the first bad field. */
 export function parseManifest(doc: unknown): ModelManifest {

@@ -28,8 +28,6 @@ import { FVD_DEFAULT_CLIP_LENGTH, FVD_MIN_CLIP_LENGTH } from '../../common/contr
 
 export const DEFAULT_FVD_MODEL = 'i3d-kinetics400';
 export const FVD_FEATURE_DIM = 400;
-/** Default and shortest clip (the graph itself needs T ≥ 9): common/contract-names.ts, shared with the contract. */
-export { FVD_DEFAULT_CLIP_LENGTH, FVD_MIN_CLIP_LENGTH };
 export const FVD_MAX_CLIP_LENGTH = 512;
 
 export interface FvdRequest {

@@ -4,10 +4,11 @@
  * Each import is one transaction: a file is stored whole or not at all.
  */
 import { IqaError } from '../../common/errors';
+import type { StudyMethodName } from '../../common/contract-names';
 import type { Db } from './project-db';
 
-export type StudyMethod = 'ACR' | 'ACR-HR' | 'DCR' | 'DSCQS' | 'SSCQE' | 'PC';
-export const STUDY_METHODS: readonly StudyMethod[] = ['ACR', 'ACR-HR', 'DCR', 'DSCQS', 'SSCQE', 'PC'];
+/** The test methods: the contract's list (common/contract-names.ts, STUDY_METHOD_NAMES). */
+export type StudyMethod = StudyMethodName;
 
 export interface StudyScale {
   min: number;
