@@ -210,11 +210,16 @@ export class SsimWangWasm {
     const csSums = rowSums + align64(height * 8);
     const tmp = csSums + align64(height * 8);
     const xa = tmp + align64((width + 8) * 16) + SLACK;
+    // Where the input planes can hold the second scale (float64 input), the scales rotate through
+    // three regions, the two inputs' and one more: each side's next scale goes where the region is
+    // free, x's into the spare one, y's into the one x's previous scale just left. Otherwise (8- and
+    // 16-bit input) two ping-pong pairs after the inputs. Only addresses differ: the same operations.
+    const rotate = planeBytes >= aBytes;
     const ya = xa + aBytes;
     const xb = ya + aBytes;
     const yb = xb + bBytes;
     const inPlace = this.holds(x, xBase) && this.holds(y, yBase);
-    if (!this.arena.ensure(yb + bBytes)) return false;
+    if (!this.arena.ensure(rotate ? xa + aBytes : yb + bBytes)) return false;
     const buffer = this.arena.buffer;
     if (!inPlace) {
       copyPlane(x, view(buffer, type, xBase, width * height));
@@ -225,17 +230,19 @@ export class SsimWangWasm {
     let t = type;
     let px = xBase;
     let py = yBase;
+    let spare = xa;
     for (let l = 0; l < scales; l++) {
       const total = this.runFn(w, h, 0, 1, t, 0, c1, c2, px, py, work, rowSums, csSums, 0);
       const n = (w - 10) * (h - 10);
       mssim.push(total / n);
       mcs.push(new Float64Array(buffer, 0, 1)[0] / n);
       if (l < scales - 1) {
-        const odd = l % 2 === 0; // scales 1, 3, ... go to the A buffers, 2, 4, ... to the B buffers
-        const nx = odd ? xa : xb;
-        const ny = odd ? ya : yb;
+        const odd = l % 2 === 0; // ping-pong: scales 1, 3, ... go to the A buffers, 2, 4, ... to the B buffers
+        const nx = rotate ? spare : odd ? xa : xb;
         this.down2Fn(px, t, w, h, nx, tmp);
+        const ny = rotate ? px : odd ? ya : yb;
         this.down2Fn(py, t, w, h, ny, tmp);
+        if (rotate) spare = py;
         px = nx;
         py = ny;
         t = 3;
