@@ -16,6 +16,7 @@ import { addProjectCommands, parseYuv } from './project-commands';
 import { addAnalysisCommands } from './analysis-commands';
 import { addModelsCommand } from './models-command';
 import { addSetsCommand } from './sets-command';
+import { addAlignCommand } from './align-command';
 import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
@@ -121,6 +122,7 @@ export function buildProgram(): Command {
   addAnalysisCommands(program);
   addModelsCommand(program);
   addSetsCommand(program);
+  addAlignCommand(program);
 
   program
     .command('web')

@@ -26,6 +26,7 @@ export const COMMAND_NAMES = [
   'metrics.frames',
   'results.export',
   'viewer.frameMap',
+  'align.check',
   'viewer.framePixels',
   'studies.list',
   'ratings.import',
@@ -99,6 +100,10 @@ export type SetResizeName = (typeof SET_RESIZE_NAMES)[number];
 /** FVD clips: at least this many frames (the I3D graph itself needs 9), 16 by default. */
 export const FVD_MIN_CLIP_LENGTH = 10;
 export const FVD_DEFAULT_CLIP_LENGTH = 16;
+
+/** The alignment check's offset search: ±ALIGN_DEFAULT_MAX_OFFSET frames unless asked, at most ±ALIGN_MAX_OFFSET_LIMIT. */
+export const ALIGN_DEFAULT_MAX_OFFSET = 25;
+export const ALIGN_MAX_OFFSET_LIMIT = 500;
 
 /** The kinds of background job, each with its own result type (JobSnapshot in domain.ts). */
 export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets'] as const;

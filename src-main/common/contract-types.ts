@@ -174,6 +174,36 @@ export interface FramePixelsJson {
   decoder: string;
 }
 
+/**
+ * The temporal alignment check of a distorted video against its reference (services/align,
+ * docs/alignment.md). Frames are numbered from 0 in the REFERENCE; offset k: distorted frame j shows
+ * reference frame j + k.
+ */
+export interface AlignmentReport {
+  offset: number;
+  /** Reference frames the distorted skips between two it shows. */
+  dropped: number[];
+  /** Reference frames the distorted shows again (once per extra showing). */
+  duplicated: number[];
+  fps: { ref: number | null; dist: number | null };
+  /** In [0, 1]: how distinct the matched frames are (0: still content, nothing can be told apart). */
+  confidence: number;
+  /** Frame for frame the same timeline; null when the confidence is too low to say. */
+  aligned: boolean | null;
+  /** Decoded frames, and the distorted frames that show a reference frame. */
+  frames: { ref: number; dist: number; matched: number };
+  /** 'frames': matched frame by frame; 'timestamps': by time, as after a frame-rate conversion. */
+  matchedBy: 'frames' | 'timestamps';
+  startTime: { ref: number | null; dist: number | null };
+  timeBase: { ref: string | null; dist: string | null };
+  maxOffset: number;
+  /** The metrics run's alignment policy filled with what was found. */
+  policy: Required<Omit<AlignPolicyInput, 'scale'>>;
+  /** Whether that policy alone makes the pair compare frame for frame (no drops or duplicates inside, enough confidence). */
+  policyExact: boolean;
+  notes: string[];
+}
+
 /** Per-frame values of one stimulus for one metric configuration (for curves). */
 export interface FrameSeries {
   metricId: string;
@@ -207,6 +237,8 @@ export interface CommandInputs {
   };
   /** Frame k of a distorted stimulus and its reference as 8-bit RGB, for the viewer's panes. */
   'viewer.framePixels': ProjectRef & { stimulusId: number; frame: number };
+  /** The temporal alignment of a distorted video with its reference (decodes both, small). */
+  'align.check': ProjectRef & { stimulusId: number; maxOffset?: number };
   'studies.list': ProjectRef;
   'ratings.import': ProjectRef & { csv: string; study?: string; method?: StudyMethodName; scale?: { min: number; max: number }; replace?: boolean };
   /** A study's raw ratings as a SUREAL dataset file (Python), byte for byte what `iqa ratings export-sureal` prints. */
@@ -242,6 +274,7 @@ export interface CommandOutputs {
   'metrics.frames': FrameSeries[];
   'results.export': { filename: string; mime: string; content: string };
   'viewer.frameMap': FrameMapJson;
+  'align.check': AlignmentReport;
   'viewer.framePixels': FramePixelsJson;
   'studies.list': StudySummary[];
   'ratings.import': RatingsImportSummary;

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { metricRequestSchema } from './metric-params';
 import { parseSetSpecText } from './set-spec';
 import {
+  ALIGN_MAX_OFFSET_LIMIT,
   ANALYSIS_EXPORT_FORMATS,
   FRAME_MAP_METRICS,
   FVD_DEFAULT_CLIP_LENGTH,
@@ -214,6 +215,14 @@ export const commands = {
   ),
   'viewer.framePixels': command(
     z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive(), frame: z.number().int().min(0).max(10_000_000) }),
+  ),
+  'align.check': command(
+    z.strictObject({
+      projectDir: absPath,
+      /** A distorted video with a reference. */
+      stimulusId: z.number().int().positive(),
+      maxOffset: z.number().int().min(0).max(ALIGN_MAX_OFFSET_LIMIT).optional(),
+    }),
   ),
   'studies.list': command(z.strictObject({ projectDir: absPath })),
   'ratings.import': command(

@@ -15,6 +15,7 @@ import type { AppInfo, ModelRow, ProjectInfo } from '../common/domain';
 import { closeSharedInference, installModel, listModels, manifestEntry, modelDir, requireModel, verifyModel } from './models';
 import { exportSureal } from './export/sureal-export';
 import { frameMap } from './metrics/frame-maps';
+import { alignmentOfPair } from './align/align-pair';
 import { framePixels } from './viewer/frame-pixels';
 import { computeFvd, computeImageSetMetrics } from './sets';
 import { resolveSpecPaths } from './sets/set-spec';
@@ -291,6 +292,20 @@ export class Engine {
       );
       const b64 = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
       return { frame: p.frame, width: p.width, height: p.height, frames: p.frames, fps: p.fps, ref: b64(p.ref), dist: b64(p.dist), decoder: p.decoder };
+    },
+    'align.check': async ({ projectDir, stimulusId, maxOffset }) => {
+      const dir = resolve(projectDir);
+      const db = this.db(dir);
+      const dist = getStimulus(db, stimulusId);
+      if (!dist) throw new IqaError('E_NOT_FOUND', `no stimulus ${stimulusId} in ${projectDir}`);
+      const ref = dist.referenceId === null ? undefined : getStimulus(db, dist.referenceId);
+      if (!ref) throw new IqaError('E_INPUT', `${dist.path} has no reference: the alignment check compares a distorted video with its reference`);
+      // The decode is two ffmpeg processes; the frame-by-frame search runs in the compute pool's worker.
+      const compute = (this.#compute ??= new ComputePool({ threads: Math.min(this.#threads, 2) }));
+      return alignmentOfPair(
+        { ref: this.#mediaPath(dir, ref), dist: this.#mediaPath(dir, dist), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
+        { maxOffset, analyze: (input, signal) => compute.align(input, signal) },
+      );
     },
     'studies.list': async ({ projectDir }) => listStudies(this.db(projectDir)),
     'ratings.import': async ({ projectDir, csv, study, method, scale, replace }) =>
