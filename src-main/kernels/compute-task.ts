@@ -8,14 +8,17 @@ import type { AnalysisReport } from '../common/domain';
 import type { WireError } from '../common/errors';
 import { computeAnalysis, type AnalysisInput } from './analysis/compute-analysis';
 import { setStatistics, type SetStatisticsRequest, type SetStatisticsResult } from './features/set-statistics';
+import { alignFrames, type AlignFramesInput, type FrameAlignment } from './align/align-frames';
 
 export type ComputeTask =
   | { kind: 'analysis'; seq: number; input: AnalysisInput }
-  | { kind: 'set-statistics'; seq: number; input: SetStatisticsRequest };
+  | { kind: 'set-statistics'; seq: number; input: SetStatisticsRequest }
+  | { kind: 'alignment'; seq: number; input: AlignFramesInput };
 
 export type ComputeResult =
   | { ok: true; kind: 'analysis'; seq: number; report: AnalysisReport }
-  | { ok: true; kind: 'set-statistics'; seq: number; result: SetStatisticsResult };
+  | { ok: true; kind: 'set-statistics'; seq: number; result: SetStatisticsResult }
+  | { ok: true; kind: 'alignment'; seq: number; alignment: FrameAlignment };
 
 export type ComputeReply = ComputeResult | { ok: false; seq: number; error: WireError };
 
@@ -26,6 +29,8 @@ export function runComputeTask(task: ComputeTask): ComputeResult {
       return { ok: true, kind: 'analysis', seq: task.seq, report: computeAnalysis(task.input) };
     case 'set-statistics':
       return { ok: true, kind: 'set-statistics', seq: task.seq, result: setStatistics(task.input) };
+    case 'alignment':
+      return { ok: true, kind: 'alignment', seq: task.seq, alignment: alignFrames(task.input) };
   }
 }
 

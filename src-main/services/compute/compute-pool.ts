@@ -11,6 +11,7 @@ import type { AnalysisInput } from '../../kernels/analysis/compute-analysis';
 import { runComputeTask, type ComputeReply, type ComputeResult, type ComputeTask } from '../../kernels/compute-task';
 import type { FeatureMatrix } from '../../kernels/features/feature-matrix';
 import type { SetStatisticsRequest, SetStatisticsResult } from '../../kernels/features/set-statistics';
+import type { AlignFramesInput, FrameAlignment } from '../../kernels/align/align-frames';
 import { workerFile } from '../worker-files';
 
 export interface ComputePoolOptions {
@@ -20,7 +21,7 @@ export interface ComputePoolOptions {
 }
 
 /** A view that owns its whole buffer, so the buffer can be transferred (views into larger or already listed buffers are copied). */
-function owned<T extends Float32Array | Float64Array>(v: T, buffers: Set<ArrayBuffer>): T {
+function owned<T extends Float32Array | Float64Array | Uint8Array>(v: T, buffers: Set<ArrayBuffer>): T {
   const whole = v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && !buffers.has(v.buffer);
   const out = whole ? v : (v.slice() as T);
   buffers.add(out.buffer as ArrayBuffer);
@@ -65,8 +66,17 @@ export class ComputePool {
     return r.result;
   }
 
+  /** The temporal alignment of two decimated videos (kernels/align); their frame buffers are transferred. */
+  async align(input: AlignFramesInput, signal?: AbortSignal): Promise<FrameAlignment> {
+    const buffers = new Set<ArrayBuffer>();
+    const moved: AlignFramesInput = this.threads === 0 ? input : { ...input, ref: owned(input.ref, buffers), dist: owned(input.dist, buffers) };
+    const r = await this.#run({ kind: 'alignment', seq: ++this.#seq, input: moved }, [...buffers], signal);
+    if (r.kind !== 'alignment') throw new IqaError('E_INTERNAL', `compute worker answered an alignment with ${r.kind}`);
+    return r.alignment;
+  }
+
   async #run(task: ComputeTask, transferList: ArrayBuffer[], signal?: AbortSignal): Promise<ComputeResult> {
-    const what = task.kind === 'analysis' ? 'analysis' : 'set statistics';
+    const what = task.kind === 'analysis' ? 'analysis' : task.kind === 'alignment' ? 'alignment check' : 'set statistics';
     if (signal?.aborted) throw new IqaError('E_CANCELLED', `${what} cancelled`);
     if (this.threads === 0) return runComputeTask(task);
     const pool = (this.#pool ??= new Piscina({ filename: workerFile('compute.worker'), minThreads: 0, maxThreads: this.threads, idleTimeout: this.#idleTimeoutMs }));
