@@ -225,6 +225,7 @@ const CLI_SERVICE_IMPORTS: Record<string, string> = {
   'src-main/services/analysis/pairwise-from-csv': '`iqa pairwise`: a CSV file, no project',
   'src-main/services/metrics/compute-pair': '`iqa metrics`: two files, no project',
   'src-main/services/metrics/frame-pool': "`iqa metrics`: two files, no project (the pool compute-pair's kernels run in)",
+  'src-main/services/align/align-pair': '`iqa align`: two files, no project (a stored pair is align.check through the engine)',
 };
 
 describe('the command line', () => {
