@@ -19,7 +19,9 @@
  *    ±(maxOffset + maxDrift), and the first frame's lag within ±maxOffset;
  *  - cost of (j, s): the frame MSE against reference f(j), divided by MATCH_SCALE·σ² + NOISE_FLOOR_MSE
  *    and saturated at 1, where σ² is the typical MSE of a matching pair (the median over distorted
- *    frames of their best MSE); a lag that points outside the reference costs UNMATCHED_COST;
+ *    frames of their best MSE); a lag that points outside the reference costs the frame's median cost
+ *    over the lags (at least UNMATCHED_COST) plus UNMATCHED_MARGIN, so that a frame is outside the
+ *    reference only when it matches nothing there better than a typical frame does;
  *  - transitions: keeping the lag is free; a lag change of +g (g reference frames dropped) costs
  *    CHANGE_PENALTY·(1 + BURST_FACTOR·(g − 1)); a step of 0 reference frames (a duplicate) costs
  *    CHANGE_PENALTY, or DUPLICATE_EVIDENCE_PENALTY when the distorted frame hardly differs from the
@@ -76,8 +78,13 @@ export interface FrameAlignment {
 export const MATCH_SCALE = 4;
 /** MSE (8-bit²) below which two decimated frames count as the same picture (a lossless pair has σ² = 0). */
 export const NOISE_FLOOR_MSE = 4;
-/** Cost of a distorted frame that shows no reference frame: between a match (≈ 1/MATCH_SCALE) and a mismatch (1). */
+/**
+ * Cost of a distorted frame that shows no reference frame: at least this (between a match,
+ * ≈ 1/MATCH_SCALE, and a mismatch, 1), and at least the frame's median cost over the lags, plus
+ * UNMATCHED_MARGIN.
+ */
 export const UNMATCHED_COST = 0.5;
+export const UNMATCHED_MARGIN = 0.05;
 /** Cost of a lag change (one drop or one duplicate). */
 export const CHANGE_PENALTY = 0.5;
 /** Each further frame of a burst of drops adds this fraction of CHANGE_PENALTY. */
@@ -244,9 +251,22 @@ function viterbi(v: ViterbiInput): Hypothesis {
   const { raw, rate, n, m, band, maxOffset, scale, moving, distStep, refStep } = v;
   const lags = 2 * band + 1;
   const base = (j: number) => Math.round(j * rate);
+  // Showing no reference frame costs what this frame costs at a typical lag (the median), at least
+  // UNMATCHED_COST: a frame that matches badly everywhere (a poorly coded one, still content) is not
+  // thereby outside the reference.
+  const unmatched = new Float64Array(m);
+  const scratch = new Float64Array(lags);
+  for (let j = 0; j < m; j++) {
+    let c = 0;
+    for (let l = 0; l < lags; l++) {
+      const x = raw[j * lags + l]!;
+      if (!Number.isNaN(x)) scratch[c++] = Math.min(1, x / scale);
+    }
+    unmatched[j] = Math.max(UNMATCHED_COST, c ? median(scratch, c) : 0) + UNMATCHED_MARGIN;
+  }
   const cost = (j: number, l: number) => {
     const x = raw[j * lags + l]!;
-    return Number.isNaN(x) ? UNMATCHED_COST : Math.min(1, x / scale);
+    return Number.isNaN(x) ? unmatched[j]! : Math.min(1, x / scale);
   };
   // A duplicate is shown directly when the distorted frame hardly moved while the reference moves (from reference frame i to i + 1).
   const shownDuplicate = (j: number, i: number) => {

@@ -91,7 +91,7 @@ export async function alignmentOfPair(input: AlignPairInput, options: AlignPairO
 }
 
 function report(
-  a: FrameAlignment,
+  found: FrameAlignment,
   c: {
     refInfo: MediaInfo;
     distInfo: MediaInfo;
@@ -104,14 +104,17 @@ function report(
   },
 ): AlignmentReport {
   const notes: string[] = [];
+  let a = found;
   const confident = a.confidence >= LOW_CONFIDENCE && a.matched > 0;
+  // Below the confidence bound the path's offset and faults are guesses among look-alike frames: withheld.
+  if (!confident) a = { ...a, offset: 0, dropped: [], duplicated: [] };
   const matchedBy = a.rate === 1 ? 'frames' : 'timestamps';
   const fps = { ref: c.refInfo.fps, dist: c.distInfo.fps };
   if (!confident) {
     notes.push(
       a.matched === 0
         ? 'no distorted frame matches a reference frame within the offsets searched: a different content, or an offset beyond --max-offset'
-        : `low confidence (${a.confidence.toFixed(2)}): the frames are too similar to tell apart (still or nearly still content), so the offset, drops and duplicates are not reliable`,
+        : `low confidence (${a.confidence.toFixed(2)}): the frames are too similar to tell apart (still or nearly still content), so no offset, drops or duplicates are reported`,
     );
   }
   if (a.offset > 0) notes.push(`the distorted starts ${plural(a.offset, 'frame')} into the reference (its frame 0 shows reference frame ${a.offset})`);
