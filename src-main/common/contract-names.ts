@@ -31,6 +31,17 @@ export const COMMAND_NAMES = [
   'studies.list',
   'ratings.import',
   'ratings.exportSureal',
+  'studies.create',
+  'studies.get',
+  'studies.validate',
+  'studies.progress',
+  'studies.playlist',
+  'studies.setLabels',
+  'studies.export',
+  'sessions.enrol',
+  'sessions.current',
+  'sessions.update',
+  'ratings.submit',
   'analysis.run',
   'analysis.mosChoice',
   'analysis.setMosChoice',
@@ -72,6 +83,10 @@ export const MAPPING_FITS = {
 } as const satisfies Record<MappingName, MappingKind | 'none'>;
 export const STUDY_METHOD_NAMES = ['ACR', 'ACR-HR', 'DCR', 'DSCQS', 'SSCQE', 'PC'] as const;
 export type StudyMethodName = (typeof STUDY_METHOD_NAMES)[number];
+
+/** A collected study as a file (services/study/study-export.ts). */
+export const STUDY_EXPORT_FORMATS = ['csv', 'json', 'sureal'] as const;
+export type StudyExportFormat = (typeof STUDY_EXPORT_FORMATS)[number];
 
 /** The MOS choice's enumerations (mosChoiceSchema). */
 export const MOS_KINDS = ['screened', 'raw', 'mle'] as const;

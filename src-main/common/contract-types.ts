@@ -9,6 +9,8 @@ import type { WireError } from './errors';
 import type { MetricDescriptor, Pooling, Scaler } from './metric-registry';
 import type { AnalysisReport, AppInfo, JobSnapshot, MetricResultRow, ModelRow, ProjectInfo, RecentProject, Stimulus, StudySummary } from './domain';
 import type { SetSpec } from './set-spec';
+import type { RatingSubmitInput, ScaleLabel, SessionDisplay, SessionNotes, SessionState, StudyCreateInput, StudyDetail, StudyEstimate, StudyProgress, StudyScale, StudyValidation, PlaylistTrial } from './study';
+import type { StudyExportFormat } from './contract-names';
 
 export type { CommandName, EventName } from './contract-names';
 export type { SetSpec } from './set-spec';
@@ -243,6 +245,24 @@ export interface CommandInputs {
   'ratings.import': ProjectRef & { csv: string; study?: string; method?: StudyMethodName; scale?: { min: number; max: number }; replace?: boolean };
   /** A study's raw ratings as a SUREAL dataset file (Python), byte for byte what `iqa ratings export-sureal` prints. */
   'ratings.exportSureal': ProjectRef & { study?: string };
+  /** A subjective study designed over the project's stimuli (common/study.ts, docs/studies.md). */
+  'studies.create': ProjectRef & StudyCreateInput;
+  'studies.get': ProjectRef & { studyId: number };
+  /** Every stimulus decodes and fits the display at 1:1 (the display given, else the design's). */
+  'studies.validate': ProjectRef & { studyId: number; display?: { width: number; height: number } };
+  'studies.progress': ProjectRef & { studyId: number };
+  /** The playlist a participant code gets, without enrolling it (the same code always gets the same). */
+  'studies.playlist': ProjectRef & { studyId: number; participant: string };
+  'studies.setLabels': ProjectRef & { studyId: number; labels: ScaleLabel[] };
+  'studies.export': ProjectRef & { studyId: number; format: StudyExportFormat };
+  /** Enrols a participant code once (a second time: E_EXISTS, unless `resume`), returning the session and its first trial. */
+  'sessions.enrol': ProjectRef & { studyId: number; participant: string; resume?: boolean; display?: SessionDisplay; notes?: SessionNotes };
+  /** The session's state and next unanswered trial (what to show: stimulus ids by role, never paths). */
+  'sessions.current': ProjectRef & { sessionId: number };
+  /** The participant's display and the researcher's notes. */
+  'sessions.update': ProjectRef & { sessionId: number; display?: SessionDisplay; notes?: SessionNotes };
+  /** One answer to the session's current trial, committed before the reply; returns the next trial. */
+  'ratings.submit': ProjectRef & RatingSubmitInput;
   'analysis.run': AnalysisOptionsInput;
   'analysis.mosChoice': ProjectRef;
   'analysis.setMosChoice': ProjectRef & { choice: Partial<MosChoice> };
@@ -279,6 +299,18 @@ export interface CommandOutputs {
   'studies.list': StudySummary[];
   'ratings.import': RatingsImportSummary;
   'ratings.exportSureal': { filename: string; mime: string; content: string };
+  'studies.create': { studyId: number; estimate: StudyEstimate };
+  'studies.get': StudyDetail;
+  'studies.validate': StudyValidation;
+  'studies.progress': StudyProgress;
+  /** `activeTrials`: PC active designs' test trials, chosen as the session goes (not listed). */
+  'studies.playlist': { trials: PlaylistTrial[]; activeTrials: number };
+  'studies.setLabels': StudyScale;
+  'studies.export': { filename: string; mime: string; content: string };
+  'sessions.enrol': SessionState;
+  'sessions.current': SessionState;
+  'sessions.update': SessionState;
+  'ratings.submit': SessionState;
   'analysis.run': AnalysisReport;
   'analysis.mosChoice': { choice: MosChoice; stored: boolean };
   'analysis.setMosChoice': { choice: MosChoice; stored: boolean };

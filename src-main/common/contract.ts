@@ -27,8 +27,10 @@ import {
   SCREENINGS,
   SET_RESIZE_NAMES,
   STUDY_METHOD_NAMES,
+  STUDY_EXPORT_FORMATS,
   type CommandName,
 } from './contract-names';
+import { STUDY_SCALE_IDS } from './study';
 import type { AnalysisOptions, CommandInputs, CommandOutput, ImportOptions, MetricsRunInput, MosChoice } from './contract-types';
 
 export * from './contract-names';
@@ -189,6 +191,72 @@ export const fvdSchema = z.strictObject({
   cache: z.boolean().default(true),
 });
 
+/** Subjective studies (common/study.ts). */
+const studyFilterSchema = z.record(filterText.min(1), filterText);
+const scaleLabelsSchema = z.array(z.strictObject({ value: z.number().finite(), label: z.string().max(200) })).min(1).max(101);
+const studySeedSchema = z.number().int().min(0).max(2 ** 31 - 1);
+const isoTime = z.string().min(1).max(64).refine((t) => !Number.isNaN(Date.parse(t)), 'an ISO 8601 time');
+const participantCodeSchema = z.string().min(1).max(100).regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+const displaySchema = z.strictObject({
+  screenWidth: z.number().int().positive().max(100_000),
+  screenHeight: z.number().int().positive().max(100_000),
+  devicePixelRatio: z.number().positive().max(16),
+  colorGamut: z.string().max(50).optional(),
+  userAgent: z.string().max(1000).optional(),
+});
+const notesSchema = z.strictObject({ viewingDistance: z.string().max(200).optional(), room: z.string().max(1000).optional(), text: z.string().max(10_000).optional() });
+const displaySizeSchema = z.strictObject({ width: z.number().int().positive().max(100_000), height: z.number().int().positive().max(100_000) });
+const perPairSchema = z.number().int().min(1).max(10_000);
+
+export const studyCreateSchema = z.strictObject({
+  projectDir: absPath,
+  name: z.string().min(1).max(200),
+  method: z.enum(STUDY_METHOD_NAMES),
+  stimuli: studyFilterSchema.optional(),
+  scale: z.enum(STUDY_SCALE_IDS).optional(),
+  labels: scaleLabelsSchema.optional(),
+  allowTie: z.boolean().optional(),
+  repetitions: z.number().int().min(1).max(100).optional(),
+  training: z.number().int().min(0).max(1000).optional(),
+  trainingStimuli: studyFilterSchema.optional(),
+  order: z.enum(['random', 'fixed']).optional(),
+  seed: studySeedSchema.optional(),
+  pairs: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('full') }),
+      z.strictObject({ kind: z.literal('random'), perPair: perPairSchema }),
+      z.strictObject({ kind: z.literal('active'), perPair: perPairSchema }),
+    ])
+    .optional(),
+  pairsWithin: z.enum(['content', 'all']).optional(),
+  plannedParticipants: z.number().int().min(1).max(100_000).optional(),
+  timing: z
+    .strictObject({
+      imageMs: z.number().int().min(100).max(600_000),
+      video: z.enum(['play-once', 'until-vote']),
+      greyMs: z.number().int().min(0).max(60_000),
+      voteLimitMs: z.number().int().min(500).max(600_000).nullable(),
+      breakEveryMin: z.number().min(1).max(240).nullable(),
+      sampleRateHz: z.number().min(0.1).max(100),
+    })
+    .partial()
+    .optional(),
+  display: displaySizeSchema.optional(),
+});
+
+export const ratingSubmitSchema = z.strictObject({
+  projectDir: absPath,
+  sessionId: z.number().int().positive(),
+  trialId: z.number().int().positive(),
+  value: z.number().finite().optional(),
+  valueRef: z.number().finite().optional(),
+  choice: z.union([z.literal(0), z.literal(1)]).nullable().optional(),
+  samples: z.array(z.strictObject({ tMs: z.number().finite().min(0), value: z.number().finite() })).min(1).max(100_000).optional(),
+  responseMs: z.number().finite().min(0).max(86_400_000),
+  presentedAt: isoTime,
+  votedAt: isoTime,
+});
+
 export const commands = {
   'app.info': command(z.strictObject({})),
   'projects.recent': command(z.strictObject({})),
@@ -236,6 +304,26 @@ export const commands = {
     }),
   ),
   'ratings.exportSureal': command(z.strictObject({ projectDir: absPath, study: z.string().min(1).max(200).optional() })),
+  'studies.create': command(studyCreateSchema),
+  'studies.get': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive() })),
+  'studies.validate': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive(), display: displaySizeSchema.optional() })),
+  'studies.progress': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive() })),
+  'studies.playlist': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive(), participant: participantCodeSchema })),
+  'studies.setLabels': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive(), labels: scaleLabelsSchema })),
+  'studies.export': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive(), format: z.enum(STUDY_EXPORT_FORMATS) })),
+  'sessions.enrol': command(
+    z.strictObject({
+      projectDir: absPath,
+      studyId: z.number().int().positive(),
+      participant: participantCodeSchema,
+      resume: z.boolean().optional(),
+      display: displaySchema.optional(),
+      notes: notesSchema.optional(),
+    }),
+  ),
+  'sessions.current': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive() })),
+  'sessions.update': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), display: displaySchema.optional(), notes: notesSchema.optional() })),
+  'ratings.submit': command(ratingSubmitSchema),
   'analysis.run': command(analysisOptionsSchema),
   'analysis.mosChoice': command(z.strictObject({ projectDir: absPath })),
   'analysis.setMosChoice': command(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),

@@ -38,6 +38,7 @@ import { isProjectDir, openProjectDb, readMeta, schemaVersion, type Db } from '.
 import { PathAccess, type AccessRoots } from './access/path-access';
 import { checkNewProjectLocation } from './projects/project-location';
 import { countStimuli, getStimulus, listStimuli } from './store/stimuli-repo';
+import { studyHandlers } from './study/study-handlers';
 
 export interface EngineOptions {
   userDataDir: string;
@@ -315,6 +316,7 @@ export class Engine {
       const content = exportSureal(this.db(dir), dir, study);
       return { filename: `sureal-${(study ?? 'dataset').replace(/[^A-Za-z0-9._-]+/g, '_')}.py`, mime: 'text/x-python', content };
     },
+    ...studyHandlers({ db: (dir) => this.db(dir), mediaPath: (dir, s) => this.#mediaPath(dir, s) }),
     'analysis.run': async (o) => this.#analyze(o),
     'analysis.mosChoice': async ({ projectDir }) => {
       const db = this.db(projectDir);

@@ -236,6 +236,36 @@ CREATE TABLE pair_claims (
 CREATE INDEX pair_claims_worker ON pair_claims(worker_id);
 `,
   },
+  {
+    version: 4,
+    name: 'study runner: reference side, rating method and scale, vote times, session display and notes, SSCQE samples',
+    sql: `
+-- DSCQS: on which side (A is shown first) the reference was. NULL for every other method.
+ALTER TABLE trials ADD COLUMN reference_side TEXT CHECK (reference_side IN ('A', 'B'));
+
+-- Each rating carries the method and the scale (JSON: kind, min, max, labels) it was given on, as the
+-- study defined them at that moment (labels are editable). NULL for ratings stored before this
+-- migration or imported from CSV: the study's own method and scale apply.
+ALTER TABLE ratings ADD COLUMN method TEXT;
+ALTER TABLE ratings ADD COLUMN scale TEXT CHECK (scale IS NULL OR json_valid(scale));
+-- The participant's clock: when the vote was given (trials.presented_at: when the trial was shown).
+ALTER TABLE ratings ADD COLUMN voted_at TEXT;
+
+-- The participant's display (JSON: screen size, devicePixelRatio, colour gamut, user agent) and the
+-- researcher's notes (JSON: viewing distance, room conditions, text).
+ALTER TABLE sessions ADD COLUMN display TEXT CHECK (display IS NULL OR json_valid(display));
+ALTER TABLE sessions ADD COLUMN notes TEXT CHECK (notes IS NULL OR json_valid(notes));
+
+-- SSCQE: the slider's samples during a trial, at the study's rate; the rating's value is their mean.
+CREATE TABLE rating_samples (
+  rating_id INTEGER NOT NULL REFERENCES ratings(id) ON DELETE CASCADE,
+  idx       INTEGER NOT NULL CHECK (idx >= 0),
+  t_ms      REAL NOT NULL,               -- from the start of the presentation
+  value     REAL NOT NULL,
+  PRIMARY KEY (rating_id, idx)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
