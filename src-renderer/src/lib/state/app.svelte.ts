@@ -16,6 +16,7 @@ import { DetailState } from './detail.svelte';
 import { ModelsState } from './models.svelte';
 import { ResultsState } from './results.svelte';
 import { SetsState } from './sets.svelte';
+import { ViewerState } from '../viewer/viewer-state.svelte';
 
 const CURRENT_PROJECT_KEY = 'iqa.currentProject';
 const TAB_KEY = 'iqa.tab';
@@ -88,6 +89,12 @@ export class AppState {
     projectDir: () => this.#project?.dir ?? null,
     stimuli: () => this.#stimuli,
     results: () => this.results.rows,
+  });
+
+  /** The viewer of one distorted stimulus against its reference (replaces the project page while open). */
+  readonly viewer = new ViewerState({
+    projectDir: () => this.#project?.dir ?? null,
+    stimuli: () => this.#stimuli,
   });
 
   readonly models = new ModelsState({
@@ -213,6 +220,7 @@ export class AppState {
     this.results.clear();
     this.analysis.clear();
     this.detail.close();
+    this.viewer.close();
     this.clearFilters();
     localStorage.removeItem(CURRENT_PROJECT_KEY);
     void api['projects.recent']({}).then((r) => (this.#recent = r));
@@ -265,6 +273,7 @@ export class AppState {
       this.results.clear();
       this.analysis.clear();
       this.detail.close();
+      this.viewer.close();
       this.sets.reset();
       this.clearFilters();
     }

@@ -62,6 +62,11 @@ export class LruCache<K, V> {
     while (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value as K);
   }
 
+  /** Forgets a key (only while it still holds `value`, when given). */
+  delete(key: K, value?: V): void {
+    if (value === undefined || this.#map.get(key) === value) this.#map.delete(key);
+  }
+
   get size(): number {
     return this.#map.size;
   }

@@ -1,0 +1,312 @@
+/**
+ * The viewer's state: which distorted stimulus is open, the frame asked for and the frame shown (its
+ * reference and distorted pixels from 'viewer.framePixels', its quality map from 'viewer.frameMap' or
+ * computed from the pixels), the per-frame values ('metrics.frames') for the curves and the worst-frame
+ * list, and the display choices (map, colours, range, layout, compare mode, zoom). Recent frames and
+ * maps are cached (the requests themselves, so a prefetch and a step share one), and the next frame
+ * is fetched while one is shown. Views read the getters and call the methods; only this class calls
+ * the api for the viewer.
+ */
+import type { FrameSeries } from '../../../../src-main/common/contract-types';
+import type { Stimulus } from '../../../../src-main/common/domain';
+import { metricById } from '../../../../src-main/common/metric-registry';
+import { api } from '../api';
+import { frameCurves, type FrameCurve } from '../frame-curves';
+import { finiteRange, symmetricRange, type SequentialColormap } from './colormaps';
+import { frameForKey, LruCache, worstFrames } from './frames';
+import { mapIndexAt, rgbAt, withZoom, type ViewState, type Zoom } from './geometry';
+import { decodeBytes, decodeFloat32, differenceMap, MAP_KINDS_INFO, type MapKind } from './maps';
+
+export interface ViewerHost {
+  projectDir(): string | null;
+  stimuli(): readonly Stimulus[];
+}
+
+export interface FramePixels {
+  frame: number;
+  width: number;
+  height: number;
+  frames: number | null;
+  fps: number | null;
+  ref: Uint8Array;
+  dist: Uint8Array;
+}
+
+export interface FrameMapData {
+  kind: MapKind;
+  frame: number;
+  width: number;
+  height: number;
+  map: Float32Array;
+  /** The metric's value on this frame (engine maps), null otherwise. */
+  value: number | null;
+}
+
+export interface ShownFrame {
+  pixels: FramePixels;
+  map: FrameMapData | null;
+  /** Why the map could not be made (the frame is shown without it). */
+  mapError: string | null;
+}
+
+export type Layout = 'side' | 'overlay';
+export type Compare = 'panes' | 'wipe' | 'flicker';
+export type RangeMode = 'auto' | 'fixed';
+
+/** The frames and maps kept: enough to step back and forth over a short stretch without asking again. */
+const CACHE_FRAMES = 12;
+
+export class ViewerState {
+  #host: ViewerHost;
+  #id = $state<number | null>(null);
+  #frame = $state(0);
+  #shown = $state.raw<ShownFrame | null>(null);
+  #series = $state.raw<FrameSeries[]>([]);
+  #lpips = $state(false);
+  #loading = $state(false);
+  #error = $state<string | null>(null);
+  #playing = $state(false);
+  #mapKind = $state<MapKind>('ssim');
+  #seq = 0;
+  #pixels = new LruCache<number, Promise<FramePixels>>(CACHE_FRAMES);
+  #maps = new LruCache<string, Promise<FrameMapData>>(2 * CACHE_FRAMES);
+
+  colormap = $state<SequentialColormap>('viridis');
+  rangeMode = $state<RangeMode>('fixed');
+  layout = $state<Layout>('side');
+  opacity = $state(0.6);
+  compare = $state<Compare>('panes');
+  /** Where the wipe splits the image, 0..1 of its width: reference left, distorted right. */
+  wipe = $state(0.5);
+  flickerHz = $state(2);
+  view = $state<ViewState>({ zoom: 'fit', cx: 0, cy: 0 });
+  /** The source pixel under the pointer in any pane. */
+  hover = $state<{ x: number; y: number } | null>(null);
+  /** The curve (its key) whose worst frames are listed. */
+  worstKey = $state<string | null>(null);
+  worstCount = $state(5);
+
+  constructor(host: ViewerHost) {
+    this.#host = host;
+  }
+
+  get stimulusId() { return this.#id; }
+  get stimulus(): Stimulus | null { return this.#host.stimuli().find((s) => s.id === this.#id) ?? null; }
+  get reference(): Stimulus | null {
+    const s = this.stimulus;
+    return s?.referenceId == null ? null : (this.#host.stimuli().find((r) => r.id === s.referenceId) ?? null);
+  }
+  get frame() { return this.#frame; }
+  get shown() { return this.#shown; }
+  get loading() { return this.#loading; }
+  get error() { return this.#error; }
+  get playing() { return this.#playing; }
+  get mapKind() { return this.#mapKind; }
+  get lpipsAvailable() { return this.#lpips; }
+  get series() { return this.#series; }
+
+  /** Frames in the pair: the decoder's count, else the stimulus's, else the longest stored series. */
+  get frameCount(): number {
+    return this.#shown?.pixels.frames ?? this.stimulus?.frameCount ?? Math.max(1, ...this.#series.map((s) => s.values.length));
+  }
+  get fps(): number | null { return this.#shown?.pixels.fps ?? this.stimulus?.fps ?? null; }
+
+  get curves(): FrameCurve[] {
+    return frameCurves(this.#series, this.stimulus?.name ?? '', null);
+  }
+
+  /** The worst frames by the chosen curve (the SSIM-Y curve, else the first, by default). */
+  get worst(): { frame: number; value: number }[] {
+    const curves = this.curves;
+    const curve = curves.find((c) => c.key === this.worstKey) ?? curves.find((c) => c.key.startsWith('ssim-y|')) ?? curves[0];
+    if (!curve) return [];
+    const d = metricById(curve.key.slice(0, curve.key.indexOf('|')));
+    return worstFrames(curve.values, d?.higherIsBetter ?? true, this.worstCount);
+  }
+  get worstCurveKey(): string | null {
+    const curves = this.curves;
+    return (curves.find((c) => c.key === this.worstKey) ?? curves.find((c) => c.key.startsWith('ssim-y|')) ?? curves[0])?.key ?? null;
+  }
+
+  /** The colour range of the shown map: the map kind's fixed range, or the map's own (symmetric when signed). */
+  get range(): { lo: number; hi: number } {
+    const info = MAP_KINDS_INFO[this.#mapKind];
+    const map = this.#shown?.map;
+    if (this.rangeMode === 'fixed' || !map) return info.fixed;
+    return (info.signed ? symmetricRange(map.map) : finiteRange(map.map)) ?? info.fixed;
+  }
+
+  /** What the hovered pixel holds: reference and distorted RGB, and the map element drawn there. */
+  get hoverInfo(): { x: number; y: number; ref: number[]; dist: number[]; map: number | null } | null {
+    const h = this.hover;
+    const s = this.#shown;
+    if (!h || !s) return null;
+    const p = s.pixels;
+    if (h.x >= p.width || h.y >= p.height) return null;
+    const m = s.map;
+    return {
+      x: h.x,
+      y: h.y,
+      ref: rgbAt(p.ref, p.width, h.x, h.y),
+      dist: rgbAt(p.dist, p.width, h.x, h.y),
+      map: m ? m.map[mapIndexAt(h.x, h.y, p.width, p.height, m.width, m.height)]! : null,
+    };
+  }
+
+  /** Opens the viewer on a distorted stimulus at frame 0. */
+  async open(stimulusId: number): Promise<void> {
+    this.#id = stimulusId;
+    this.#frame = 0;
+    this.#shown = null;
+    this.#series = [];
+    this.#error = null;
+    this.#pixels.clear();
+    this.#maps.clear();
+    this.view = { zoom: 'fit', cx: 0, cy: 0 };
+    this.hover = null;
+    this.worstKey = null;
+    if (this.#mapKind === 'lpips') this.#mapKind = 'ssim';
+    const dir = this.#host.projectDir();
+    if (!dir) return;
+    void this.#load(0);
+    const [series, models] = await Promise.allSettled([api['metrics.frames']({ projectDir: dir, stimulusId }), api['models.list']({})]);
+    if (this.#id !== stimulusId) return;
+    if (series.status === 'fulfilled') this.#series = series.value;
+    this.#lpips = models.status === 'fulfilled' && models.value.models.some((m) => m.id.startsWith('lpips') && m.state === 'installed');
+  }
+
+  close(): void {
+    this.#playing = false;
+    this.#id = null;
+    this.#shown = null;
+    this.#seq++;
+  }
+
+  seek(frame: number): void {
+    const k = Math.max(0, Math.min(this.frameCount - 1, Math.round(frame)));
+    if (k === this.#frame && this.#shown?.pixels.frame === k) return;
+    this.#frame = k;
+    void this.#load(k);
+  }
+
+  /** Arrow keys, shift, Home/End: true when the key moved the frame. */
+  key(key: string, shift: boolean): boolean {
+    const next = frameForKey(key, shift, this.#frame, this.frameCount);
+    if (next === null) return false;
+    this.#playing = false;
+    this.seek(next);
+    return true;
+  }
+
+  setMapKind(kind: MapKind): void {
+    if (kind === this.#mapKind) return;
+    this.#mapKind = kind;
+    void this.#load(this.#frame);
+  }
+
+  setZoom(zoom: Zoom): void {
+    const p = this.#shown?.pixels;
+    this.view = withZoom(this.view, zoom, p?.width ?? 1, p?.height ?? 1);
+  }
+
+  /** Plays from the current frame at the video's rate (each frame shown once it has arrived). */
+  togglePlay(): void {
+    if (this.#playing) {
+      this.#playing = false;
+      return;
+    }
+    if (this.#frame >= this.frameCount - 1) this.seek(0);
+    this.#playing = true;
+    void this.#play();
+  }
+
+  async #play(): Promise<void> {
+    const period = 1000 / (this.fps && this.fps > 0 ? this.fps : 10);
+    while (this.#playing && this.#id !== null) {
+      const started = performance.now();
+      if (this.#frame >= this.frameCount - 1) break;
+      this.#frame += 1;
+      await this.#load(this.#frame);
+      const rest = period - (performance.now() - started);
+      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    }
+    this.#playing = false;
+  }
+
+  async #load(k: number): Promise<void> {
+    const seq = ++this.#seq;
+    const kind = this.#mapKind;
+    this.#loading = true;
+    try {
+      const pixels = await this.#pixelsOf(k);
+      let map: FrameMapData | null = null;
+      let mapError: string | null = null;
+      try {
+        map = await this.#mapOf(k, kind, pixels);
+      } catch (err) {
+        mapError = (err as Error).message;
+      }
+      if (seq !== this.#seq) return;
+      this.#shown = { pixels, map, mapError };
+      this.#error = null;
+      if (k + 1 < this.frameCount) this.#prefetch(k + 1, kind);
+    } catch (err) {
+      if (seq === this.#seq) this.#error = (err as Error).message;
+    } finally {
+      if (seq === this.#seq) this.#loading = false;
+    }
+  }
+
+  #prefetch(k: number, kind: MapKind): void {
+    this.#pixelsOf(k)
+      .then((p) => this.#mapOf(k, kind, p))
+      .catch(() => undefined);
+  }
+
+  #pixelsOf(k: number): Promise<FramePixels> {
+    const cached = this.#pixels.get(k);
+    if (cached) return cached;
+    const dir = this.#host.projectDir();
+    const id = this.#id;
+    if (!dir || id === null) return Promise.reject(new Error('no stimulus is open'));
+    const p = api['viewer.framePixels']({ projectDir: dir, stimulusId: id, frame: k }).then((r) => ({
+      frame: r.frame,
+      width: r.width,
+      height: r.height,
+      frames: r.frames,
+      fps: r.fps,
+      ref: decodeBytes(r.ref),
+      dist: decodeBytes(r.dist),
+    }));
+    this.#pixels.set(k, p);
+    // A failed request is not kept: the next step asks again.
+    p.catch(() => this.#pixels.delete(k, p));
+    return p;
+  }
+
+  #mapOf(k: number, kind: MapKind, pixels: FramePixels): Promise<FrameMapData> {
+    const key = `${kind}|${k}`;
+    const cached = this.#maps.get(key);
+    if (cached) return cached;
+    const info = MAP_KINDS_INFO[kind];
+    let p: Promise<FrameMapData>;
+    if (info.metric === null) {
+      p = Promise.resolve({ kind, frame: k, width: pixels.width, height: pixels.height, map: differenceMap(pixels.ref, pixels.dist, info.signed), value: null });
+    } else {
+      const dir = this.#host.projectDir();
+      const id = this.#id;
+      if (!dir || id === null) return Promise.reject(new Error('no stimulus is open'));
+      p = api['viewer.frameMap']({ projectDir: dir, stimulusId: id, frame: k, metric: info.metric }).then((r) => ({
+        kind,
+        frame: r.frame,
+        width: r.width,
+        height: r.height,
+        map: decodeFloat32(r.map),
+        value: r.value,
+      }));
+    }
+    this.#maps.set(key, p);
+    p.catch(() => this.#maps.delete(key, p));
+    return p;
+  }
+}
