@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canContinue, createRng, minimumNeighbours, orderWithoutRepeats, participantSeed, sameContentNeighbours } from '../../src-main/kernels/study/order';
 import { buildPlaylist, candidatePairs, type PlaylistDesign, type PlaylistStimulus } from '../../src-main/kernels/study/playlist';
-import { leastComparedPair } from '../../src-main/kernels/study/pair-chooser';
+import { informationGainPair, leastComparedPair } from '../../src-main/kernels/study/pair-chooser';
 
 /** 4 contents: a reference and 3 distorted versions each (ids 1..16; references 1, 5, 9, 13). */
 const stimuli: PlaylistStimulus[] = Array.from({ length: 16 }, (_, i) => ({ id: i + 1, content: `c${Math.floor(i / 4)}`, referenceId: i % 4 === 0 ? null : i - (i % 4) + 1 }));
@@ -106,5 +106,16 @@ describe('study playlist orders', () => {
     const ties = new Float64Array(9);
     ties[1 * 3 + 2] = ties[2 * 3 + 1] = 1;
     expect(leastComparedPair({ n, allowed: [[0, 1], [0, 2], [1, 2]], wins, ties, rng: createRng(1) })).toEqual([0, 2]);
+  });
+
+  it('the information-gain chooser asks an allowed pair never compared before one compared ten times', () => {
+    const n = 4;
+    const wins = new Float64Array(n * n);
+    wins[0 * n + 1] = 5;
+    wins[1 * n + 0] = 5;
+    const ties = new Float64Array(n * n);
+    for (let seed = 0; seed < 20; seed++) {
+      expect(informationGainPair({ n, allowed: [[0, 1], [2, 3]], wins, ties, rng: createRng(seed) })).toEqual([2, 3]);
+    }
   });
 });

@@ -10,6 +10,8 @@ import { openProjectDb, migrate } from '../../src-main/services/store/project-db
 import { MIGRATIONS } from '../../src-main/services/store/migrations';
 import { saveImportedStudy, studyRatings } from '../../src-main/services/store/ratings-repo';
 import type { SessionState, StudyProgress, PlaylistTrial } from '../../src-main/common/study';
+import { setActivePairChooser } from '../../src-main/services/study/sessions';
+import { informationGainPair } from '../../src-main/kernels/study/pair-chooser';
 import { tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -190,25 +192,36 @@ describe('study sessions through the contract commands', () => {
     await expect(answer(t, { choice: null })).rejects.toMatchObject({ code: 'E_INPUT' });
   });
 
-  it('a PC active session asks the pair chooser for each comparison until it has made its share', async () => {
+  it('a PC active session asks the pair chooser for each comparison, within a content, until it has made its share', async () => {
     await makeProject();
-    // 9 pairs, 4 comparisons each over 3 planned participants: 12 comparisons a session.
-    const { studyId } = await call<{ studyId: number }>('studies.create', { name: 'active', method: 'PC', stimuli: { role: 'distorted' }, pairs: { kind: 'active', perPair: 4 }, plannedParticipants: 3, seed: 4 });
-    expect((await call<{ trials: PlaylistTrial[]; activeTrials: number }>('studies.playlist', { studyId, participant: 'A1' })).activeTrials).toBe(12);
-    const asked = new Map<string, number>();
-    for (const code of ['A1', 'A2']) {
-      let s = await call<SessionState>('sessions.enrol', { studyId, participant: code });
-      expect(s.total).toBe(12);
-      while (s.trial) {
-        const key = s.trial.media.map((m) => m.stimulusId).sort((a, b) => a - b).join('-');
-        asked.set(key, (asked.get(key) ?? 0) + 1);
-        s = await answer(s, { choice: 0 });
+    const calls: { allowed: number; answers: number; pair: [number, number] }[] = [];
+    setActivePairChooser((state) => {
+      const pair = informationGainPair(state);
+      calls.push({ allowed: state.allowed.length, answers: Array.from(state.wins).reduce((a, b) => a + b, 0), pair });
+      return pair;
+    });
+    try {
+      // 9 pairs, 4 comparisons each over 3 planned participants: 12 comparisons a session.
+      const { studyId } = await call<{ studyId: number }>('studies.create', { name: 'active', method: 'PC', stimuli: { role: 'distorted' }, pairs: { kind: 'active', perPair: 4 }, plannedParticipants: 3, seed: 4 });
+      expect((await call<{ trials: PlaylistTrial[]; activeTrials: number }>('studies.playlist', { studyId, participant: 'A1' })).activeTrials).toBe(12);
+      const stimuli = new Map((await call<{ id: number; content: string }[]>('stimuli.list', {})).map((x) => [x.id, x.content]));
+      for (const code of ['A1', 'A2']) {
+        let s = await call<SessionState>('sessions.enrol', { studyId, participant: code });
+        expect(s.total).toBe(12);
+        while (s.trial) {
+          const [a, b] = s.trial.media.map((m) => m.stimulusId);
+          expect(stimuli.get(a!)).toBe(stimuli.get(b!));
+          s = await answer(s, { choice: 0 });
+        }
+        expect(s).toMatchObject({ state: 'finished', answered: 12 });
       }
-      expect(s).toMatchObject({ state: 'finished', answered: 12 });
+      // One call per comparison, each seeing every answer the study had (both participants' included).
+      expect(calls).toHaveLength(24);
+      expect(calls.map((c) => c.answers)).toEqual(Array.from({ length: 24 }, (_, k) => k));
+      expect(calls.every((c) => c.allowed === 9)).toBe(true);
+    } finally {
+      setActivePairChooser(informationGainPair);
     }
-    // The fallback chooser balances: 24 comparisons over 9 pairs, each pair asked 2 or 3 times.
-    expect(asked.size).toBe(9);
-    expect([...asked.values()].every((n) => n === 2 || n === 3)).toBe(true);
   });
 
   it('an SSCQE answer stores its samples and rates the trial with their mean', async () => {
@@ -221,7 +234,7 @@ describe('study sessions through the contract commands', () => {
     expect(doc.ratings).toEqual([expect.objectContaining({ value: 70, samples: [{ tMs: 0, value: 50 }, { tMs: 500, value: 70 }, { tMs: 1000, value: 90 }] })]);
   });
 
-  it('a design that cannot run is refused with the reason: DCR on references, PC pairs on an unknown design', async () => {
+  it('a design that cannot run is refused with the reason, a taken name is E_EXISTS, and a design over 30 minutes is warned about', async () => {
     await makeProject();
     await expect(call('studies.create', { name: 'x', method: 'DCR', stimuli: { role: 'reference' } })).rejects.toMatchObject({ code: 'E_INPUT' });
     await expect(call('studies.create', { name: 'x', method: 'ACR', stimuli: { content: 'nothing' } })).rejects.toMatchObject({ code: 'E_INPUT' });

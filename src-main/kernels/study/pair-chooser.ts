@@ -4,12 +4,13 @@
  * study has so far (all participants) and calls `choosePair(state)`, which returns two item indices;
  * it stores the trial (first/second in a seeded random order) and shows it.
  *
- * The expected-information-gain chooser on a Thurstone model is `kernels/study/active-pairwise.ts`
- * (written separately); until it is wired in, `leastComparedPair` is used: the allowed pair with the
- * fewest comparisons so far, ties broken by the session's seeded generator (a balanced design, not an
- * adaptive one).
+ * Sessions use `informationGainPair`: ASAP's expected-information-gain criterion on the Thurstone Case V
+ * posterior of `kernels/study/active-pairwise.ts` (docs/active-pairwise.md), restricted to the allowed
+ * pairs (active-pairwise's own `nextPair` considers every pair, and PC pairs are usually within a
+ * content). `leastComparedPair` is the balanced, non-adaptive alternative.
  */
 import type { Rng } from '../stats/rng';
+import { informationGain, stateFromCounts } from './active-pairwise';
 
 export interface PairState {
   /** Number of items (stimuli) being compared; items are 0 … n−1. */
@@ -43,4 +44,34 @@ export const leastComparedPair: ChoosePair = (state) => {
   }
   const [i, j] = ties_[rng.nextInt(ties_.length)]!;
   return [i, j];
+};
+
+/** Relative tolerance under which two gains count as equal (ties broken by the generator). */
+const GAIN_TIE_RELATIVE = 1e-12;
+
+/**
+ * The allowed pair with the largest expected information gain under the posterior fitted to every
+ * answer so far (ties as half a win each way, as active-pairwise takes them); equal gains broken
+ * uniformly by the session's generator.
+ */
+export const informationGainPair: ChoosePair = (state) => {
+  const { n, wins, ties, allowed, rng } = state;
+  if (allowed.length === 0) throw new RangeError('no pair to compare');
+  const counts = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : wins[i * n + j]! + ties[i * n + j]! / 2)));
+  const posterior = stateFromCounts(counts);
+  let best = -Infinity;
+  let chosen: readonly [number, number] = allowed[0]!;
+  let tied = 0;
+  for (const p of allowed) {
+    const g = informationGain(posterior, Math.min(p[0], p[1]), Math.max(p[0], p[1]));
+    if (g > best * (1 + GAIN_TIE_RELATIVE) || tied === 0) {
+      best = g;
+      chosen = p;
+      tied = 1;
+    } else if (g >= best * (1 - GAIN_TIE_RELATIVE)) {
+      tied++;
+      if (rng.nextInt(tied) === 0) chosen = p;
+    }
+  }
+  return [chosen[0], chosen[1]];
 };

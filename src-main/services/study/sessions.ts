@@ -16,13 +16,13 @@ import type { Stimulus } from '../../common/domain';
 import { STUDY_METHOD_INFO, type ParticipantProgress, type RatingSubmitInput, type SessionDisplay, type SessionNotes, type SessionState, type StudyProgress, type TrialMedia, type TrialView } from '../../common/study';
 import { participantSeed } from '../../kernels/study/order';
 import { candidatePairs, type PlannedTrial } from '../../kernels/study/playlist';
-import { leastComparedPair, type ChoosePair } from '../../kernels/study/pair-chooser';
+import { informationGainPair, type ChoosePair } from '../../kernels/study/pair-chooser';
 import { createRng } from '../../kernels/stats/rng';
 import type { Db } from '../store/project-db';
 import { activeTrialCount, contentKey, planFor, playlistStimuli, readStudy, studyStimuli, type StudyRecord } from './designs';
 
 /** The chooser `--pairs active:K` sessions use (see pair-chooser.ts for the hook). */
-let activeChooser: ChoosePair = leastComparedPair;
+let activeChooser: ChoosePair = informationGainPair;
 export function setActivePairChooser(choose: ChoosePair): void {
   activeChooser = choose;
 }

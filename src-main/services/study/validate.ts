@@ -34,18 +34,18 @@ export async function validateStudy(
     for (;;) {
       const s = list[next++];
       if (!s) return;
+      let size: number;
+      try {
+        size = statSync(resolve(projectDir, s.path)).size;
+      } catch {
+        add(s, `${resolve(projectDir, s.path)} is missing`, 'restore the file, or re-import the folder and create the study again');
+        continue;
+      }
       let file: string;
       try {
         file = o.mediaPath(s);
       } catch (err) {
         add(s, toIqaError(err).message, 'move the file into a folder the app may use, or start the app with that folder allowed');
-        continue;
-      }
-      let size: number;
-      try {
-        size = statSync(file).size;
-      } catch {
-        add(s, `${resolve(projectDir, s.path)} is missing`, 'restore the file, or re-import the folder and create the study again');
         continue;
       }
       if (size !== s.sizeBytes) add(s, `${s.path} changed since it was imported (${s.sizeBytes} → ${size} bytes)`, 're-import it so that its properties and hash are current');
