@@ -16,6 +16,7 @@ import { addProjectCommands, parseYuv } from './project-commands';
 import { addAnalysisCommands } from './analysis-commands';
 import { addModelsCommand } from './models-command';
 import { addSetsCommand } from './sets-command';
+import { addStudyCommand } from './study-command';
 import { addAlignCommand } from './align-command';
 import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
@@ -122,6 +123,7 @@ export function buildProgram(): Command {
   addAnalysisCommands(program);
   addModelsCommand(program);
   addSetsCommand(program);
+  addStudyCommand(program);
   addAlignCommand(program);
 
   program
