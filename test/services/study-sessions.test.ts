@@ -137,9 +137,17 @@ describe('study sessions through the contract commands', () => {
     expect((await call<{ trials: PlaylistTrial[] }>('studies.playlist', { studyId, participant: 'P8' })).trials).not.toEqual(preview.trials);
     const progress = await call<StudyProgress>('studies.progress', { studyId });
     expect(progress.participants).toEqual([expect.objectContaining({ participant: 'P7', state: 'finished', answered: 24, total: 24, display: expect.objectContaining({ colorGamut: 'srgb' }), notes: { viewingDistance: '4H', room: 'BT.500 lab' } })]);
-    // ACR-HR: the hidden references are ordinary trials, and the analysis gives DMOS from them.
+    // ACR-HR: the hidden references are ordinary trials, and the analysis gives DMOS (V(PVS) - V(REF) + 5) from them.
     const ratings = studyRatings(engine.db(project), studyId);
     expect(ratings.filter((r) => r.referenceId === null)).toHaveLength(6);
+    const refMean = new Map<number, number[]>();
+    for (const r of ratings) if (r.referenceId === null) refMean.set(r.stimulusId, [...(refMean.get(r.stimulusId) ?? []), r.value]);
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const dmos = new Map<number, number[]>();
+    for (const r of ratings) if (r.referenceId !== null) dmos.set(r.stimulusId, [...(dmos.get(r.stimulusId) ?? []), r.value - mean(refMean.get(r.referenceId)!) + 5]);
+    const report = analyzeProject(engine.db(project), project, { study: 'order', mos: 'raw', mapping: 'none', seed: 1, resamples: 0 });
+    expect(report.mos).toHaveLength(9);
+    for (const row of report.mos) expect(row.mos).toBeCloseTo(mean(dmos.get(row.stimulusId)!), 12);
   });
 
   it('a DSCQS session records both scores and the side the reference was on, and refuses an answer without the reference score', async () => {
