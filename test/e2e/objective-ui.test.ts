@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { callApi, createProjectInUi, JOB_WAIT_MS, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
-import { makePng, makeStudyFolder, tempDir } from '../helpers/media';
+import { makePng, makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
 let web: WebServer;
@@ -114,6 +114,8 @@ describe('objective-only work in the UI (no ratings)', () => {
     expect(provenance).toContain('compared as they are');
     expect(provenance).toContain('ffmpeg ');
     await expect.poll(() => detail.getByTestId('frames-curve').count()).toBe(2);
+    mkdirSync(join(REPO_ROOT, '.test-tmp'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, '.test-tmp', 'e2e-stimulus-detail.png') });
     // The pairing links: the reference lists its distorted versions.
     await detail.getByTestId('detail-reference').click();
     await expect.poll(() => detail.getByTestId('detail-distorted').allTextContents()).toEqual(['src03_blur', 'src03_x264']);
@@ -145,6 +147,7 @@ describe('objective-only work in the UI (no ratings)', () => {
     expect(await page.locator('[data-testid=job][data-state=failed] progress').count()).toBe(0);
     // Only this project's jobs: the first project's were cleared, and this one's are listed.
     expect(await page.getByTestId('job').count()).toBe(2);
+    await page.screenshot({ path: join(REPO_ROOT, '.test-tmp', 'e2e-jobs-failed.png') });
 
     // Back in the first project, its own choices come back.
     await page.getByRole('button', { name: 'Close project' }).click();
