@@ -171,7 +171,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     outputs: ['scalar', 'per-frame', 'map'],
     params: [LUMA_PARAM, ...SSIM_PARAMS],
     convention:
-      'SSIM (Wang et al. 2004, as the ssim metric) on luma: the Y plane of a video, the grey plane, or Y from RGB by the luma parameter (default BT.601 studio swing, float, data range 255). Its per-pixel map of a chosen frame can be computed on demand (the viewer.frameMap command); the app has no viewer page yet, its per-frame values are shown as curves in the stimulus detail.',
+      'SSIM (Wang et al. 2004, as the ssim metric) on luma: the Y plane of a video, the grey plane, or Y from RGB by the luma parameter (default BT.601 studio swing, float, data range 255). Its per-pixel map of any frame is computed on demand (viewer.frameMap) and shown in the viewer, opened from a paired distorted stimulus in the Stimuli table or its detail; its per-frame values are drawn as curves in the stimulus detail.',
   },
   {
     id: 'ms-ssim-y',
