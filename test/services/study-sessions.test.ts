@@ -150,6 +150,15 @@ describe('study sessions through the contract commands', () => {
     for (const row of report.mos) expect(row.mos).toBeCloseTo(mean(dmos.get(row.stimulusId)!), 12);
   });
 
+  it('a fixed order gives every participant the same playlist, a random one gives each their own', async () => {
+    await makeProject();
+    const fixed = (await call<{ studyId: number }>('studies.create', { name: 'fixed', method: 'ACR', order: 'fixed', seed: 8 })).studyId;
+    const random = (await call<{ studyId: number }>('studies.create', { name: 'random', method: 'ACR', seed: 8 })).studyId;
+    const list = async (studyId: number, participant: string) => (await call<{ trials: PlaylistTrial[] }>('studies.playlist', { studyId, participant })).trials.map((t) => t.stimulus);
+    expect(await list(fixed, 'X')).toEqual(await list(fixed, 'Y'));
+    expect(await list(random, 'X')).not.toEqual(await list(random, 'Y'));
+  });
+
   it('a DSCQS session records both scores and the side the reference was on, and refuses an answer without the reference score', async () => {
     await makeProject();
     const { studyId } = await call<{ studyId: number }>('studies.create', { name: 'dscqs', method: 'DSCQS', seed: 9 });
