@@ -32,7 +32,8 @@ export class CliEngine {
 
   /** One contract command, validated and run as a transport runs it; a failure is thrown as its IqaError. */
   async call<C extends CommandName>(name: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
-    const reply = await dispatch(this.#engine.handlers, name, input);
+    // A bug's stack is no use on a terminal line; `iqa: <message>` is printed by main().
+    const reply = await dispatch(this.#engine.handlers, name, input, { onInternal: () => undefined });
     if (!reply.ok) throw IqaError.fromWire(reply.error);
     return reply.value as CommandOutput<C>;
   }

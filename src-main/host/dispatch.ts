@@ -13,7 +13,17 @@ function describeIssues(issues: readonly { path: readonly PropertyKey[]; message
   return issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'input'}: ${i.message}`).join('; ');
 }
 
-export async function dispatch(handlers: Handlers, name: string, payload: unknown): Promise<Reply<unknown>> {
+export interface DispatchOptions {
+  /**
+   * Where an unexpected failure (E_INTERNAL, a bug) is reported with its stack besides the reply.
+   * The hosts log it; the command line prints only its one-line message.
+   */
+  onInternal?: (name: string, err: unknown) => void;
+}
+
+const logInternal = (name: string, err: unknown) => console.error(`[iqa] ${name} failed:`, err);
+
+export async function dispatch(handlers: Handlers, name: string, payload: unknown, options: DispatchOptions = {}): Promise<Reply<unknown>> {
   try {
     if (!isCommandName(name)) throw new IqaError('E_INPUT', `unknown command "${name}"`);
     const parsed = commands[name].input.safeParse(payload ?? {});
@@ -23,7 +33,7 @@ export async function dispatch(handlers: Handlers, name: string, payload: unknow
     return { ok: true, value };
   } catch (err) {
     const e = toIqaError(err);
-    if (e.code === 'E_INTERNAL') console.error(`[iqa] ${name} failed:`, err);
+    if (e.code === 'E_INTERNAL') (options.onInternal ?? logInternal)(name, err);
     return { ok: false, error: e.toWire() };
   }
 }

@@ -6,10 +6,12 @@
  */
 import type { JsonNum } from '../../../src-main/common/domain';
 import { evaluateMapping, MAPPING_PARAMETER_COUNT, type MappingKind } from '../../../src-main/common/mapping-models';
+import { MAPPING_FITS } from '../../../src-main/common/contract-names';
 
 export type CurveKind = MappingKind | 'cubic';
 
-const engineKind = (kind: CurveKind): MappingKind => (kind === 'cubic' ? 'cubic-monotonic' : kind);
+// The 'cubic' alias resolves through the contract's one table of mapping names.
+const engineKind = (kind: CurveKind): MappingKind => (kind === 'cubic' ? MAPPING_FITS.cubic : kind);
 
 export function isCurveKind(kind: string): kind is CurveKind {
   return kind === 'cubic' || Object.hasOwn(MAPPING_PARAMETER_COUNT, kind);
