@@ -17,7 +17,7 @@
  */
 import type { FrameFormat } from '../../common/frame-format';
 import type { MetricParams } from '../../common/metric-registry';
-import type { FrameWorkspace } from './frame-pair';
+import type { FrameSamples, FrameWorkspace } from './frame-pair';
 
 /**
  * The frame formats the decode loop can hand an extractor, both from one decode:
@@ -26,8 +26,7 @@ import type { FrameWorkspace } from './frame-pair';
  */
 export type FrameInput = 'native' | 'rgb24';
 
-/** One side of a frame pair in the extractor's input format: 8- or 16-bit samples. */
-export type FrameSamples = Uint8Array | Uint16Array;
+export type { FrameSamples } from './frame-pair';
 
 export interface ExtractorContext<Setup> {
   /** The decoded (native) format of the source: tells, e.g., a grey source from an RGB one. */
