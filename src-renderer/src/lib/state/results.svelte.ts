@@ -10,7 +10,9 @@ import type { ResultsExportFormat } from '../../../../src-main/common/contract-n
 import { api } from '../api';
 import { formStorageKey, restoreForm, serializeForm } from '../compute-form-store';
 import { downloadText } from '../download';
-import { buildRunInput, initialForm, type ComputeForm } from '../metric-form';
+import { buildRunInput, initialForm, pairedDistorted, type ComputeForm } from '../metric-form';
+import { planRuns, type AlignFix } from '../alignment-check';
+import { AlignmentCheckState } from './alignment.svelte';
 import { pivotResults } from '../results-table';
 
 /** What ResultsState needs from the application state. */
@@ -42,6 +44,8 @@ export class ResultsState {
 
   /** The compute dialog's choices; kept between openings, remembered per project. */
   form = $state<ComputeForm>(initialForm([]));
+  /** The dialog's temporal alignment check of the video pairs, before computing. */
+  readonly alignment = new AlignmentCheckState();
 
   #table = $derived.by(() => pivotResults(this.#rows, this.#descriptors, this.#host.stimuli()));
 
@@ -92,6 +96,7 @@ export class ResultsState {
     this.#refreshSeq++;
     this.#dialogOpen = false;
     this.#exportError = null;
+    this.alignment.forget();
     // Another project's choices are never carried over: the next dialog reads this project's.
     this.form = initialForm(this.#descriptors);
     this.#formFor = null;
@@ -114,6 +119,7 @@ export class ResultsState {
 
   async openDialog(): Promise<void> {
     this.#submitError = null;
+    this.alignment.stop();
     this.#dialogOpen = true;
     await this.loadDescriptors();
     const dir = this.#host.projectDir();
@@ -125,6 +131,7 @@ export class ResultsState {
 
   closeDialog(): void {
     this.#rememberForm();
+    this.alignment.stop();
     this.#dialogOpen = false;
     this.#submitError = null;
   }
@@ -134,18 +141,35 @@ export class ResultsState {
     if (dir && this.#formFor === dir) localStorage.setItem(formStorageKey(dir), serializeForm(this.form));
   }
 
-  /** Starts the metrics job; closes the dialog and returns the job id, or keeps it open with the engine's message. */
-  async submit(stimulusIds?: readonly number[]): Promise<string | null> {
+  /**
+   * Starts the metrics job (with `fixes`, the alignment check's fixes by distorted stimulus id: one more
+   * job per distinct fix, lib/alignment-check.ts planRuns); closes the dialog and returns the first job
+   * id, or keeps it open with the engine's message.
+   */
+  async submit(stimulusIds?: readonly number[], fixes: ReadonlyMap<number, AlignFix> = new Map()): Promise<string | null> {
     const dir = this.#host.projectDir();
     if (!dir || this.#submitting) return null;
     this.#submitting = true;
     this.#submitError = null;
     try {
-      const input = buildRunInput(this.form, this.#descriptors, dir, stimulusIds);
-      const { jobId } = await api['metrics.run'](input);
+      const stimuli = this.#host.stimuli();
+      const base = buildRunInput(this.form, this.#descriptors, dir, stimulusIds);
+      const inScope = stimulusIds ? new Set(stimulusIds) : null;
+      const runs = planRuns(
+        base,
+        { allIds: stimuli.map((s) => s.id), pairIds: pairedDistorted(stimuli).filter((s) => !inScope || inScope.has(s.id)).map((s) => s.id) },
+        fixes,
+        this.#descriptors,
+      );
+      let first: string | null = null;
+      for (const input of runs) {
+        const { jobId } = await api['metrics.run'](input);
+        first ??= jobId;
+      }
       this.#rememberForm();
+      this.alignment.stop();
       this.#dialogOpen = false;
-      return jobId;
+      return first;
     } catch (err) {
       this.#submitError = (err as Error).message;
       return null;

@@ -1,0 +1,157 @@
+/**
+ * The compute dialog's temporal alignment check, as pure functions (the state that runs it is
+ * lib/state/alignment.svelte.ts): which pairs are checked, what a report (`align.check`,
+ * docs/alignment.md) means for the dialog, how it is put in words, and the metrics runs a computation
+ * with per-pair fixes becomes.
+ *
+ * `metrics.run` takes one alignment policy per run, so pairs whose detected policy is applied are
+ * computed by one extra run per distinct policy (restricted to those pairs, and forced: a value stored
+ * before was computed out of step), and the other pairs by the run the form describes, without them.
+ * Tested without a browser (test/renderer/alignment-check.test.ts).
+ */
+import type { AlignmentReport, MetricsRunInput } from '../../../src-main/common/contract-types';
+import type { Stimulus } from '../../../src-main/common/domain';
+import type { MetricDescriptor } from '../../../src-main/common/metric-registry';
+
+/** The part of a metrics run's policy the check fills in (the scaler stays the form's). */
+export type AlignFix = AlignmentReport['policy'];
+
+export interface PairToCheck {
+  id: number;
+  name: string;
+  referenceName: string;
+  /** Changes when either file changes: a report is reused only for the same two files. */
+  key: string;
+}
+
+/**
+ * What the dialog makes of one pair: in step (no alarm), out of step (with what was found and the
+ * policy that fixes it), or not checked (low confidence, still content, or a failure), with why.
+ */
+export type CheckOutcome =
+  | { state: 'aligned'; report: AlignmentReport }
+  | { state: 'misaligned'; report: AlignmentReport }
+  | { state: 'unknown'; reason: string; report?: AlignmentReport };
+
+type Pairable = Pick<Stimulus, 'id' | 'name' | 'kind' | 'referenceId' | 'sha256'>;
+
+/** Only full-reference metrics compare frames in step; a run of no-reference metrics needs no check. */
+export function needsAlignmentCheck(chosen: readonly Pick<MetricDescriptor, 'kind'>[]): boolean {
+  return chosen.some((d) => d.kind === 'FR');
+}
+
+/** The video pairs among these distorted stimuli (images have one frame: nothing to align). */
+export function videoPairs(pairs: readonly Pairable[], stimuli: readonly Pairable[]): PairToCheck[] {
+  const byId = new Map(stimuli.map((s) => [s.id, s]));
+  const out: PairToCheck[] = [];
+  for (const d of pairs) {
+    const ref = d.referenceId === null ? undefined : byId.get(d.referenceId);
+    if (!ref || d.kind !== 'video' || ref.kind !== 'video') continue;
+    out.push({ id: d.id, name: d.name, referenceName: ref.name, key: `${d.id}:${d.sha256}:${ref.sha256}` });
+  }
+  return out;
+}
+
+export function outcomeOf(report: AlignmentReport): CheckOutcome {
+  if (report.aligned === true) return { state: 'aligned', report };
+  if (report.aligned === false) return { state: 'misaligned', report };
+  return { state: 'unknown', reason: report.notes[0] ?? `low confidence (${report.confidence.toFixed(2)})`, report };
+}
+
+/** Frame numbers as short ranges: [3, 4, 5, 9] → "3–5, 9". */
+export function frameRanges(frames: readonly number[]): string {
+  const sorted = [...frames].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1]! - sorted[j]! <= 1) j++;
+    parts.push(sorted[i] === sorted[j] ? String(sorted[i]) : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const fmtFps = (f: number | null) => (f === null ? '?' : String(+f.toFixed(3)));
+
+/** The offset with its sign (docs/alignment.md: +k, the distorted starts k frames into the reference). */
+export function offsetText(offset: number): string {
+  return offset > 0 ? `+${offset}` : String(offset);
+}
+
+/** What is out of step, one short phrase each (frames numbered in the reference). */
+export function findings(report: AlignmentReport): string[] {
+  const out: string[] = [];
+  const k = report.offset;
+  if (k > 0) out.push(`offset ${offsetText(k)}: the distorted starts ${plural(k, 'frame')} into the reference`);
+  if (k < 0) out.push(`offset ${offsetText(k)}: the distorted shows ${plural(-k, 'frame')} before the reference's first`);
+  if (report.dropped.length) out.push(`dropped: reference frame${report.dropped.length === 1 ? '' : 's'} ${frameRanges(report.dropped)}`);
+  if (report.duplicated.length) out.push(`duplicated: reference frame${report.duplicated.length === 1 ? '' : 's'} ${frameRanges(report.duplicated)}`);
+  if (report.policy.ignoreFps) out.push(`frame rates differ: reference ${fmtFps(report.fps.ref)} fps, distorted ${fmtFps(report.fps.dist)} fps`);
+  if (report.frames.ref !== report.frames.dist) out.push(`lengths differ: reference ${report.frames.ref} frames, distorted ${report.frames.dist}`);
+  return out;
+}
+
+export function confidenceText(report: AlignmentReport): string {
+  return `confidence ${report.confidence.toFixed(2)}`;
+}
+
+/** The fix in words: "skip 3 reference frames · truncate to the shorter". */
+export function fixText(fix: AlignFix): string {
+  const parts: string[] = [];
+  if (fix.skipRef > 0) parts.push(`skip ${plural(fix.skipRef, 'reference frame')}`);
+  if (fix.skipDist > 0) parts.push(`skip ${plural(fix.skipDist, 'distorted frame')}`);
+  if (fix.truncate) parts.push('truncate to the shorter');
+  if (fix.ignoreFps) parts.push('ignore the frame-rate mismatch');
+  return parts.length ? parts.join(' · ') : 'compare as they are';
+}
+
+const isCount = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1_000_000;
+
+/** Whether an edited fix can be sent (skips are whole numbers from 0). */
+export function fixProblem(fix: AlignFix): string | null {
+  return isCount(fix.skipRef) && isCount(fix.skipDist) ? null : 'Frames to skip must be whole numbers from 0.';
+}
+
+/** The run's policy for a fixed pair: the detected timing, the form's scaler. */
+export function fixedPolicy(base: MetricsRunInput['policy'], fix: AlignFix): MetricsRunInput['policy'] {
+  const policy: MetricsRunInput['policy'] = {};
+  if (base.scale) policy.scale = base.scale;
+  if (fix.truncate) policy.truncate = true;
+  if (fix.skipRef > 0) policy.skipRef = fix.skipRef;
+  if (fix.skipDist > 0) policy.skipDist = fix.skipDist;
+  if (fix.ignoreFps) policy.ignoreFps = true;
+  return policy;
+}
+
+export interface RunScope {
+  /** Every stimulus of the project (a run over all of them, without the fixed pairs, lists them). */
+  allIds: readonly number[];
+  /** The paired distorted stimuli in scope. */
+  pairIds: readonly number[];
+}
+
+/**
+ * The metrics runs for the form's run (`base`: its stimulusIds the scope, none for every pair) with these pairs fixed: the form's run without them
+ * (dropped when nothing is left for it), then one forced run per distinct fix over its pairs.
+ */
+export function planRuns(base: MetricsRunInput, scope: RunScope, fixes: ReadonlyMap<number, AlignFix>, descriptors: readonly Pick<MetricDescriptor, 'id' | 'kind'>[]): MetricsRunInput[] {
+  if (fixes.size === 0) return [base];
+  const kindOf = new Map(descriptors.map((d) => [d.id, d.kind]));
+  const hasNoReference = base.metrics.some((m) => kindOf.get(m.id) === 'NR');
+  const rest = (base.stimulusIds ?? scope.allIds).filter((id) => !fixes.has(id));
+  const restPairs = scope.pairIds.filter((id) => !fixes.has(id));
+  const runs: MetricsRunInput[] = [];
+  // No-reference metrics also run on the references and unpaired stimuli the scope holds.
+  if (restPairs.length > 0 || (hasNoReference && rest.length > 0)) runs.push({ ...base, stimulusIds: rest });
+  const groups = new Map<string, { policy: MetricsRunInput['policy']; ids: number[] }>();
+  for (const [id, fix] of fixes) {
+    const policy = fixedPolicy(base.policy, fix);
+    const key = JSON.stringify(policy);
+    const g = groups.get(key) ?? { policy, ids: [] };
+    g.ids.push(id);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) runs.push({ ...base, stimulusIds: g.ids, force: true, policy: g.policy });
+  return runs;
+}
