@@ -11,6 +11,7 @@ import { IqaError, toIqaError } from '../common/errors';
 import type { RawVideoGeometry } from '../common/domain';
 import { APP_VERSION } from '../common/version';
 import { runWeb } from '../host/web-main';
+import { withFlagHint } from './flag-hints';
 import { printTable } from './table';
 import { addProjectCommands, parseYuv } from './project-commands';
 import { addAnalysisCommands } from './analysis-commands';
@@ -160,7 +161,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const e = toIqaError(err);
-    process.stderr.write(`iqa: ${e.message}\n`);
+    process.stderr.write(`iqa: ${withFlagHint(e)}\n`);
     process.exitCode = e.code === 'E_INPUT' ? 2 : 1;
   }
 }

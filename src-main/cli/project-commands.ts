@@ -65,9 +65,13 @@ export function addProjectCommands(program: Command): void {
         if (o.json) {
           process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         } else {
-          process.stdout.write(`added ${report.added}, updated ${report.updated}, unchanged ${report.unchanged}, problems ${report.issues.length}\n`);
+          // An unpaired distorted file is imported, but it is a problem: no full-reference metric runs on it.
+          const problems = report.issues.length + report.unpaired.length;
+          const unpaired = report.unpaired.length ? ` (${report.unpaired.length} distorted file(s) without a reference)` : '';
+          process.stdout.write(`added ${report.added}, updated ${report.updated}, unchanged ${report.unchanged}, problems ${problems}${unpaired}\n`);
           for (const i of report.issues) process.stdout.write(`  ${i.file}: ${i.reason}\n`);
-          for (const u of report.unpaired) process.stdout.write(`  ${u}: no reference found (imported unpaired)\n`);
+          const why = new Map((report.unpairedReasons ?? []).map((u) => [u.file, u.reason]));
+          for (const u of report.unpaired) process.stdout.write(`  ${u}: ${why.get(u) ?? 'no reference found'} (imported unpaired)\n`);
         }
         if (report.added + report.updated + report.unchanged === 0 && report.issues.length > 0) process.exitCode = 1;
       }),

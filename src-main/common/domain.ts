@@ -78,6 +78,8 @@ export interface ImportReport {
   unchanged: number;
   /** Distorted files for which no reference was found; imported without a pair. */
   unpaired: string[];
+  /** Why each of `unpaired` found no reference, one sentence per file (same order). */
+  unpairedReasons?: { file: string; reason: string }[];
   issues: ImportIssue[];
 }
 

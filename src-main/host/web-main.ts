@@ -36,15 +36,31 @@ export function guardProcess(log: (line: string) => void = (line) => process.std
   process.on('unhandledRejection', (reason) => write(`iqa-web: unhandled rejection (still serving): ${oneLineError(reason)}\n`));
 }
 
+/** One line for a failure to listen: a taken port says so and how to choose another. */
+export function listenFailure(err: unknown, port: number): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'EADDRINUSE') {
+    return `port ${port} on 127.0.0.1 is already in use (another IQA Studio, or another program, is listening there); choose another with --port N, or --port 0 for any free port`;
+  }
+  if (code === 'EACCES') return `not allowed to listen on port ${port} (ports below 1024 need privileges); choose another with --port N, or --port 0 for any free port`;
+  return `cannot listen on 127.0.0.1:${port}: ${oneLineError(err)}`;
+}
+
 export async function runWeb(opts: { port: number; host?: string; roots?: string[] }): Promise<void> {
   const engine = new Engine({ userDataDir: defaultUserDataDir(), roots: opts.roots?.length ? opts.roots : defaultHostRoots() });
-  const host = await startHttpHost({
-    handlers: engine.handlers,
-    jobs: engine.jobs,
-    staticDir: fileURLToPath(new URL('../renderer', import.meta.url)),
-    port: opts.port,
-    host: '127.0.0.1',
-  });
+  let host: Awaited<ReturnType<typeof startHttpHost>>;
+  try {
+    host = await startHttpHost({
+      handlers: engine.handlers,
+      jobs: engine.jobs,
+      staticDir: fileURLToPath(new URL('../renderer', import.meta.url)),
+      port: opts.port,
+      host: '127.0.0.1',
+    });
+  } catch (err) {
+    engine.close();
+    throw new Error(listenFailure(err, opts.port));
+  }
   guardProcess();
   process.stdout.write(`IQA Studio is serving at ${host.browserUrl}\n`);
   const stop = async () => {

@@ -47,4 +47,59 @@ describe('pairing by names', () => {
     const files = [f('/m/x_1.png'), f('/m/x.png'), f('/m/x_2.png')];
     expect(planPairs(files)).toEqual(planPairs([...files].reverse()));
   });
+
+  it('a folder with ref/dist subfolders and a flat folder of name-prefixed images each pair by their own rule', () => {
+    const plan = byKey(
+      planPairs([
+        f('/m/videos/ref/bike.mp4', ['videos', 'ref']),
+        f('/m/videos/dist/bike_crf30.mp4', ['videos', 'dist']),
+        f('/m/images/img01.png', ['images']),
+        f('/m/images/img01_blur.png', ['images']),
+        f('/m/images/img02.png', ['images']),
+        f('/m/images/img02_jpeg_q10.png', ['images']),
+      ]),
+    );
+    expect(plan['/m/videos/ref/bike.mp4']!.role).toBe('reference');
+    expect(plan['/m/videos/dist/bike_crf30.mp4']).toMatchObject({ role: 'distorted', referenceKey: '/m/videos/ref/bike.mp4', attributes: { condition: 'crf30' } });
+    expect(plan['/m/images/img01.png']!.role).toBe('reference');
+    expect(plan['/m/images/img02.png']!.role).toBe('reference');
+    expect(plan['/m/images/img01_blur.png']).toMatchObject({ role: 'distorted', referenceKey: '/m/images/img01.png', attributes: { condition: 'blur' } });
+    expect(plan['/m/images/img02_jpeg_q10.png']).toMatchObject({ referenceKey: '/m/images/img02.png', attributes: { condition: 'jpeg_q10' } });
+    expect(Object.values(plan).every((p) => p.unpairedReason === undefined)).toBe(true);
+  });
+
+  it('a distorted file pairs only with the references of the ref folder above it', () => {
+    const plan = byKey(
+      planPairs([
+        f('/m/a/ref/x.png', ['a', 'ref']),
+        f('/m/a/dist/x_1.png', ['a', 'dist']),
+        f('/m/b/ref/x.png', ['b', 'ref']),
+        f('/m/b/dist/x_1.png', ['b', 'dist']),
+      ]),
+    );
+    expect(plan['/m/a/dist/x_1.png']!.referenceKey).toBe('/m/a/ref/x.png');
+    expect(plan['/m/b/dist/x_1.png']!.referenceKey).toBe('/m/b/ref/x.png');
+  });
+
+  it('a file below no ref folder that no name-prefix pairs still finds a ref-folder reference', () => {
+    const plan = byKey(planPairs([f('/m/set1/ref/a.png', ['set1', 'ref']), f('/m/set2/a_x.png', ['set2'])]));
+    expect(plan['/m/set2/a_x.png']).toMatchObject({ referenceKey: '/m/set1/ref/a.png', attributes: { condition: 'x' } });
+  });
+
+  it('every unpaired distorted file says why, naming the folder or the name it looked for', () => {
+    const plan = byKey(
+      planPairs([
+        f('/m/videos/ref/bike.mp4', ['videos', 'ref']),
+        f('/m/videos/dist/car_crf30.mp4', ['videos', 'dist']),
+        f('/m/images/lonely.png', ['images']),
+        f('/m/images/cat_blur.png', ['images']),
+      ]),
+    );
+    expect(plan['/m/videos/dist/car_crf30.mp4']!.unpairedReason).toMatch(/no file in videos\/ref\/ is named "car"/);
+    expect(plan['/m/images/lonely.png']!.unpairedReason).toMatch(/no other file is named "lonely_<condition>"/);
+    expect(plan['/m/images/cat_blur.png']!.unpairedReason).toMatch(/no file named "cat".*--pattern/);
+    const pattern = byKey(planPairs([f('/m/zz.png'), f('/m/bike__x__1k.mp4')], '^(?<ref>[^_]+)__(?<codec>\\w+?)__(?<bitrate>\\d+k)$'));
+    expect(pattern['/m/zz.png']!.unpairedReason).toMatch(/does not match the pattern/);
+    expect(pattern['/m/bike__x__1k.mp4']!.unpairedReason).toMatch(/names reference "bike"/);
+  });
 });

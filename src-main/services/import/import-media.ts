@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname, relative, sep } from 'node:path';
 import { IqaError, toIqaError } from '../../common/errors';
-import type { ImportIssue, ImportReport, MediaInfo } from '../../common/domain';
+import type { ImportIssue, ImportReport, MediaInfo, Stimulus } from '../../common/domain';
 import type { ImportOptions } from '../../common/contract';
 import { mediaKindOfExtension } from '../../common/media-formats';
 import { probeMedia } from '../media/probe';
@@ -96,7 +96,7 @@ function nothingToImport(dir: string, skipped: readonly ImportIssue[]): string {
 
 export async function importMedia(db: Db, projectDir: string, source: string, options: ImportOptions, ctx: ImportContext = {}): Promise<ImportReport> {
   const { plan, issues } = planSource(source, options);
-  const report: ImportReport = { source, added: 0, updated: 0, unchanged: 0, unpaired: [], issues };
+  const report: ImportReport = { source, added: 0, updated: 0, unchanged: 0, unpaired: [], unpairedReasons: [], issues };
   // References first, so that each distorted file finds its reference's id.
   const ordered = [...plan.filter((p) => p.role === 'reference'), ...plan.filter((p) => p.role === 'distorted')];
   const idByKey = new Map<string, number>();
@@ -183,12 +183,22 @@ async function importOne(
     },
     referenceId,
   );
-  if (item.role === 'distorted' && referenceId === null) report.unpaired.push(item.key);
+  if (item.role === 'distorted' && referenceId === null) {
+    report.unpaired.push(item.key);
+    report.unpairedReasons?.push({ file: item.key, reason: item.unpairedReason ?? 'no reference found: the reference it names is in neither this import nor the project' });
+  }
   idByKey.set(item.key, id);
   shaByKey.set(item.key, sha256);
-  const outcome = !existing ? 'added' : existing.sha256 === sha256 ? 'unchanged' : 'updated';
+  // Same content with a new role, reference, content or attributes is an update too: a re-import
+  // that fixes a pairing must say so.
+  const outcome = !existing ? 'added' : known && samePairing(known, item, referenceId) ? 'unchanged' : 'updated';
   report[outcome] += 1;
   return outcome;
+}
+
+function samePairing(stored: Stimulus, item: PlannedStimulus, referenceId: number | null): boolean {
+  const attrs = (a: Record<string, string>) => JSON.stringify(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return stored.role === item.role && stored.referenceId === referenceId && stored.content === item.content && attrs(stored.attributes) === attrs(item.attributes);
 }
 
 function pickMediaInfo(m: MediaInfo): MediaInfo {

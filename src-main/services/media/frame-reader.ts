@@ -184,7 +184,12 @@ export class FrameReader {
       this.#logClosed = true;
       this.#notify();
     });
-    this.#exit = new Promise((resolve) => {
+    // The caller's signal outlives this reader (one per pair of a whole run): its listener goes with
+    // the process, or a run of more than ten pairs leaks listeners (MaxListenersExceededWarning).
+    const onAbort = () => this.close();
+    const signal = options.signal;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#exit = new Promise<void>((resolve) => {
       child.on('error', (err) => {
         this.#failure = new IqaError('E_FFMPEG_MISSING', `cannot run ffmpeg for ${file}: ${err.message}`, { file });
         for (const out of this.#outputs) out.ended = true;
@@ -200,9 +205,7 @@ export class FrameReader {
         this.#notify();
         resolve();
       });
-    });
-    const onAbort = () => this.close();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
   /**

@@ -6,6 +6,7 @@
  * unless a policy says how to align it, then decoded once per side (decode-loop.ts) for every
  * extractor; per-frame values are pooled here (kernels/metrics/pooling.ts), the store only stores.
  */
+import { basename } from 'node:path';
 import { IqaError } from '../../common/errors';
 import type { MediaInfo, RawVideoGeometry } from '../../common/domain';
 import { describeFormat, frameBytes, type FrameFormat } from '../../common/frame-format';
@@ -87,6 +88,11 @@ export interface ComputeOptions {
   onFrame?: (done: number, total: number | null) => void;
 }
 
+/** No option converts a pixel format: the files themselves must be made alike. */
+const CONVERT_HINT = 'no option aligns this: convert one file to the other\'s pixel format, e.g. ffmpeg -i in.mp4 -pix_fmt yuv420p out.mp4, and import it again';
+
+const article = (kind: string) => (kind === 'image' ? 'an image' : `a ${kind}`);
+
 function mismatch(input: PairInput, what: string, hint: string): IqaError {
   return new IqaError('E_MISMATCH', `${input.dist} vs reference ${input.ref}: ${what}${hint ? ` (${hint})` : ''}`, {
     file: input.dist,
@@ -114,33 +120,41 @@ export async function planPair(input: PairInput, policy: AlignPolicy, signal?: A
     input.refInfo ?? probeMedia(input.ref, { raw: input.refRaw, signal }),
     input.distInfo ?? probeMedia(input.dist, { raw: input.distRaw, signal }),
   ]);
+  // Checked before the formats: an image against a video is a pairing mistake, not a colour question.
+  if (refInfo.kind !== distInfo.kind) {
+    throw mismatch(
+      input,
+      `${basename(input.dist)} is ${article(distInfo.kind)} and its reference ${basename(input.ref)} ${article(refInfo.kind)}`,
+      'a full-reference metric compares an image with an image and a video with a video: pair it with a reference of its kind (re-import with a ref/ folder or --pattern), or use a no-reference metric',
+    );
+  }
   const refFormat = decodeFormatFor(refInfo, input.ref);
   const distNative = decodeFormatFor(distInfo, input.dist);
   if (refFormat.layout !== distNative.layout || refFormat.bitDepth !== distNative.bitDepth) {
-    throw mismatch(input, `colour layout or bit depth differs: reference ${describeFormat(refFormat)}, distorted ${describeFormat(distNative)}`, '');
+    throw mismatch(input, `colour layout or bit depth differs: reference ${describeFormat(refFormat)}, distorted ${describeFormat(distNative)}`, CONVERT_HINT);
   }
   const distFilters: string[] = [];
   const refFilters: string[] = [];
   if (refFormat.width !== distNative.width || refFormat.height !== distNative.height) {
     if (!policy.scale) {
-      throw mismatch(input, `sizes differ: reference ${refFormat.width}x${refFormat.height}, distorted ${distNative.width}x${distNative.height}`, 'choose a scaler to scale the distorted to the reference');
+      throw mismatch(input, `sizes differ: reference ${refFormat.width}x${refFormat.height}, distorted ${distNative.width}x${distNative.height}`, 'scale the distorted to the reference: --scale bicubic (or lanczos, bilinear...), or a scaler in the compute dialog');
     }
     distFilters.push(`scale=${refFormat.width}:${refFormat.height}:flags=${policy.scale}`);
   }
   if (refFormat.chromaShiftX !== distNative.chromaShiftX || refFormat.chromaShiftY !== distNative.chromaShiftY) {
-    throw mismatch(input, `chroma subsampling differs: reference ${refFormat.pixFmt}, distorted ${distNative.pixFmt}`, '');
+    throw mismatch(input, `chroma subsampling differs: reference ${refFormat.pixFmt}, distorted ${distNative.pixFmt}`, CONVERT_HINT);
   }
   const skipRef = policy.skipRef ?? 0;
   const skipDist = policy.skipDist ?? 0;
   if (skipRef > 0) refFilters.push(`trim=start_frame=${skipRef}`, 'setpts=PTS-STARTPTS');
   if (skipDist > 0) distFilters.push(`trim=start_frame=${skipDist}`, 'setpts=PTS-STARTPTS');
   if (refInfo.fps && distInfo.fps && Math.abs(refInfo.fps - distInfo.fps) > 1e-3 * refInfo.fps && !policy.ignoreFps) {
-    throw mismatch(input, `frame rates differ: reference ${+refInfo.fps.toFixed(3)} fps, distorted ${+distInfo.fps.toFixed(3)} fps`, 'allow it to compare frame by frame');
+    throw mismatch(input, `frame rates differ: reference ${+refInfo.fps.toFixed(3)} fps, distorted ${+distInfo.fps.toFixed(3)} fps`, 'compare them frame by frame anyway: --ignore-fps, or "Ignore a frame-rate mismatch" in the compute dialog');
   }
   const refFrames = plannedFrames(refInfo, skipRef);
   const distFrames = plannedFrames(distInfo, skipDist);
   if (refFrames !== null && distFrames !== null && refFrames !== distFrames && !policy.truncate) {
-    throw mismatch(input, `frame counts differ: reference ${refFrames}, distorted ${distFrames}`, 'truncate to the shorter, or skip frames to align');
+    throw mismatch(input, `frame counts differ: reference ${refFrames}, distorted ${distFrames}`, 'truncate to the shorter: --truncate; or skip frames to align them: --skip-ref N / --skip-dist N (the same in the compute dialog)');
   }
   const expected = refFrames !== null && distFrames !== null ? Math.min(refFrames, distFrames) : (refFrames ?? distFrames);
   return { refInfo, distInfo, refFormat, refFilters, distFilters, expected };

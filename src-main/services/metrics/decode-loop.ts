@@ -96,7 +96,7 @@ function checkDeclaredFrames(side: DecodeSide, decoded: number): void {
 
 function endsEarly(plan: DecodePlan, refGoesOn: boolean, frames: number): IqaError {
   const [longer, shorter] = refGoesOn ? ['reference', 'distorted'] : ['distorted', 'reference'];
-  return new IqaError('E_MISMATCH', `${plan.dist.file} vs reference ${plan.ref!.file}: frame counts differ: the ${shorter} ends after ${frames} frames, the ${longer} goes on (truncate to the shorter)`, {
+  return new IqaError('E_MISMATCH', `${plan.dist.file} vs reference ${plan.ref!.file}: frame counts differ: the ${shorter} ends after ${frames} frames, the ${longer} goes on (truncate to the shorter: --truncate, or "Truncate to the shorter" in the compute dialog)`, {
     file: plan.dist.file,
     details: { ref: plan.ref!.file, dist: plan.dist.file },
   });

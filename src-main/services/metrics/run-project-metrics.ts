@@ -76,6 +76,7 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
     ...pairs.map((p) => ({ dist: p.dist, ref: p.ref as Stimulus | null, metrics: fr })),
     ...singles.map((s) => ({ dist: s, ref: null, metrics: nr })),
   ];
+  if (tasks.length === 0) throw new IqaError('E_INPUT', nothingToCompute(listStimuli(db), fr.map((x) => x.m.id), options.stimulusIds));
   const report: MetricRunReport = { pairs: tasks.length, computed: 0, skipped: 0, failed: [] };
   const totalFrames = tasks.reduce((n, t) => n + (t.dist.frameCount ?? 1), 0);
   let doneFrames = 0;
@@ -211,6 +212,21 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
     });
   }
   return report;
+}
+
+/** Why a run found nothing to compute, and what to do about it (only full-reference metrics get here). */
+function nothingToCompute(stimuli: readonly Stimulus[], frIds: readonly string[], ids?: readonly number[]): string {
+  const metrics = `${frIds.join(', ')} compare${frIds.length === 1 ? 's' : ''} a distorted stimulus with its reference`;
+  if (stimuli.length === 0) return `nothing to compute: the project has no stimuli; import a folder first (iqa import <project> <folder>)`;
+  if (frIds.length === 0) return 'nothing to compute: none of the selected stimuli is in the project';
+  if (ids) return `nothing to compute: ${metrics}, and none of the ${ids.length} selected stimuli is a distorted stimulus with a reference`;
+  const distorted = stimuli.filter((s) => s.role === 'distorted').length;
+  const refs = stimuli.length - distorted;
+  return (
+    `nothing to compute: ${metrics}, and none of the project's ${distorted} distorted stimuli has one (${refs} reference${refs === 1 ? '' : 's'} imported). ` +
+    `Import the references (into a ref/ folder beside the distorted files, or named so that each is the start of its distorted files' names, e.g. img01.png for img01_blur.png), ` +
+    `or name the pairing with iqa import --pattern '^(?<ref>[^_]+)_' and import again; no-reference metrics (e.g. niqe, brisque) need no pair`
+  );
 }
 
 /** How long a run waits before looking again at pairs another process is computing. */

@@ -57,7 +57,11 @@ export function howToGet(entry: ModelEntry, file: ModelFileSpec = entry.files[0]
   const s = entry.source;
   const from = s.checkpoint ? `${s.checkpoint.file}${s.checkpoint.url ? ` (${s.checkpoint.url})` : ''}` : s.repository ?? s.description;
   const install = file.sha256 === null && s.export.includes('--as ') ? s.export : `${s.export}; then run: iqa models install <path to ${file.name}>`;
-  return `source: ${from}; to make ${file.name}: ${install}`;
+  // An export may write its file under another name (fid-inception's script writes
+  // fid_inception_v3_arch.onnx, with the real weights); `--as` installs it under the manifest's name.
+  const written = /iqa models install \S*?([^/\s]+) --as /.exec(s.export)?.[1];
+  const renamed = written && written !== file.name ? `; the script writes ${written}, which that command installs as ${file.name}` : '';
+  return `source: ${from}; to make ${file.name}: ${install}${renamed}`;
 }
 
 function candidates(dir: string, entry: ModelEntry, file: ModelFileSpec): string[] {

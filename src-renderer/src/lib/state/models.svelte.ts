@@ -101,7 +101,9 @@ export class ModelsState {
     this.#requestErrors = rest;
     if (id && !this.isExpanded(id)) this.#expanded = [...this.#expanded, id];
     try {
-      const { jobId } = await api['models.verify'](id ? { id } : {});
+      // Every probe, as `iqa models verify` runs them (the command's default is 2 per model): the
+      // button and the command must give the same verdict.
+      const { jobId } = await api['models.verify']({ ...(id ? { id } : {}), maxProbes: null });
       this.#covers = new Map([...this.#covers, [jobId, id ? [id] : null]]);
     } catch (err) {
       this.#requestErrors = { ...this.#requestErrors, [key]: (err as Error).message };
