@@ -198,6 +198,19 @@ describe('the viewer in headless Chromium against npm run web', () => {
     await expect.poll(() => page.getByTestId('viewer-opacity').isVisible()).toBe(true);
     await page.getByTestId('viewer-layout').selectOption('side');
 
+    // Legend: the fixed SSIM range, or this frame's own; the signed difference on a range symmetric around 0.
+    expect([await page.getByTestId('viewer-legend').getAttribute('data-lo'), await page.getByTestId('viewer-legend').getAttribute('data-hi')]).toEqual(['0', '1']);
+    await page.getByTestId('viewer-range').selectOption('auto');
+    const storedMap = f32(stored.map);
+    await expect.poll(async () => Number(await page.getByTestId('viewer-legend').getAttribute('data-lo'))).toBe(Math.min(...storedMap));
+    expect(Number(await page.getByTestId('viewer-legend').getAttribute('data-hi'))).toBe(Math.max(...storedMap));
+    await page.getByTestId('viewer-map').selectOption('signed');
+    await expect.poll(async () => Number(await page.getByTestId('viewer-legend').getAttribute('data-lo'))).toBeLessThan(0);
+    expect(Number(await page.getByTestId('viewer-legend').getAttribute('data-hi'))).toBe(-Number(await page.getByTestId('viewer-legend').getAttribute('data-lo')));
+    await page.getByTestId('viewer-map').selectOption('ssim');
+    await page.getByTestId('viewer-range').selectOption('fixed');
+    await expect.poll(() => page.getByTestId('viewer-legend').getAttribute('data-hi')).toBe('1');
+
     // Exports: the map as float32 .npy (the stored map, element for element) and as a 16-bit PNG.
     const npy = await download(page, 'viewer-export-npy');
     const headerLen = npy.readUInt16LE(8);
@@ -207,6 +220,56 @@ describe('the viewer in headless Chromium against npm run web', () => {
     expect([png16.width, png16.height, png16.depth]).toEqual([stored.width, stored.height, 16]);
     const view = PNG.sync.read(await download(page, 'viewer-export-view'));
     expect(view.width).toBeGreaterThan(600);
+
+    // A screen of twice the pixel density (a second page): the backing store doubles and each source
+    // pixel becomes an exact 16x16 block of device pixels, still unsmoothed.
+    const hiContext = await browser.newContext({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 2 });
+    const { page: hiPage, consoleErrors: hiErrors } = await openApp(hiContext, web.url);
+    await hiPage.getByTestId('open-dir').fill(projectDir);
+    await hiPage.getByTestId('open-submit').click();
+    await hiPage.locator('[data-testid=stimulus-row][data-name=clip_varying]').getByTestId('open-viewer').click();
+    await expect.poll(() => shownFrame(hiPage)).toBe(0);
+    await hiPage.getByTestId('viewer-zoom-8').click();
+    const ref0 = Buffer.from((await call<FramePixelsJson>('viewer.framePixels', { projectDir, stimulusId: dist.id, frame: 0 })).ref, 'base64');
+    await expect.poll(() => hiPage.getByTestId('viewer-pane-ref').getAttribute('data-scale')).toBe('16');
+    // The whole viewport, searched near the canvas's reported device position (the compositor may snap a
+    // layer by a device pixel): at one offset every visible source pixel must be an exact 16x16 block.
+    const hi = PNG.sync.read(await hiPage.screenshot());
+    const hx0 = Number(await hiPage.getByTestId('viewer-pane-ref').getAttribute('data-x0'));
+    const hy0 = Number(await hiPage.getByTestId('viewer-pane-ref').getAttribute('data-y0'));
+    const bb = (await hiPage.getByTestId('viewer-pane-ref').boundingBox())!;
+    const exactBlocks = (ox: number, oy: number): number => {
+      const [edgeX, edgeY] = [Math.round(2 * (bb.x + bb.width)) - 2, Math.round(2 * (bb.y + bb.height)) - 2];
+      let n = 0;
+      for (let sy = 0; sy < H; sy++) {
+        for (let sx = 0; sx < W; sx++) {
+          const bx = hx0 + 16 * sx + ox;
+          const by = hy0 + 16 * sy + oy;
+          if (bx < Math.round(2 * bb.x) + 2 || by < Math.round(2 * bb.y) + 2 || bx + 16 > edgeX || by + 16 > edgeY) continue;
+          const want = ref0.subarray(3 * (sy * W + sx), 3 * (sy * W + sx) + 3);
+          for (let dy = 0; dy < 16; dy++) {
+            for (let dx = 0; dx < 16; dx++) {
+              const o = 4 * ((by + dy) * hi.width + bx + dx);
+              if (hi.data[o] !== want[0] || hi.data[o + 1] !== want[1] || hi.data[o + 2] !== want[2]) return 0;
+            }
+          }
+          n++;
+        }
+      }
+      return n;
+    };
+    const candidates = [-2, -1, 0, 1, 2].flatMap((dy) => [-2, -1, 0, 1, 2].map((dx) => exactBlocks(Math.round(2 * bb.x) + dx, Math.round(2 * bb.y) + dy)));
+    const hiBlocks = Math.max(...candidates);
+    expect(hiBlocks).toBeGreaterThan(100);
+    expect(hiErrors).toEqual([]);
+    await hiContext.close();
+
+    // Space plays to the last frame.
+    await page.getByTestId('viewer-worst-frame').first().click();
+    await page.getByTestId('viewer-pane-ref').click();
+    await page.keyboard.press(' ');
+    await expect.poll(() => shownFrame(page)).toBe(N - 1);
+    await expect.poll(() => page.getByTestId('viewer-play').textContent()).toBe('Play');
 
     // Back to the project.
     await page.getByTestId('viewer-close').click();
