@@ -274,6 +274,13 @@ describe('the viewer in headless Chromium against npm run web', () => {
     // Back to the project.
     await page.getByTestId('viewer-close').click();
     await expect.poll(() => page.getByTestId('stimulus-row').count()).toBe(2);
+    // The stimulus detail opens it too.
+    await page.locator('[data-testid=stimulus-row][data-name=clip_varying]').getByTestId('open-detail').click();
+    await page.getByTestId('detail-open-viewer').click();
+    await expect.poll(() => page.getByTestId('viewer').isVisible()).toBe(true);
+    await expect.poll(() => shownFrame(page)).toBe(0);
+    expect(await page.getByTestId('stimulus-detail').count()).toBe(0);
+    await page.getByTestId('viewer-close').click();
     expect(consoleErrors).toEqual([]);
   });
 });
