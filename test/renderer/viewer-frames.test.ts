@@ -30,5 +30,10 @@ describe('viewer frames', () => {
     c.get(1);
     c.set(3, 'c');
     expect([c.has(1), c.has(2), c.has(3), c.size]).toEqual([true, false, true, 2]);
+    // A failed request is forgotten only while the cache still holds that request.
+    c.delete(1, 'other');
+    expect(c.has(1)).toBe(true);
+    c.delete(1, 'a');
+    expect(c.has(1)).toBe(false);
   });
 });
