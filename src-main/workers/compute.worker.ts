@@ -7,6 +7,9 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { toIqaError } from '../common/errors';
 import { resultBuffers, runComputeTask, type ComputeReply, type ComputeTask } from '../kernels/compute-task';
+import { yieldToEngineThread } from './thread-priority';
+
+yieldToEngineThread();
 
 export default function compute(task: ComputeTask): ComputeReply | ReturnType<typeof move> {
   try {

@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameMapJob, type FrameMapResult } from '../kernels/frame-metrics';
+import { yieldToEngineThread } from './thread-priority';
+
+yieldToEngineThread();
 
 export type { FrameJob as FrameTask } from '../kernels/frame-metrics';
 

@@ -13,6 +13,9 @@ import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-nod
 import { IqaError, toIqaError } from '../common/errors';
 import type { ExecutionProvider, TensorData } from '../common/inference';
 import type { OnnxRunReply, OnnxRunTask } from './onnx-messages';
+import { yieldToEngineThread } from './thread-priority';
+
+yieldToEngineThread();
 
 interface CachedSession {
   session: InferenceSession;
