@@ -42,6 +42,8 @@ export const COMMAND_NAMES = [
   'sessions.current',
   'sessions.update',
   'ratings.submit',
+  'sessions.stimulus',
+  'sessions.upcoming',
   'analysis.run',
   'analysis.mosChoice',
   'analysis.setMosChoice',

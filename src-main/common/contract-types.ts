@@ -176,6 +176,14 @@ export interface FramePixelsJson {
   decoder: string;
 }
 
+/** One image a participant is shown: width × height × 3 bytes of 8-bit RGB (row-major), base64; presented at 1:1 device pixels. */
+export interface StimulusPixelsJson {
+  stimulusId: number;
+  width: number;
+  height: number;
+  rgb: string;
+}
+
 /**
  * The temporal alignment check of a distorted video against its reference (services/align,
  * docs/alignment.md). Frames are numbered from 0 in the REFERENCE; offset k: distorted frame j shows
@@ -263,6 +271,10 @@ export interface CommandInputs {
   'sessions.update': ProjectRef & { sessionId: number; display?: SessionDisplay; notes?: SessionNotes };
   /** One answer to the session's current trial, committed before the reply; returns the next trial. */
   'ratings.submit': ProjectRef & RatingSubmitInput;
+  /** The pixels of one image a session shows, by stimulus id (services/study/presentation.ts): lossless 8-bit RGB. */
+  'sessions.stimulus': ProjectRef & { sessionId: number; stimulusId: number };
+  /** The images of the next `count` (default 1) unanswered trials after the current one, for the page to decode ahead. */
+  'sessions.upcoming': ProjectRef & { sessionId: number; count?: number };
   'analysis.run': AnalysisOptionsInput;
   'analysis.mosChoice': ProjectRef;
   'analysis.setMosChoice': ProjectRef & { choice: Partial<MosChoice> };
@@ -311,6 +323,8 @@ export interface CommandOutputs {
   'sessions.current': SessionState;
   'sessions.update': SessionState;
   'ratings.submit': SessionState;
+  'sessions.stimulus': StimulusPixelsJson;
+  'sessions.upcoming': { stimulusIds: number[] };
   'analysis.run': AnalysisReport;
   'analysis.mosChoice': { choice: MosChoice; stored: boolean };
   'analysis.setMosChoice': { choice: MosChoice; stored: boolean };

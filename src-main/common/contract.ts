@@ -324,6 +324,8 @@ export const commands = {
   'sessions.current': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive() })),
   'sessions.update': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), display: displaySchema.optional(), notes: notesSchema.optional() })),
   'ratings.submit': command(ratingSubmitSchema),
+  'sessions.stimulus': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive() })),
+  'sessions.upcoming': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), count: z.number().int().min(1).max(20).default(1) })),
   'analysis.run': command(analysisOptionsSchema),
   'analysis.mosChoice': command(z.strictObject({ projectDir: absPath })),
   'analysis.setMosChoice': command(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),

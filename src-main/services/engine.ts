@@ -39,6 +39,7 @@ import { PathAccess, type AccessRoots } from './access/path-access';
 import { checkNewProjectLocation } from './projects/project-location';
 import { countStimuli, getStimulus, listStimuli } from './store/stimuli-repo';
 import { studyHandlers } from './study/study-handlers';
+import { decodeStimulusPixels, sessionStimulus, upcomingStimuli } from './study/presentation';
 
 export interface EngineOptions {
   userDataDir: string;
@@ -317,6 +318,13 @@ export class Engine {
       return { filename: `sureal-${(study ?? 'dataset').replace(/[^A-Za-z0-9._-]+/g, '_')}.py`, mime: 'text/x-python', content };
     },
     ...studyHandlers({ db: (dir) => this.db(dir), mediaPath: (dir, s) => this.#mediaPath(dir, s) }),
+    'sessions.upcoming': async ({ projectDir, sessionId, count }) => ({ stimulusIds: upcomingStimuli(this.db(projectDir), sessionId, count) }),
+    'sessions.stimulus': async ({ projectDir, sessionId, stimulusId }) => {
+      const dir = resolve(projectDir);
+      const s = sessionStimulus(this.db(dir), sessionId, stimulusId);
+      const p = await decodeStimulusPixels(s, this.#mediaPath(dir, s));
+      return { stimulusId: p.stimulusId, width: p.width, height: p.height, rgb: Buffer.from(p.rgb.buffer, p.rgb.byteOffset, p.rgb.byteLength).toString('base64') };
+    },
     'analysis.run': async (o) => this.#analyze(o),
     'analysis.mosChoice': async ({ projectDir }) => {
       const db = this.db(projectDir);

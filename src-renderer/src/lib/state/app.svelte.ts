@@ -17,6 +17,7 @@ import { ModelsState } from './models.svelte';
 import { ResultsState } from './results.svelte';
 import { SetsState } from './sets.svelte';
 import { ViewerState } from '../viewer/viewer-state.svelte';
+import { StudyState } from '../study/study-state.svelte';
 
 const CURRENT_PROJECT_KEY = 'iqa.currentProject';
 const TAB_KEY = 'iqa.tab';
@@ -26,8 +27,8 @@ const PAGE_KEY = 'iqa.page';
 /** What the main area shows: the project (or projects) screen, or the Models page. */
 export type Page = 'home' | 'models';
 
-export type ProjectTab = 'stimuli' | 'results' | 'analysis' | 'sets';
-const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis', 'sets'];
+export type ProjectTab = 'stimuli' | 'results' | 'analysis' | 'sets' | 'study';
+const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis', 'sets', 'study'];
 
 /** The forms whose failures are shown beside them rather than in the banner. */
 export type FormName = 'create' | 'open' | 'import';
@@ -97,6 +98,14 @@ export class AppState {
     stimuli: () => this.#stimuli,
   });
 
+  /** The Study tab: designer, studies and their progress, and the participant screen. */
+  readonly study = new StudyState({
+    projectDir: () => this.#project?.dir ?? null,
+    stimuli: () => this.#stimuli,
+    analyse: (name) => void this.#analyseStudy(name),
+    probe: () => ({ screen, devicePixelRatio, matchMedia: (q) => matchMedia(q), userAgent: navigator.userAgent }),
+  });
+
   readonly models = new ModelsState({
     jobs: () => this.#jobs,
     descriptors: () => this.results.descriptors,
@@ -161,6 +170,14 @@ export class AppState {
     else this.analysis.deactivate();
     // the Sets tab shows which models are installed
     if (tab === 'sets') void this.models.activate();
+    if (tab === 'study') void this.study.activate();
+  }
+
+  /** The Study tab's "Analyse": the Analysis tab on that study. */
+  async #analyseStudy(name: string): Promise<void> {
+    this.setTab('analysis');
+    await this.analysis.activate();
+    this.analysis.set('study', name);
   }
 
   /** Submits the compute dialog: every paired distorted stimulus, or those the table's filters keep. */
@@ -219,6 +236,7 @@ export class AppState {
     this.#stimuli = [];
     this.results.clear();
     this.analysis.clear();
+    this.study.clear();
     this.detail.close();
     this.viewer.close();
     this.clearFilters();
@@ -282,6 +300,7 @@ export class AppState {
     this.#stimuli = await api['stimuli.list']({ projectDir: info.dir });
     void this.results.refresh();
     if (this.#tab === 'analysis') void this.analysis.activate();
+    if (this.#tab === 'study') void this.study.activate();
   }
 
   #onJob(job: JobSnapshot): void {

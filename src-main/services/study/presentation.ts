@@ -1,0 +1,109 @@
+/**
+ * The pixels a participant's screen presents: one stimulus of a session, decoded once to 8-bit RGB
+ * (rgb24, row-major, width × height × 3, ffmpeg's default conversion from the native format, no
+ * scaling filter), so the page can put exactly these bytes on a canvas at 1:1 device pixels. Lossless
+ * by construction for 8-bit PNG sources (RGB, RGBA without its alpha, grey and palette expand exactly);
+ * a 16-bit PNG is reduced to 8 bits by ffmpeg's conversion, as the metrics read it.
+ *
+ * Only a stimulus that the session's trials show may be asked for (test, the other of a PC pair, and the
+ * reference where the method presents it): the participant page asks by stimulus id and is never given
+ * a path. Video trials are not presented by the page yet: a video is E_UNSUPPORTED here.
+ */
+import { spawn } from 'node:child_process';
+import { IqaError } from '../../common/errors';
+import type { Stimulus } from '../../common/domain';
+import { STUDY_METHOD_INFO } from '../../common/study';
+import type { StudyMethodName } from '../../common/contract-names';
+import { locateFfmpeg } from '../media/ffmpeg-locate';
+import { inputArgs } from '../media/probe';
+import { getStimulus } from '../store/stimuli-repo';
+import type { Db } from '../store/project-db';
+
+export interface StimulusPixels {
+  stimulusId: number;
+  width: number;
+  height: number;
+  /** rgb24 bytes. */
+  rgb: Uint8Array;
+  decoder: string;
+}
+
+/** The stimulus, if the session shows it; otherwise E_NOT_FOUND (the same answer as for an unknown id). */
+export function sessionStimulus(db: Db, sessionId: number, stimulusId: number): Stimulus {
+  const session = db
+    .prepare('SELECT st.method FROM sessions se JOIN studies st ON st.id = se.study_id WHERE se.id = ?')
+    .get(sessionId) as { method: StudyMethodName } | undefined;
+  if (!session) throw new IqaError('E_NOT_FOUND', `no session ${sessionId} in this project`);
+  const presentation = STUDY_METHOD_INFO[session.method]?.presentation;
+  const showsReference = presentation === 'reference-then-test' || presentation === 'ab-pair';
+  const shown = db
+    .prepare(
+      `SELECT 1 FROM trials WHERE session_id = ? AND (stimulus_id = ? OR other_stimulus_id = ? OR (? = 1 AND reference_id = ?)) LIMIT 1`,
+    )
+    .get(sessionId, stimulusId, stimulusId, showsReference ? 1 : 0, stimulusId);
+  const s = shown ? getStimulus(db, stimulusId) : undefined;
+  if (!s) throw new IqaError('E_NOT_FOUND', `stimulus ${stimulusId} is not shown in session ${sessionId}`);
+  return s;
+}
+
+/** Decodes the first (only) frame of an image stimulus to rgb24. */
+export function decodeStimulusPixels(s: Stimulus, file: string, signal?: AbortSignal): Promise<StimulusPixels> {
+  if (s.kind !== 'image') {
+    return Promise.reject(new IqaError('E_UNSUPPORTED', `${s.path} is a video: the participant page presents images only for now`, { file }));
+  }
+  const { ffmpeg } = locateFfmpeg();
+  const args = [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1', '-noautorotate',
+    ...inputArgs(file, s.rawGeometry ?? undefined),
+    '-map', '0:v:0', '-frames:v', '1',
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-',
+  ];
+  const size = s.width * s.height * 3;
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const chunks: Buffer[] = [];
+    let got = 0;
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      chunks.push(c);
+      got += c.length;
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c: string) => (stderr = (stderr + c).slice(-2000)));
+    child.on('error', (err) => reject(err.name === 'AbortError' ? err : new IqaError('E_FFMPEG_MISSING', `cannot run ffmpeg for ${file}: ${err.message}`, { file })));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new IqaError('E_MEDIA', `${file}: decoding failed (${stderr.trim().split('\n').pop() ?? `exit code ${code}`})`, { file }));
+      // A size other than the imported one means the file changed since import: never present it rescaled.
+      if (got !== size) return reject(new IqaError('E_MEDIA', `${file}: decoded ${got} bytes, expected ${s.width}×${s.height}×3 = ${size} (the file changed since import?)`, { file }));
+      resolve({ stimulusId: s.id, width: s.width, height: s.height, rgb: new Uint8Array(Buffer.concat(chunks, got)), decoder: ['ffmpeg', ...args].join(' ') });
+    });
+  });
+}
+
+/**
+ * The images of the `count` unanswered trials after the current one, in presentation order and without
+ * repeats, so the page can decode them while the current trial runs (no stall, no flash between trials).
+ * PC active designs create their next trial only when the current one is answered: those are not listed.
+ */
+export function upcomingStimuli(db: Db, sessionId: number, count: number): number[] {
+  const session = db
+    .prepare('SELECT st.method FROM sessions se JOIN studies st ON st.id = se.study_id WHERE se.id = ?')
+    .get(sessionId) as { method: StudyMethodName } | undefined;
+  if (!session) throw new IqaError('E_NOT_FOUND', `no session ${sessionId} in this project`);
+  const presentation = STUDY_METHOD_INFO[session.method]?.presentation;
+  const showsReference = presentation === 'reference-then-test' || presentation === 'ab-pair';
+  const rows = db
+    .prepare(
+      `SELECT t.stimulus_id, t.reference_id, t.other_stimulus_id FROM trials t
+       WHERE t.session_id = ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.trial_id = t.id) ORDER BY t.idx LIMIT ? OFFSET 1`,
+    )
+    .all(sessionId, count) as { stimulus_id: number; reference_id: number | null; other_stimulus_id: number | null }[];
+  const ids: number[] = [];
+  const add = (id: number | null) => id !== null && !ids.includes(id) && ids.push(id);
+  for (const r of rows) {
+    if (showsReference) add(r.reference_id);
+    add(r.stimulus_id);
+    add(r.other_stimulus_id);
+  }
+  return ids;
+}

@@ -1,0 +1,309 @@
+/**
+ * A participant's session on this screen: code entry (a code already enrolled is offered "resume"),
+ * instructions, the trials (grey screens, presentations, the vote: lib/study/trial-steps.ts), and the end.
+ * The same class whatever the transport (IPC or the loopback host); it only calls lib/api.ts.
+ *
+ * Times: `presentedAt` is the wall-clock time the trial's first medium appeared, `votedAt` the time of
+ * the vote, both ISO 8601 on this machine's clock; `responseMs` is measured with performance.now() from
+ * the moment the voting screen appeared to the vote. The schedule's waits are the design's durations
+ * (timers), never shortened; a grey screen lasts longer only while the next images are still decoding.
+ *
+ * Every image a trial shows is decoded to an ImageData before the trial starts, and the next trial's
+ * images are fetched and decoded while this one runs (`sessions.upcoming`), so a presentation never waits.
+ */
+import type { ParticipantProgress, SessionState } from '../../../../src-main/common/study';
+import { api, ApiError } from '../api';
+import { base64ToBytes, measureDisplay, rgbToRgba, type DisplayProbe } from './display';
+import { presentable, trialSteps, type TrialStep } from './trial-steps';
+import { voteKey } from './vote-keys';
+
+export type ParticipantPhase = 'code' | 'exists' | 'instructions' | 'trial' | 'training-done' | 'break' | 'end' | 'unsupported' | 'failed';
+
+export interface ParticipantHost {
+  projectDir: string;
+  studyId: number;
+  studyName: string;
+  probe(): DisplayProbe;
+}
+
+/** What sessionStorage keeps so that a reload of this tab comes back to the session (resume). */
+export const PARTICIPANT_KEY = 'iqa.participant';
+export interface StoredParticipant {
+  projectDir: string;
+  studyId: number;
+  code: string;
+}
+
+export function readStoredParticipant(projectDir: string): StoredParticipant | null {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(PARTICIPANT_KEY) ?? 'null') as StoredParticipant | null;
+    return v && v.projectDir === projectDir && typeof v.studyId === 'number' && typeof v.code === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+type Answer = { value: number } | { choice: 0 | 1 | null };
+
+export class ParticipantState {
+  readonly host: ParticipantHost;
+  code = $state('');
+  #phase = $state<ParticipantPhase>('code');
+  #session = $state.raw<SessionState | null>(null);
+  #existing = $state.raw<ParticipantProgress | null>(null);
+  #resumed = $state(false);
+  #error = $state<string | null>(null);
+  #busy = $state(false);
+  #step = $state.raw<TrialStep | null>(null);
+  #images = $state.raw<ImageData[]>([]);
+  #highlight = $state<number | null>(null);
+  #showProgress = $state(true);
+  /** Decoded images by stimulus id (a promise while fetching). Not reactive: a cache. */
+  #pixels = new Map<number, Promise<ImageData>>();
+  #run = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #voteShownAt = 0;
+  #presentedAt: string | null = null;
+  #first = true;
+  #sinceBreak = 0;
+  #pending: { trialId: number; answer: Answer; responseMs: number; votedAt: string; presentedAt: string } | null = null;
+
+  constructor(host: ParticipantHost) {
+    this.host = host;
+  }
+
+  get phase() { return this.#phase; }
+  get session() { return this.#session; }
+  get existing() { return this.#existing; }
+  get resumed() { return this.#resumed; }
+  get error() { return this.#error; }
+  get busy() { return this.#busy; }
+  /** The trial's current step (grey, show, vote); null outside trials. */
+  get step() { return this.#step; }
+  /** The current trial's images, decoded, in presentation order. */
+  get images() { return this.#images; }
+  /** The category the arrow keys point at on the voting screen. */
+  get highlight() { return this.#highlight; }
+  get showProgress() { return this.#showProgress; }
+  set showProgress(v: boolean) { this.#showProgress = v; }
+  get training() { return this.#session?.trial?.training ?? false; }
+
+  /** Enrols the code; an enrolled code is offered "resume" instead (phase 'exists'). */
+  async enrol(resume = false): Promise<void> {
+    const code = this.code.trim();
+    if (!code || this.#busy) return;
+    this.#busy = true;
+    this.#error = null;
+    try {
+      // An enrolled code is offered "resume" before enrolling again (which the engine refuses: E_EXISTS).
+      if (!resume) {
+        const progress = await api['studies.progress']({ projectDir: this.host.projectDir, studyId: this.host.studyId });
+        const existing = progress.participants.find((p) => p.participant === code);
+        if (existing) {
+          this.#existing = existing;
+          this.#phase = 'exists';
+          return;
+        }
+      }
+      const display = measureDisplay(this.host.probe());
+      const s = await api['sessions.enrol']({ projectDir: this.host.projectDir, studyId: this.host.studyId, participant: code, display, ...(resume ? { resume: true } : {}) });
+      // The display is recorded for a resumed session too: it may be another screen now.
+      const updated = await api['sessions.update']({ projectDir: this.host.projectDir, sessionId: s.sessionId, display });
+      this.#session = updated;
+      this.#resumed = resume;
+      sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify({ projectDir: this.host.projectDir, studyId: this.host.studyId, code } satisfies StoredParticipant));
+      this.#phase = updated.trial === null ? 'end' : 'instructions';
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'E_EXISTS' && !resume) {
+        const progress = await api['studies.progress']({ projectDir: this.host.projectDir, studyId: this.host.studyId }).catch(() => null);
+        this.#existing = progress?.participants.find((p) => p.participant === code) ?? null;
+        this.#phase = 'exists';
+      } else {
+        this.#error = (err as Error).message;
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Back to the code screen (another code). */
+  otherCode(): void {
+    this.#phase = 'code';
+    this.#existing = null;
+    this.#error = null;
+  }
+
+  /** Starts (or continues) the trials: from the instructions, the end of training, or a break. */
+  begin(): void {
+    if (this.#phase !== 'instructions' && this.#phase !== 'training-done' && this.#phase !== 'break') return;
+    this.#sinceBreak = performance.now();
+    void this.#runTrial();
+  }
+
+  /** The voting screen's keyboard (vote-keys.ts). Returns whether the key was used. */
+  key(key: string, shift = false): boolean {
+    const s = this.#session;
+    if (this.#phase !== 'trial' || this.#step?.kind !== 'vote' || !s || this.#busy) return false;
+    const a = voteKey(s.scale, key, this.#highlight, shift);
+    if (!a) return false;
+    if (a.kind === 'submit') void this.vote({ value: a.value });
+    else if (a.kind === 'move') this.#highlight = a.value;
+    else if (a.kind === 'confirm' && this.#highlight !== null) void this.vote({ value: this.#highlight });
+    else if (a.kind === 'choose') void this.vote({ choice: a.choice });
+    return true;
+  }
+
+  /** One answer to the current trial (keyboard or mouse). */
+  async vote(answer: Answer): Promise<void> {
+    const s = this.#session;
+    const trial = s?.trial;
+    if (!s || !trial || this.#step?.kind !== 'vote' || this.#busy) return;
+    const responseMs = Math.max(0, Math.round(performance.now() - this.#voteShownAt));
+    this.#pending = { trialId: trial.trialId, answer, responseMs, votedAt: new Date().toISOString(), presentedAt: this.#presentedAt ?? new Date().toISOString() };
+    await this.#submit();
+  }
+
+  /** Sends the answer again after a failure (the engine keeps at most one per trial). */
+  async retry(): Promise<void> {
+    if (this.#phase === 'failed' && this.#pending) await this.#submit();
+  }
+
+  async #submit(): Promise<void> {
+    const p = this.#pending;
+    const s = this.#session;
+    if (!p || !s) return;
+    this.#busy = true;
+    this.#error = null;
+    const wasTraining = s.trial?.training ?? false;
+    try {
+      const next = await api['ratings.submit']({ projectDir: this.host.projectDir, sessionId: s.sessionId, trialId: p.trialId, ...p.answer, responseMs: p.responseMs, presentedAt: p.presentedAt, votedAt: p.votedAt });
+      this.#accept(next, wasTraining);
+    } catch (err) {
+      // E_EXISTS: the answer did reach the engine before the failure was seen; carry on from its state.
+      if (err instanceof ApiError && err.code === 'E_EXISTS') {
+        try {
+          this.#accept(await api['sessions.current']({ projectDir: this.host.projectDir, sessionId: s.sessionId }), wasTraining);
+          return;
+        } catch (again) {
+          err = again;
+        }
+      }
+      this.#error = (err as Error).message;
+      this.#phase = 'failed';
+      this.#step = null;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #accept(next: SessionState, wasTraining: boolean): void {
+    this.#pending = null;
+    this.#session = next;
+    this.#first = false;
+    this.#step = null;
+    this.#images = [];
+    if (next.trial === null) {
+      this.#phase = 'end';
+      sessionStorage.removeItem(PARTICIPANT_KEY);
+      return;
+    }
+    if (wasTraining && !next.trial.training) {
+      this.#phase = 'training-done';
+      this.#first = true;
+      return;
+    }
+    const every = next.timing.breakEveryMin;
+    if (every !== null && performance.now() - this.#sinceBreak >= every * 60_000) {
+      this.#phase = 'break';
+      this.#first = true;
+      return;
+    }
+    void this.#runTrial();
+  }
+
+  async #runTrial(): Promise<void> {
+    const s = this.#session;
+    const trial = s?.trial;
+    if (!s || !trial) return;
+    const run = ++this.#run;
+    if (!presentable(trial.media) || (trial.answer !== 'value' && trial.answer !== 'choice')) {
+      this.#phase = 'unsupported';
+      return;
+    }
+    this.#phase = 'trial';
+    this.#highlight = null;
+    this.#presentedAt = null;
+    const steps = trialSteps(trial.media, s.timing, this.#first);
+    // Grey while this trial's images decode (normally already done during the previous trial).
+    this.#step = { kind: 'grey', ms: 0 };
+    const loaded = Promise.all(trial.media.map((m) => this.#image(s.sessionId, m.stimulusId)));
+    void this.#prefetch(s.sessionId);
+    let images: ImageData[];
+    try {
+      const head = steps[0];
+      if (head?.kind === 'grey') {
+        steps.shift();
+        await Promise.all([loaded, this.#wait(head.ms)]);
+      }
+      images = await loaded;
+    } catch (err) {
+      if (run !== this.#run) return;
+      this.#error = (err as Error).message;
+      this.#phase = 'failed';
+      this.#step = null;
+      return;
+    }
+    if (run !== this.#run) return;
+    this.#images = images;
+    for (const step of steps) {
+      if (run !== this.#run) return;
+      this.#step = step;
+      if (step.kind === 'show' && this.#presentedAt === null) this.#presentedAt = new Date().toISOString();
+      if (step.kind === 'vote') {
+        this.#voteShownAt = performance.now();
+        return;
+      }
+      await this.#wait(step.ms);
+    }
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise((done) => {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        done();
+      }, ms);
+    });
+  }
+
+  #image(sessionId: number, stimulusId: number): Promise<ImageData> {
+    let p = this.#pixels.get(stimulusId);
+    if (!p) {
+      p = api['sessions.stimulus']({ projectDir: this.host.projectDir, sessionId, stimulusId }).then(
+        (px) => new ImageData(rgbToRgba(base64ToBytes(px.rgb), px.width, px.height) as Uint8ClampedArray<ArrayBuffer>, px.width, px.height),
+      );
+      p.catch(() => this.#pixels.delete(stimulusId));
+      this.#pixels.set(stimulusId, p);
+      // A small cache: the current and next trials' images are what matters.
+      if (this.#pixels.size > 16) this.#pixels.delete(this.#pixels.keys().next().value!);
+    }
+    return p;
+  }
+
+  async #prefetch(sessionId: number): Promise<void> {
+    try {
+      const { stimulusIds } = await api['sessions.upcoming']({ projectDir: this.host.projectDir, sessionId, count: 1 });
+      await Promise.all(stimulusIds.map((id) => this.#image(sessionId, id).catch(() => undefined)));
+    } catch {
+      // Prefetching is an optimisation: the trial fetches what it needs itself.
+    }
+  }
+
+  /** Leaves the screen: stops timers (nothing unanswered is lost; the code resumes later). */
+  close(): void {
+    this.#run++;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    sessionStorage.removeItem(PARTICIPANT_KEY);
+  }
+}

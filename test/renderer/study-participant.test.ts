@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { defaultScale, type TrialMedia } from '../../src-main/common/study';
+import { presentable, trialSteps } from '../../src-renderer/src/lib/study/trial-steps';
+import { categories, voteKey } from '../../src-renderer/src/lib/study/vote-keys';
+import { centredOffset, colorGamut, cssSizeForDevicePixels, measureDisplay, rgbToRgba } from '../../src-renderer/src/lib/study/display';
+
+const img = (role: TrialMedia['role'], stimulusId = 1): TrialMedia => ({ role, stimulusId, kind: 'image', width: 64, height: 48, durationS: null });
+const timing = { imageMs: 8000, greyMs: 2000 };
+
+describe('a trial schedule', () => {
+  it('shows an ACR stimulus then the vote, without grey before the first trial of a run', () => {
+    expect(trialSteps([img('test')], timing, true)).toEqual([{ kind: 'show', media: 0, ms: 8000 }, { kind: 'vote' }]);
+  });
+  it('starts every later trial with the grey screen for the designed duration', () => {
+    expect(trialSteps([img('test')], timing, false)).toEqual([{ kind: 'grey', ms: 2000 }, { kind: 'show', media: 0, ms: 8000 }, { kind: 'vote' }]);
+  });
+  it('puts the grey screen between the reference and the test of a DCR trial', () => {
+    expect(trialSteps([img('reference', 1), img('test', 2)], timing, true)).toEqual([
+      { kind: 'show', media: 0, ms: 8000 },
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 1, ms: 8000 },
+      { kind: 'vote' },
+    ]);
+  });
+  it('leaves out grey screens of zero length', () => {
+    expect(trialSteps([img('first'), img('second')], { imageMs: 500, greyMs: 0 }, false)).toEqual([
+      { kind: 'show', media: 0, ms: 500 },
+      { kind: 'show', media: 1, ms: 500 },
+      { kind: 'vote' },
+    ]);
+  });
+  it('presents images only: a video trial is not presentable', () => {
+    expect(presentable([img('test')])).toBe(true);
+    expect(presentable([{ ...img('test'), kind: 'video', durationS: 1 }])).toBe(false);
+    expect(presentable([])).toBe(false);
+  });
+});
+
+describe('the voting keys', () => {
+  const acr5 = defaultScale('acr5');
+  it('submits a digit of a 5-point scale at once and ignores digits outside it', () => {
+    expect(voteKey(acr5, '4', null)).toEqual({ kind: 'submit', value: 4 });
+    expect(voteKey(acr5, '6', null)).toBeNull();
+    expect(voteKey(acr5, '0', null)).toBeNull();
+  });
+  it('moves a highlight with the arrows, from the middle, within the scale, and Enter confirms it', () => {
+    expect(voteKey(acr5, 'ArrowUp', null)).toEqual({ kind: 'move', value: 3 });
+    expect(voteKey(acr5, 'ArrowUp', 5)).toEqual({ kind: 'move', value: 5 });
+    expect(voteKey(acr5, 'ArrowDown', 1)).toEqual({ kind: 'move', value: 1 });
+    expect(voteKey(acr5, 'Enter', null)).toBeNull();
+    expect(voteKey(acr5, 'Enter', 2)).toEqual({ kind: 'confirm' });
+  });
+  it('reaches 10 on the 11-point scale only with the arrows, and 0 with its digit', () => {
+    const acr11 = defaultScale('acr11');
+    expect(voteKey(acr11, '0', null)).toEqual({ kind: 'submit', value: 0 });
+    expect(voteKey(acr11, 'ArrowRight', 9)).toEqual({ kind: 'move', value: 10 });
+    expect(categories(acr11)).toHaveLength(11);
+  });
+  it('chooses the first with left or A and the second with right or B; a tie only when allowed', () => {
+    const pc = defaultScale('pc');
+    expect(voteKey(pc, 'ArrowLeft', null)).toEqual({ kind: 'choose', choice: 0 });
+    expect(voteKey(pc, 'a', null)).toEqual({ kind: 'choose', choice: 0 });
+    expect(voteKey(pc, 'B', null)).toEqual({ kind: 'choose', choice: 1 });
+    expect(voteKey(pc, '=', null)).toBeNull();
+    expect(voteKey({ ...pc, allowTie: true }, '=', null)).toEqual({ kind: 'choose', choice: null });
+  });
+  it('moves a continuous slider by 1, or 10 with Shift, within 0..100', () => {
+    const d = defaultScale('dscqs100');
+    expect(voteKey(d, 'ArrowRight', 50)).toEqual({ kind: 'move', value: 51 });
+    expect(voteKey(d, 'ArrowRight', 95, true)).toEqual({ kind: 'move', value: 100 });
+    expect(voteKey(d, '5', 50)).toBeNull();
+  });
+});
+
+describe('the display and the 1:1 canvas', () => {
+  const probe = (dpr: number, gamuts: string[]) => ({
+    screen: { width: 1280, height: 720 },
+    devicePixelRatio: dpr,
+    matchMedia: (q: string) => ({ matches: gamuts.some((g) => q === `(color-gamut: ${g})`) }),
+    userAgent: 'UA',
+  });
+  it('reports the screen in device pixels, the ratio, the widest gamut and the user agent', () => {
+    expect(measureDisplay(probe(2, ['srgb', 'p3']))).toEqual({ screenWidth: 2560, screenHeight: 1440, devicePixelRatio: 2, colorGamut: 'p3', userAgent: 'UA' });
+    expect(colorGamut(probe(1, []))).toBe('unknown');
+  });
+  it('sizes the canvas at width / devicePixelRatio CSS pixels, never rounded', () => {
+    expect(cssSizeForDevicePixels(64, 48, 2)).toEqual({ width: 32, height: 24 });
+    expect(cssSizeForDevicePixels(65, 49, 1.25)).toEqual({ width: 52, height: 39.2 });
+  });
+  it('centres the canvas on a whole device pixel', () => {
+    const at = centredOffset(97, 48, { width: 1280, height: 900 }, 1.25);
+    expect(Number.isInteger(at.left * 1.25)).toBe(true);
+    expect(Number.isInteger(at.top * 1.25)).toBe(true);
+    expect(centredOffset(64, 48, { width: 1280, height: 900 }, 1)).toEqual({ left: 608, top: 426 });
+  });
+  it('turns RGB bytes into opaque RGBA unchanged', () => {
+    expect([...rgbToRgba(new Uint8Array([1, 2, 3, 250, 251, 252]), 2, 1)]).toEqual([1, 2, 3, 255, 250, 251, 252, 255]);
+    expect(() => rgbToRgba(new Uint8Array(5), 2, 1)).toThrow(/expected 6 bytes/);
+  });
+});
