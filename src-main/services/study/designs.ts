@@ -9,33 +9,13 @@ import { IqaError } from '../../common/errors';
 import { matchesFilter } from '../../common/set-spec';
 import type { Stimulus } from '../../common/domain';
 import type { StudyMethodName } from '../../common/contract-names';
-import { DEFAULT_TIMING, STUDY_METHOD_INFO, defaultScale, type PairDesign, type ScaleLabel, type StudyDesign, type StudyScale, type StudyScaleId, type StudyTiming } from '../../common/study';
+import { DEFAULT_TIMING, STUDY_METHOD_INFO, defaultScale, type ScaleLabel, type StudyDesign, type StudyScale, type StudyCreateInput } from '../../common/study';
 import { buildPlaylist, candidatePairs, pairsPerParticipant, type PlannedTrial, type PlaylistStimulus } from '../../kernels/study/playlist';
 import type { Db } from '../store/project-db';
 import { listStimuli } from '../store/stimuli-repo';
 
-export interface CreateStudyOptions {
-  name: string;
-  method: StudyMethodName;
-  /** key=value filter over the project's stimuli (default: the method's, STUDY_METHOD_INFO). */
-  stimuli?: Record<string, string>;
-  scale?: StudyScaleId;
-  /** Replaces the scale's labels (values within the scale). */
-  labels?: ScaleLabel[];
-  /** PC: offer "no difference". */
-  allowTie?: boolean;
-  repetitions?: number;
-  training?: number;
-  /** Filter for the training stimuli (default: the method's candidates outside the test set). */
-  trainingStimuli?: Record<string, string>;
-  order?: 'random' | 'fixed';
-  seed?: number;
-  pairs?: PairDesign;
-  pairsWithin?: 'content' | 'all';
-  plannedParticipants?: number;
-  timing?: Partial<StudyTiming>;
-  display?: { width: number; height: number };
-}
+/** What `studies.create` takes besides the project: the contract's input (defaults in docs/studies.md). */
+export type CreateStudyOptions = StudyCreateInput;
 
 export interface StudyRecord {
   id: number;

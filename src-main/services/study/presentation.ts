@@ -9,12 +9,11 @@
  * reference where the method presents it): the participant page asks by stimulus id and is never given
  * a path. Video trials are not presented by the page yet: a video is E_UNSUPPORTED here.
  */
-import { spawn } from 'node:child_process';
+import { decodeOneFrame } from '../media/decode-one-frame';
 import { IqaError } from '../../common/errors';
 import type { Stimulus } from '../../common/domain';
 import { STUDY_METHOD_INFO } from '../../common/study';
 import type { StudyMethodName } from '../../common/contract-names';
-import { locateFfmpeg } from '../media/ffmpeg-locate';
 import { inputArgs } from '../media/probe';
 import { getStimulus } from '../store/stimuli-repo';
 import type { Db } from '../store/project-db';
@@ -47,11 +46,10 @@ export function sessionStimulus(db: Db, sessionId: number, stimulusId: number): 
 }
 
 /** Decodes the first (only) frame of an image stimulus to rgb24. */
-export function decodeStimulusPixels(s: Stimulus, file: string, signal?: AbortSignal): Promise<StimulusPixels> {
+export async function decodeStimulusPixels(s: Stimulus, file: string, signal?: AbortSignal): Promise<StimulusPixels> {
   if (s.kind !== 'image') {
-    return Promise.reject(new IqaError('E_UNSUPPORTED', `${s.path} is a video: the participant page presents images only for now`, { file }));
+    throw new IqaError('E_UNSUPPORTED', `${s.path} is a video: the participant page presents images only for now`, { file });
   }
-  const { ffmpeg } = locateFfmpeg();
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1', '-noautorotate',
     ...inputArgs(file, s.rawGeometry ?? undefined),
@@ -59,25 +57,11 @@ export function decodeStimulusPixels(s: Stimulus, file: string, signal?: AbortSi
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-',
   ];
   const size = s.width * s.height * 3;
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    const chunks: Buffer[] = [];
-    let got = 0;
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      chunks.push(c);
-      got += c.length;
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => (stderr = (stderr + c).slice(-2000)));
-    child.on('error', (err) => reject(err.name === 'AbortError' ? err : new IqaError('E_FFMPEG_MISSING', `cannot run ffmpeg for ${file}: ${err.message}`, { file })));
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new IqaError('E_MEDIA', `${file}: decoding failed (${stderr.trim().split('\n').pop() ?? `exit code ${code}`})`, { file }));
-      // A size other than the imported one means the file changed since import: never present it rescaled.
-      if (got !== size) return reject(new IqaError('E_MEDIA', `${file}: decoded ${got} bytes, expected ${s.width}×${s.height}×3 = ${size} (the file changed since import?)`, { file }));
-      resolve({ stimulusId: s.id, width: s.width, height: s.height, rgb: new Uint8Array(Buffer.concat(chunks, got)), decoder: ['ffmpeg', ...args].join(' ') });
-    });
-  });
+  // The imported size, not the file's: a file that changed since import fails here instead of being
+  // presented rescaled.
+  const rgb = await decodeOneFrame(file, args, size, signal);
+  if (!rgb) throw new IqaError('E_MEDIA', `${file}: the decoder wrote no frame`, { file });
+  return { stimulusId: s.id, width: s.width, height: s.height, rgb, decoder: ['ffmpeg', ...args].join(' ') };
 }
 
 /**

@@ -12,12 +12,11 @@
  * sequential decode. Without a frame rate (images, a container that does not say) frame k is picked by
  * `select=eq(n\,k)` from the start. One short ffmpeg per side, nothing computed on the caller's thread.
  */
-import { spawn } from 'node:child_process';
 import { IqaError } from '../../common/errors';
 import type { RawVideoGeometry } from '../../common/domain';
 import { frameBytes } from '../../common/frame-format';
 import { rgb24Format } from '../media/decode-format';
-import { locateFfmpeg } from '../media/ffmpeg-locate';
+import { decodeOneFrame } from '../media/decode-one-frame';
 import { inputArgs } from '../media/probe';
 import { planPair, type PairInput } from '../metrics/compute-pair';
 
@@ -52,34 +51,6 @@ export function seekArgs(file: string, raw: RawVideoGeometry | undefined, filter
   ];
 }
 
-function decodeOne(file: string, args: string[], size: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-  const { ffmpeg } = locateFfmpeg();
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    const chunks: Buffer[] = [];
-    let got = 0;
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      chunks.push(c);
-      got += c.length;
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => (stderr = (stderr + c).slice(-2000)));
-    child.on('error', (err) => {
-      if (err.name === 'AbortError') reject(err);
-      else reject(new IqaError('E_FFMPEG_MISSING', `cannot run ffmpeg for ${file}: ${err.message}`, { file }));
-    });
-    child.on('close', (code) => {
-      if (code !== 0) {
-        const line = stderr.trim().split('\n').pop() ?? `exit code ${code}`;
-        return reject(new IqaError('E_MEDIA', `${file}: decoding failed (${line})`, { file }));
-      }
-      if (got === 0) return resolve(null);
-      if (got !== size) return reject(new IqaError('E_MEDIA', `${file}: the decoder wrote ${got} bytes for one ${size}-byte frame`, { file }));
-      resolve(new Uint8Array(Buffer.concat(chunks, got)));
-    });
-  });
-}
 
 export async function framePixels(input: PairInput, frame: number, signal?: AbortSignal): Promise<FramePixels> {
   if (!Number.isInteger(frame) || frame < 0) throw new IqaError('E_INPUT', `frame must be a whole number from 0, got ${frame}`);
@@ -94,7 +65,7 @@ export async function framePixels(input: PairInput, frame: number, signal?: Abor
   const distFps = isVideo(plan.distInfo) ? plan.distInfo.fps : null;
   const refArgs = seekArgs(input.ref, input.refRaw, plan.refFilters, frame, refFps);
   const distArgs = seekArgs(input.dist, input.distRaw, plan.distFilters, frame, distFps);
-  const [ref, dist] = await Promise.all([decodeOne(input.ref, refArgs, size, signal), decodeOne(input.dist, distArgs, size, signal)]);
+  const [ref, dist] = await Promise.all([decodeOneFrame(input.ref, refArgs, size, signal), decodeOneFrame(input.dist, distArgs, size, signal)]);
   if (!ref || !dist) {
     const file = ref ? input.dist : input.ref;
     throw new IqaError('E_INPUT', `${file}: frame ${frame} is past the end`, { file });
