@@ -29,12 +29,14 @@ function videoProject(refs: number, perRef: number, frames: number, size: string
   return dir;
 }
 
-function startRun(dir: string, metrics: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
-  const child = spawn(process.execPath, [CLI, 'run', dir, '--metrics', metrics, '--threads', '1', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+function startRun(dir: string, metrics: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [CLI, 'run', dir, '--metrics', metrics, '--threads', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout })),
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done };
 }
@@ -114,7 +116,7 @@ describe('two runs on one project at the same time', () => {
     const a = startRun(shared, 'psnr-y,ssim-y');
     const b = startRun(shared, 'psnr-y,ssim-y');
     const reports = await Promise.all([a.done, b.done]);
-    for (const r of reports) expect(r.code).toBe(0);
+    for (const r of reports) expect(r.code, `a run's exit code (its stderr: ${r.stderr})`).toBe(0);
     const [ra, rb] = reports.map((r) => JSON.parse(r.stdout) as { pairs: number; computed: number; skipped: number; failed: unknown[] });
     for (const r of [ra!, rb!]) {
       expect(r.pairs).toBe(8);

@@ -27,6 +27,12 @@ export interface RunKey {
 
 /** The run for this metric configuration, created on first use. */
 export function ensureRun(db: Db, key: RunKey): number {
+  // One IMMEDIATE transaction: two processes starting the same run at once must both find one row
+  // (their pair claims are per run), not each insert their own.
+  return db.transaction(() => findOrInsertRun(db, key)).immediate();
+}
+
+function findOrInsertRun(db: Db, key: RunKey): number {
   const pk = paramsKey(key.params);
   const found = db
     .prepare('SELECT id FROM metric_runs WHERE metric_id = ? AND params_key = ? AND metric_version = ? AND engine_version = ? ORDER BY id DESC LIMIT 1')

@@ -36,7 +36,10 @@ function connect(file: string): Db {
   try {
     db = new Database(file, binding ? { nativeBinding: binding } : {});
     // First, so that every later statement waits for a concurrent process's write instead of failing.
-    db.pragma('busy_timeout = 5000');
+    // Several processes may write one project (concurrent runs claim pairs, a study session saves a
+    // rating): on a loaded machine a writer can hold the lock for seconds, and a reader or writer
+    // should wait for it rather than fail with SQLITE_BUSY.
+    db.pragma('busy_timeout = 30000');
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     // NORMAL is durable against application crashes in WAL mode (only power loss can drop the last
