@@ -13,8 +13,8 @@
  * - Criterion: ASAP's expected KL divergence from the current posterior to the posterior after the
  *   comparison, in closed form per pair (active-information-gain.ts); every pair is scored (ASAP's exact
  *   variant) unless `maxCandidates` caps it, then that many random pairs are (a cheaper, cruder stand-in for
- *   ASAP's "selective EIG", which samples pairs by their predicted closeness). Sequential mode only: ASAP's
- *   batch mode (a minimum spanning tree over 1/EIG) is not implemented.
+ *   ASAP's "selective EIG", which samples pairs by their predicted closeness). Batch mode: `nextBatch`
+ *   gives ASAP's spanning tree of pairs (maximum total EIG), all scored on the same posterior.
  *
  * API (import as a namespace: `import * as activePairwise from '…/active-pairwise'`):
  *   createState(n, options) → state with no answers;  stateFromCounts(wins, options) → resume from counts;
