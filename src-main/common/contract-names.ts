@@ -28,6 +28,8 @@ export const COMMAND_NAMES = [
   'viewer.frameMap',
   'viewer.framePixels',
   'align.check',
+  'align.decisions',
+  'align.decide',
   'studies.list',
   'ratings.import',
   'ratings.exportSureal',
@@ -121,6 +123,9 @@ export const FVD_DEFAULT_CLIP_LENGTH = 16;
 /** The alignment check's offset search: ±ALIGN_DEFAULT_MAX_OFFSET frames unless asked, at most ±ALIGN_MAX_OFFSET_LIMIT. */
 export const ALIGN_DEFAULT_MAX_OFFSET = 25;
 export const ALIGN_MAX_OFFSET_LIMIT = 500;
+/** What the user decided about a pair's detected alignment ('align.decide'). */
+export const ALIGN_VERDICTS = ['accepted', 'rejected'] as const;
+export type AlignmentVerdict = (typeof ALIGN_VERDICTS)[number];
 
 /** The kinds of background job, each with its own result type (JobSnapshot in domain.ts). */
 export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets'] as const;

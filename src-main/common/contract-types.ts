@@ -4,7 +4,7 @@
  * renderer imports these types. contract.ts holds the zod schemas and checks at compile time that
  * each schema's input type is exactly the type declared here, so the two cannot drift apart.
  */
-import type { AnalysisExportFormat, CommandName, ResultsExportFormat, EventName, FrameMapMetric, ImageSetMetricName, MappingName, MosKind, ScoreName, Screening, SetResizeName, StudyMethodName } from './contract-names';
+import type { AlignmentVerdict, AnalysisExportFormat, CommandName, ResultsExportFormat, EventName, FrameMapMetric, ImageSetMetricName, MappingName, MosKind, ScoreName, Screening, SetResizeName, StudyMethodName } from './contract-names';
 import type { WireError } from './errors';
 import type { MetricDescriptor, Pooling, Scaler } from './metric-registry';
 import type { AnalysisReport, AppInfo, JobSnapshot, MetricResultRow, ModelRow, ProjectInfo, RecentProject, Stimulus, StudySummary } from './domain';
@@ -214,6 +214,28 @@ export interface AlignmentReport {
   notes: string[];
 }
 
+/**
+ * What the user decided about a pair's detected alignment after looking at it (the viewer's "Confirm by
+ * flicker"): 'accepted' stores the policy a later metrics run applies to the pair (the compute dialog
+ * fills it in), 'rejected' says the detection was wrong. Kept per distorted stimulus for the two files'
+ * contents it was decided on (services/align/alignment-decisions.ts); a changed file makes it stale.
+ */
+export interface AlignmentDecision {
+  stimulusId: number;
+  referenceId: number;
+  verdict: AlignmentVerdict;
+  /** The offset looked at (distorted frame j shows reference frame j + offset). */
+  offset: number;
+  /** The metrics run's alignment for the pair, as accepted (or as it was rejected). */
+  policy: Required<Omit<AlignPolicyInput, 'scale'>>;
+  /** The check's report the decision was made on (null when none was given). */
+  report: AlignmentReport | null;
+  /** ISO time. */
+  decidedAt: string;
+  /** A file of the pair changed since the decision: it no longer applies. */
+  stale: boolean;
+}
+
 /** Per-frame values of one stimulus for one metric configuration (for curves). */
 export interface FrameSeries {
   metricId: string;
@@ -244,11 +266,24 @@ export interface CommandInputs {
     frame: number;
     metric: FrameMapMetric;
     params?: Record<string, string | number>;
+    /** As for 'viewer.framePixels': the map of the pair with these frames skipped. */
+    skipRef?: number;
+    skipDist?: number;
+    ignoreFps?: boolean;
   };
   /** Frame k of a distorted stimulus and its reference as 8-bit RGB, for the viewer's panes. */
-  'viewer.framePixels': ProjectRef & { stimulusId: number; frame: number };
+  /**
+   * `skipRef`/`skipDist`: frames skipped at the start of each side (an offset applied, as the metrics
+   * run's policy does; the longer side is then cut to the shorter): frame k is frame k + skip of each
+   * file. `ignoreFps`: two frame rates compared frame by frame.
+   */
+  'viewer.framePixels': ProjectRef & { stimulusId: number; frame: number; skipRef?: number; skipDist?: number; ignoreFps?: boolean };
   /** The temporal alignment of a distorted video with its reference (decodes both, small). */
   'align.check': ProjectRef & { stimulusId: number; maxOffset?: number };
+  /** The stored alignment decisions of the project's pairs (or of one distorted stimulus). */
+  'align.decisions': ProjectRef & { stimulusId?: number };
+  /** Stores (replaces) the decision about one pair's alignment; `verdict: null` forgets it. */
+  'align.decide': ProjectRef & { stimulusId: number; verdict: AlignmentVerdict | null; policy?: Required<Omit<AlignPolicyInput, 'scale'>>; offset?: number; report?: AlignmentReport };
   'studies.list': ProjectRef;
   'ratings.import': ProjectRef & { csv: string; study?: string; method?: StudyMethodName; scale?: { min: number; max: number }; replace?: boolean };
   /** A study's raw ratings as a SUREAL dataset file (Python), byte for byte what `iqa ratings export-sureal` prints. */
@@ -307,6 +342,9 @@ export interface CommandOutputs {
   'results.export': { filename: string; mime: string; content: string };
   'viewer.frameMap': FrameMapJson;
   'align.check': AlignmentReport;
+  'align.decisions': AlignmentDecision[];
+  /** null when the decision was forgotten. */
+  'align.decide': AlignmentDecision | null;
   'viewer.framePixels': FramePixelsJson;
   'studies.list': StudySummary[];
   'ratings.import': RatingsImportSummary;

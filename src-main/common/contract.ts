@@ -13,6 +13,7 @@ import { metricRequestSchema } from './metric-params';
 import { parseSetSpecText } from './set-spec';
 import {
   ALIGN_MAX_OFFSET_LIMIT,
+  ALIGN_VERDICTS,
   ANALYSIS_EXPORT_FORMATS,
   FRAME_MAP_METRICS,
   FVD_DEFAULT_CLIP_LENGTH,
@@ -78,6 +79,33 @@ export const alignPolicySchema = z.strictObject({
   skipRef: z.number().int().min(0).max(1_000_000).optional(),
   skipDist: z.number().int().min(0).max(1_000_000).optional(),
   ignoreFps: z.boolean().optional(),
+});
+
+const frameSkip = z.number().int().min(0).max(1_000_000).optional();
+const alignTimingSchema = z.strictObject({
+  skipRef: z.number().int().min(0).max(1_000_000),
+  skipDist: z.number().int().min(0).max(1_000_000),
+  truncate: z.boolean(),
+  ignoreFps: z.boolean(),
+});
+const frameList = z.array(z.number().int().min(0)).max(1_000_000);
+const sides = <T extends z.ZodType>(t: T) => z.strictObject({ ref: t, dist: t });
+/** An 'align.check' report handed back with a decision (stored as it was shown). */
+export const alignmentReportSchema = z.strictObject({
+  offset: z.number().int(),
+  dropped: frameList,
+  duplicated: frameList,
+  fps: sides(z.number().nullable()),
+  confidence: z.number().min(0).max(1),
+  aligned: z.boolean().nullable(),
+  frames: z.strictObject({ ref: z.number().int().min(0), dist: z.number().int().min(0), matched: z.number().int().min(0) }),
+  matchedBy: z.enum(['frames', 'timestamps']),
+  startTime: sides(z.number().nullable()),
+  timeBase: sides(z.string().max(100).nullable()),
+  maxOffset: z.number().int().min(0),
+  policy: alignTimingSchema,
+  policyExact: z.boolean(),
+  notes: z.array(z.string().max(2000)).max(100),
 });
 
 export const metricsRunSchema = z.strictObject({
@@ -279,10 +307,13 @@ export const commands = {
       frame: z.number().int().min(0).max(10_000_000),
       metric: z.enum(FRAME_MAP_METRICS),
       params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+      skipRef: frameSkip,
+      skipDist: frameSkip,
+      ignoreFps: z.boolean().optional(),
     }),
   ),
   'viewer.framePixels': command(
-    z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive(), frame: z.number().int().min(0).max(10_000_000) }),
+    z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive(), frame: z.number().int().min(0).max(10_000_000), skipRef: frameSkip, skipDist: frameSkip, ignoreFps: z.boolean().optional() }),
   ),
   'align.check': command(
     z.strictObject({
@@ -291,6 +322,19 @@ export const commands = {
       stimulusId: z.number().int().positive(),
       maxOffset: z.number().int().min(0).max(ALIGN_MAX_OFFSET_LIMIT).optional(),
     }),
+  ),
+  'align.decisions': command(z.strictObject({ projectDir: absPath, stimulusId: z.number().int().positive().optional() })),
+  'align.decide': command(
+    z
+      .strictObject({
+        projectDir: absPath,
+        stimulusId: z.number().int().positive(),
+        verdict: z.enum(ALIGN_VERDICTS).nullable(),
+        policy: alignTimingSchema.optional(),
+        offset: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+        report: alignmentReportSchema.optional(),
+      })
+      .refine((d) => d.verdict === null || d.policy !== undefined || d.report !== undefined, { message: 'a decision needs the policy or the report it was made on', path: ['policy'] }),
   ),
   'studies.list': command(z.strictObject({ projectDir: absPath })),
   'ratings.import': command(

@@ -16,6 +16,7 @@ import { closeSharedInference, installModel, listModels, manifestEntry, modelDir
 import { exportSureal } from './export/sureal-export';
 import { frameMap } from './metrics/frame-maps';
 import { alignmentOfPair } from './align/align-pair';
+import { decideAlignment, listAlignmentDecisions } from './align/alignment-decisions';
 import { framePixels } from './viewer/frame-pixels';
 import { computeFvd, computeImageSetMetrics } from './sets';
 import { resolveSpecPaths } from './sets/set-spec';
@@ -249,7 +250,7 @@ export class Engine {
     'metrics.results': async ({ projectDir }) => listResults(this.db(projectDir)),
     'metrics.frames': async ({ projectDir, stimulusId }) => frameSeries(this.db(projectDir), stimulusId),
     'results.export': async ({ projectDir, format }) => exportResults(this.db(projectDir), format),
-    'viewer.frameMap': async ({ projectDir, stimulusId, frame, metric, params }) => {
+    'viewer.frameMap': async ({ projectDir, stimulusId, frame, metric, params, skipRef, skipDist, ignoreFps }) => {
       const dir = resolve(projectDir);
       const db = this.db(dir);
       const dist = getStimulus(db, stimulusId);
@@ -267,7 +268,8 @@ export class Engine {
         metric,
         resolved,
         frame,
-        { runner: this.frameRunner() },
+        // The viewer's applied timing (viewer/frame-pixels.ts: skipped frames shorten a side, so compare up to the shorter).
+        { runner: this.frameRunner(), ...(skipRef || skipDist || ignoreFps ? { policy: { skipRef, skipDist, truncate: Boolean(skipRef || skipDist), ignoreFps } } : {}) },
       );
       return {
         metric,
@@ -281,7 +283,7 @@ export class Engine {
         model: m.model && { id: m.model.modelId, sha256: m.model.modelSha256, provider: m.model.provider, comparable: m.model.comparable },
       };
     },
-    'viewer.framePixels': async ({ projectDir, stimulusId, frame }) => {
+    'viewer.framePixels': async ({ projectDir, stimulusId, frame, skipRef, skipDist, ignoreFps }) => {
       const dir = resolve(projectDir);
       const db = this.db(dir);
       const dist = getStimulus(db, stimulusId);
@@ -291,6 +293,7 @@ export class Engine {
       const p = await framePixels(
         { ref: this.#mediaPath(dir, ref), dist: this.#mediaPath(dir, dist), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
         frame,
+        { skipRef, skipDist, ignoreFps },
       );
       const b64 = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
       return { frame: p.frame, width: p.width, height: p.height, frames: p.frames, fps: p.fps, ref: b64(p.ref), dist: b64(p.dist), decoder: p.decoder };
@@ -309,6 +312,8 @@ export class Engine {
         { maxOffset, analyze: (input, signal) => compute.align(input, signal) },
       );
     },
+    'align.decisions': async ({ projectDir, stimulusId }) => listAlignmentDecisions(this.db(projectDir), stimulusId),
+    'align.decide': async ({ projectDir, ...input }) => decideAlignment(this.db(projectDir), input),
     'studies.list': async ({ projectDir }) => listStudies(this.db(projectDir)),
     'ratings.import': async ({ projectDir, csv, study, method, scale, replace }) =>
       importRatingsCsv(this.db(projectDir), this.access.check(csv, 'ratings file'), { study, method, scale, replace }),

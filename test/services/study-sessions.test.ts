@@ -7,7 +7,7 @@ import { Engine } from '../../src-main/services/engine';
 import { analyzeProject } from '../../src-main/services/analysis/analyze-project';
 import { saveStimulus, type StimulusRecord } from '../../src-main/services/store/stimuli-repo';
 import { openProjectDb, migrate } from '../../src-main/services/store/project-db';
-import { MIGRATIONS } from '../../src-main/services/store/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src-main/services/store/migrations';
 import { saveImportedStudy, studyRatings } from '../../src-main/services/store/ratings-repo';
 import type { SessionState, StudyProgress, PlaylistTrial } from '../../src-main/common/study';
 import { setActivePairChooser } from '../../src-main/services/study/sessions';
@@ -283,7 +283,7 @@ describe('migration 4', () => {
     raw.close();
     const db = openProjectDb(dir);
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
       const cols = (t: string) => (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
       expect(cols('ratings')).toEqual(expect.arrayContaining(['method', 'scale', 'voted_at']));
       expect(cols('sessions')).toEqual(expect.arrayContaining(['display', 'notes']));

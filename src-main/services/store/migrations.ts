@@ -266,6 +266,31 @@ CREATE TABLE rating_samples (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 5,
+    name: 'alignment decisions: the detected temporal alignment of a pair, accepted or rejected by the user',
+    sql: `
+-- One per distorted stimulus: what the user decided after looking at the alignment check's finding
+-- (the viewer's "Confirm by flicker"). 'accepted': the timing a later metrics run applies to the pair;
+-- 'rejected': the detection was wrong. Valid only for the two contents it was decided on (the hashes):
+-- a changed file makes it stale (services/align/alignment-decisions.ts).
+CREATE TABLE alignment_decisions (
+  distorted_id INTEGER PRIMARY KEY REFERENCES stimuli(id) ON DELETE CASCADE,
+  reference_id INTEGER NOT NULL REFERENCES stimuli(id) ON DELETE CASCADE,
+  dist_sha256  TEXT NOT NULL,
+  ref_sha256   TEXT NOT NULL,
+  verdict      TEXT NOT NULL CHECK (verdict IN ('accepted', 'rejected')),
+  offset_frames INTEGER NOT NULL,       -- distorted frame j shows reference frame j + offset
+  skip_ref     INTEGER NOT NULL CHECK (skip_ref >= 0),
+  skip_dist    INTEGER NOT NULL CHECK (skip_dist >= 0),
+  truncate     INTEGER NOT NULL CHECK (truncate IN (0, 1)),
+  ignore_fps   INTEGER NOT NULL CHECK (ignore_fps IN (0, 1)),
+  report       TEXT CHECK (report IS NULL OR json_valid(report)), -- the align.check report it was decided on
+  decided_at   TEXT NOT NULL
+);
+CREATE INDEX alignment_decisions_reference ON alignment_decisions(reference_id);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -52,32 +52,55 @@ export function seekArgs(file: string, raw: RawVideoGeometry | undefined, filter
 }
 
 
-export async function framePixels(input: PairInput, frame: number, signal?: AbortSignal): Promise<FramePixels> {
+/**
+ * The pair's timing as the viewer applies it (an offset the user looks at, e.g. the alignment check's):
+ * `skipRef` / `skipDist` frames skipped at the start of each side, so that frame k of the pair is frame
+ * k + skipRef of the reference and k + skipDist of the distorted (as the metrics run's policy skips
+ * them); with a skip, the longer side is cut to the shorter. `ignoreFps` compares two frame rates frame
+ * by frame.
+ */
+export interface ViewerTiming {
+  skipRef?: number;
+  skipDist?: number;
+  ignoreFps?: boolean;
+}
+
+export async function framePixels(input: PairInput, frame: number, timing: ViewerTiming = {}, signal?: AbortSignal): Promise<FramePixels> {
   if (!Number.isInteger(frame) || frame < 0) throw new IqaError('E_INPUT', `frame must be a whole number from 0, got ${frame}`);
-  const plan = await planPair(input, {}, signal);
-  if (plan.expected !== null && frame >= plan.expected) {
-    throw new IqaError('E_INPUT', `${input.dist}: frame ${frame} is past the end (the pair has ${plan.expected} frame${plan.expected === 1 ? '' : 's'}, numbered from 0)`, { file: input.dist });
+  const skipRef = timing.skipRef ?? 0;
+  const skipDist = timing.skipDist ?? 0;
+  const skipping = skipRef > 0 || skipDist > 0;
+  // The skips are applied by seeking each side further (below), not by planPair's trim filters.
+  const plan = await planPair(input, { ...(skipping ? { truncate: true } : {}), ...(timing.ignoreFps ? { ignoreFps: true } : {}) }, signal);
+  const left = (n: number | null, skip: number) => (n === null ? null : Math.max(0, n - skip));
+  const expected = skipping ? minKnown(left(plan.refInfo.frameCount, skipRef), left(plan.distInfo.frameCount, skipDist)) : plan.expected;
+  if (expected !== null && frame >= expected) {
+    throw new IqaError('E_INPUT', `${input.dist}: frame ${frame} is past the end (the pair has ${expected} frame${expected === 1 ? '' : 's'}, numbered from 0)`, { file: input.dist });
   }
   const { width, height } = plan.refFormat;
   const size = frameBytes(rgb24Format(width, height));
   const isVideo = (info: typeof plan.refInfo) => info.kind === 'video';
   const refFps = isVideo(plan.refInfo) ? plan.refInfo.fps : null;
   const distFps = isVideo(plan.distInfo) ? plan.distInfo.fps : null;
-  const refArgs = seekArgs(input.ref, input.refRaw, plan.refFilters, frame, refFps);
-  const distArgs = seekArgs(input.dist, input.distRaw, plan.distFilters, frame, distFps);
+  const refArgs = seekArgs(input.ref, input.refRaw, plan.refFilters, frame + skipRef, refFps);
+  const distArgs = seekArgs(input.dist, input.distRaw, plan.distFilters, frame + skipDist, distFps);
   const [ref, dist] = await Promise.all([decodeOneFrame(input.ref, refArgs, size, signal), decodeOneFrame(input.dist, distArgs, size, signal)]);
   if (!ref || !dist) {
     const file = ref ? input.dist : input.ref;
-    throw new IqaError('E_INPUT', `${file}: frame ${frame} is past the end`, { file });
+    throw new IqaError('E_INPUT', `${file}: frame ${frame + (ref ? skipDist : skipRef)} is past the end`, { file });
   }
   return {
     frame,
     width,
     height,
-    frames: plan.expected,
+    frames: expected,
     fps: refFps ?? distFps,
     ref,
     dist,
     decoder: [refArgs, distArgs].map((a) => ['ffmpeg', ...a].join(' ')).join(' | '),
   };
+}
+
+function minKnown(a: number | null, b: number | null): number | null {
+  return a !== null && b !== null ? Math.min(a, b) : (a ?? b);
 }
