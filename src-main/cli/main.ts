@@ -19,6 +19,7 @@ import { addModelsCommand } from './models-command';
 import { addSetsCommand } from './sets-command';
 import { addStudyCommand } from './study-command';
 import { addAlignCommand } from './align-command';
+import { addViewCommand } from './view-command';
 import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
@@ -126,6 +127,7 @@ export function buildProgram(): Command {
   addSetsCommand(program);
   addStudyCommand(program);
   addAlignCommand(program);
+  addViewCommand(program);
 
   program
     .command('web')

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from '../services/engine';
 import { defaultHostRoots } from '../services/access/path-access';
 import { defaultUserDataDir } from '../services/user-data';
+import { spawn } from 'node:child_process';
+import { withUiRoute, type UiRoute } from '../common/ui-route';
 import { oneLineError, startHttpHost } from './http-host';
 
 let guarded = false;
@@ -46,8 +48,23 @@ export function listenFailure(err: unknown, port: number): string {
   return `cannot listen on 127.0.0.1:${port}: ${oneLineError(err)}`;
 }
 
-export async function runWeb(opts: { port: number; host?: string; roots?: string[] }): Promise<void> {
-  const engine = new Engine({ userDataDir: defaultUserDataDir(), roots: opts.roots?.length ? opts.roots : defaultHostRoots() });
+export interface WebOptions {
+  port: number;
+  host?: string;
+  roots?: string[];
+  /** Folders allowed besides the roots (`iqa view`: the project and its pair's folders). */
+  alsoAllow?: string[];
+  /** Where the printed address opens the UI (common/ui-route.ts): `iqa view`'s project and viewer. */
+  route?: UiRoute;
+  /** Also hands the address to the system's browser (`iqa view` unless --no-open); a failure is one line on stderr. */
+  openBrowser?: boolean;
+  /** What the page will show, said after the address (`iqa view`). */
+  describe?: string;
+}
+
+export async function runWeb(opts: WebOptions): Promise<void> {
+  const roots = [...new Set([...(opts.roots?.length ? opts.roots : defaultHostRoots()), ...(opts.alsoAllow ?? [])])];
+  const engine = new Engine({ userDataDir: defaultUserDataDir(), roots });
   let host: Awaited<ReturnType<typeof startHttpHost>>;
   try {
     host = await startHttpHost({
@@ -62,7 +79,10 @@ export async function runWeb(opts: { port: number; host?: string; roots?: string
     throw new Error(listenFailure(err, opts.port));
   }
   guardProcess();
-  process.stdout.write(`IQA Studio is serving at ${host.browserUrl}\n`);
+  const url = opts.route ? addressWithRoute(host.browserUrl, opts.route) : host.browserUrl;
+  process.stdout.write(`IQA Studio is serving at ${url}\n`);
+  if (opts.describe) process.stdout.write(`${opts.describe}\n`);
+  if (opts.openBrowser) openInBrowser(url, (line) => process.stderr.write(line));
   const stop = async () => {
     let code = 0;
     try {
@@ -76,4 +96,37 @@ export async function runWeb(opts: { port: number; host?: string; roots?: string
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The host's address (`…/#token=…`) with the route's parameters beside the token. */
+export function addressWithRoute(browserUrl: string, route: UiRoute): string {
+  const i = browserUrl.indexOf('#');
+  const base = i < 0 ? browserUrl : browserUrl.slice(0, i);
+  return `${base}#${withUiRoute(i < 0 ? '' : browserUrl.slice(i + 1), route)}`;
+}
+
+/** The command that opens an address in the user's browser on this platform. */
+export function browserCommand(platform: NodeJS.Platform = process.platform): { command: string; args: (url: string) => string[] } {
+  if (platform === 'darwin') return { command: 'open', args: (url) => [url] };
+  if (platform === 'win32') return { command: 'cmd', args: (url) => ['/c', 'start', '""', url.replace(/&/g, '^&')] };
+  return { command: 'xdg-open', args: (url) => [url] };
+}
+
+/**
+ * Hands `url` to the system's browser, detached. No browser (no xdg-open, no display, a headless
+ * machine) is one line on `log`: the address is printed above, and the host keeps serving.
+ */
+export function openInBrowser(url: string, log: (line: string) => void, platform: NodeJS.Platform = process.platform): void {
+  const { command, args } = browserCommand(platform);
+  const say = (why: string) => log(`iqa: could not open a browser (${command}: ${why}); open the address above yourself\n`);
+  try {
+    const child = spawn(command, args(url), { detached: true, stdio: 'ignore' });
+    child.once('error', (err: NodeJS.ErrnoException) => say(err.code === 'ENOENT' ? 'not found' : oneLineError(err)));
+    child.once('exit', (code) => {
+      if (code !== 0 && code !== null) say(`exited with ${code}`);
+    });
+    child.unref();
+  } catch (err) {
+    say(oneLineError(err));
+  }
 }

@@ -36,7 +36,20 @@ export interface WebServer {
 export function startWeb(env: Record<string, string>): Promise<WebServer> {
   // The tests' projects and media live under the temporary folder: the host may use that (and its
   // user-data and model folders), nothing else.
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'build/main/web.js'), '--port', '0', '--root', tmpdir()], {
+  return startServing([join(REPO_ROOT, 'build/main/web.js'), '--port', '0', '--root', tmpdir()], env);
+}
+
+/**
+ * Runs the built `iqa view <args>` (its host is `iqa web`'s) and waits for the address it prints; `out`
+ * is everything it printed on stdout by then.
+ */
+export function startIqaView(args: string[], env: Record<string, string>): Promise<WebServer & { out: () => string }> {
+  return startServing([join(REPO_ROOT, 'bin/iqa.js'), 'view', ...args], env);
+}
+
+/** Starts a node script that serves the UI and waits for its "serving at <address>" line. */
+function startServing(argv: string[], env: Record<string, string>): Promise<WebServer & { out: () => string }> {
+  const child = spawn(process.execPath, argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -51,6 +64,7 @@ export function startWeb(env: Record<string, string>): Promise<WebServer> {
         resolve({
           url: m[1]!,
           process: child,
+          out: () => out,
           stop: () => new Promise((done) => {
             if (child.exitCode !== null) return done();
             child.once('exit', () => done());
