@@ -9,7 +9,7 @@
  * before was computed out of step), and the other pairs by the run the form describes, without them.
  * Tested without a browser (test/renderer/alignment-check.test.ts).
  */
-import type { AlignmentReport, MetricsRunInput } from '../../../src-main/common/contract-types';
+import type { AlignmentDecision, AlignmentReport, MetricsRunInput } from '../../../src-main/common/contract-types';
 import type { Stimulus } from '../../../src-main/common/domain';
 import type { MetricDescriptor } from '../../../src-main/common/metric-registry';
 
@@ -90,6 +90,39 @@ export function findings(report: AlignmentReport): string[] {
   if (report.policy.ignoreFps) out.push(`frame rates differ: reference ${fmtFps(report.fps.ref)} fps, distorted ${fmtFps(report.fps.dist)} fps`);
   if (report.frames.ref !== report.frames.dist) out.push(`lengths differ: reference ${report.frames.ref} frames, distorted ${report.frames.dist}`);
   return out;
+}
+
+/**
+ * The viewer's one line about a pair's alignment: "aligned (confidence 0.98)", or what is off, e.g.
+ * "offset +3 frames, 2 dropped (ref frames 40, 41), fps 25 vs 30 (confidence 0.91)", or that the check
+ * cannot tell.
+ */
+export function alignmentLine(report: AlignmentReport): string {
+  const conf = confidenceText(report);
+  if (report.aligned === true) return `aligned (${conf})`;
+  if (report.aligned === null) return `cannot tell (${conf})${report.notes[0] ? `: ${report.notes[0]}` : ''}`;
+  const parts: string[] = [];
+  if (report.offset !== 0) parts.push(`offset ${offsetText(report.offset)} frame${Math.abs(report.offset) === 1 ? '' : 's'}`);
+  const refFrames = (list: readonly number[]) => `(ref frame${list.length === 1 ? '' : 's'} ${frameRanges(list)})`;
+  if (report.dropped.length) parts.push(`${report.dropped.length} dropped ${refFrames(report.dropped)}`);
+  if (report.duplicated.length) parts.push(`${report.duplicated.length} duplicated ${refFrames(report.duplicated)}`);
+  if (report.policy.ignoreFps) parts.push(`fps ${fmtFps(report.fps.ref)} vs ${fmtFps(report.fps.dist)}`);
+  if (report.frames.ref !== report.frames.dist) parts.push(`${report.frames.ref} vs ${report.frames.dist} frames`);
+  return `${parts.length ? parts.join(', ') : 'not aligned'} (${conf})`;
+}
+
+/** A stored decision as the dialog and the viewer say it. */
+export function decisionText(decision: Pick<AlignmentDecision, 'verdict' | 'decidedAt'>): string {
+  const day = decision.decidedAt.slice(0, 10);
+  return decision.verdict === 'accepted' ? `confirmed by flicker on ${day}` : `rejected by flicker on ${day}`;
+}
+
+/**
+ * The decisions that hold for these files (not stale), by distorted stimulus id: what the user
+ * confirmed or rejected in the viewer.
+ */
+export function currentDecisions(decisions: readonly AlignmentDecision[]): Map<number, AlignmentDecision> {
+  return new Map(decisions.filter((d) => !d.stale).map((d) => [d.stimulusId, d]));
 }
 
 export function confidenceText(report: AlignmentReport): string {

@@ -5,15 +5,18 @@
  * does not decode again. Pure parts: lib/alignment-check.ts.
  */
 import { api } from '../api';
-import { outcomeOf, fixProblem, type AlignFix, type CheckOutcome, type PairToCheck } from '../alignment-check';
+import type { AlignmentDecision } from '../../../../src-main/common/contract-types';
+import { currentDecisions, outcomeOf, fixProblem, type AlignFix, type CheckOutcome, type PairToCheck } from '../alignment-check';
 
 export interface AlignmentRow {
   pair: PairToCheck;
   outcome: CheckOutcome;
   /** Whether the fix is applied when computing (out-of-step pairs only). */
   apply: boolean;
-  /** The fix, filled with the detected values; editable. */
+  /** The fix, filled with the detected values (or those the user accepted in the viewer); editable. */
   fix: AlignFix;
+  /** What the user decided about this pair in the viewer (a confirmed alignment is applied by default). */
+  decision: AlignmentDecision | null;
 }
 
 export type AlignmentPhase = 'idle' | 'checking' | 'review';
@@ -53,8 +56,12 @@ export class AlignmentCheckState {
     this.total = pairs.length;
     this.phase = 'checking';
     const rows: AlignmentRow[] = [];
+    // Pairs the user confirmed or rejected in the viewer: their stored report is the check (no decode).
+    const decisions = pairs.length ? currentDecisions(await api['align.decisions']({ projectDir }).catch(() => [])) : new Map<number, AlignmentDecision>();
+    if (seq !== this.#seq) return 'stopped';
     for (const pair of pairs) {
-      let outcome = this.#cache.get(pair.key);
+      const decision = decisions.get(pair.id) ?? null;
+      let outcome = decision?.report ? outcomeOf(decision.report) : this.#cache.get(pair.key);
       if (!outcome) {
         this.current = pair.name;
         try {
@@ -66,8 +73,9 @@ export class AlignmentCheckState {
         }
       }
       if (seq !== this.#seq) return 'stopped';
-      const fix = outcome.report ? { ...outcome.report.policy } : { skipRef: 0, skipDist: 0, truncate: false, ignoreFps: false };
-      rows.push({ pair, outcome, apply: false, fix });
+      const accepted = decision?.verdict === 'accepted';
+      const fix = accepted ? { ...decision.policy } : outcome.report ? { ...outcome.report.policy } : { skipRef: 0, skipDist: 0, truncate: false, ignoreFps: false };
+      rows.push({ pair, outcome, apply: accepted && outcome.state === 'misaligned', fix, decision });
       this.done = rows.length;
     }
     this.current = null;

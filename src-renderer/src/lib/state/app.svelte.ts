@@ -18,6 +18,7 @@ import { ResultsState } from './results.svelte';
 import { SetsState } from './sets.svelte';
 import { ViewerState } from '../viewer/viewer-state.svelte';
 import { StudyState } from '../study/study-state.svelte';
+import { parseUiRoute, withUiRoute, type UiRoute } from '../../../../src-main/common/ui-route';
 
 const CURRENT_PROJECT_KEY = 'iqa.currentProject';
 const TAB_KEY = 'iqa.tab';
@@ -63,6 +64,8 @@ export class AppState {
   #auth = $state<AuthProblem | null>(authProblem());
   #formErrors = $state<Partial<Record<FormName, string>>>({});
   #subscribed = false;
+  /** Where the page was asked to open (`iqa view`'s address, or a reload of an open viewer); read once. */
+  #route: UiRoute | null = parseUiRoute(location.hash);
 
   /** Search text and attribute filters, shared by the stimuli and results tables (and the compute dialog's "matching" pairs). */
   search = $state('');
@@ -213,10 +216,36 @@ export class AppState {
       if (this.#tab === 'sets') void this.models.activate();
       void this.results.loadDescriptors();
       if (this.#page === 'models') void this.models.activate();
+      const route = this.#route;
+      this.#route = null;
+      if (route?.project) {
+        await this.#openRoute(route);
+        return;
+      }
       const last = localStorage.getItem(CURRENT_PROJECT_KEY);
       // The last project reopens quietly; one that is gone is forgotten.
       if (last) await api['projects.open']({ dir: last }).then((info) => this.#setProject(info)).catch(() => localStorage.removeItem(CURRENT_PROJECT_KEY));
     });
+  }
+
+  /** Opens the project the address names and, when it names one, the viewer of that distorted stimulus. */
+  async #openRoute(route: UiRoute): Promise<void> {
+    await this.#setProject(await api['projects.open']({ dir: route.project! }));
+    if (route.stimulus === null) return;
+    const s = this.#stimuli.find((x) => x.id === route.stimulus);
+    if (!s) throw new Error(`This project has no stimulus ${route.stimulus}: the Stimuli tab lists them.`);
+    if (s.referenceId === null) throw new Error(`${s.name} has no reference: the viewer compares a distorted stimulus with its reference.`);
+    await this.viewer.open(s.id);
+  }
+
+  /** The address's fragment for what is open now (the token, if still there, is kept). */
+  routeFragment(fragment: string): string {
+    return withUiRoute(fragment, { project: this.#project?.dir ?? null, stimulus: this.#project ? this.viewer.stimulusId : null });
+  }
+
+  /** Whether the address was read yet: before that, the page must not overwrite it. */
+  get routePending(): boolean {
+    return this.#route !== null;
   }
 
   dismissError(): void {

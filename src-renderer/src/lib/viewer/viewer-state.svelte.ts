@@ -6,8 +6,13 @@
  * maps are cached (the requests themselves, so a prefetch and a step share one), and the next frame
  * is fetched while one is shown. Views read the getters and call the methods; only this class calls
  * the api for the viewer.
+ *
+ * A video pair's temporal alignment (`align.check`, or the report of a decision stored before) is shown
+ * with it; "Confirm by flicker" applies the detected timing (skipped frames, as the metrics run's policy
+ * would) and flickers, and the user accepts it (stored with 'align.decide': a later metrics run from the
+ * compute dialog applies it) or rejects it. An accepted alignment is applied whenever the pair is opened.
  */
-import type { FrameSeries } from '../../../../src-main/common/contract-types';
+import type { AlignmentDecision, AlignmentReport, FrameSeries } from '../../../../src-main/common/contract-types';
 import type { Stimulus } from '../../../../src-main/common/domain';
 import { metricById } from '../../../../src-main/common/metric-registry';
 import { api } from '../api';
@@ -49,6 +54,23 @@ export interface ShownFrame {
   mapError: string | null;
 }
 
+/** The pair's timing as shown: frames skipped at the start of each side (frame k is k + skip of each file). */
+export interface ViewerTiming {
+  skipRef: number;
+  skipDist: number;
+  ignoreFps: boolean;
+}
+export const NO_TIMING: ViewerTiming = { skipRef: 0, skipDist: 0, ignoreFps: false };
+const timingKey = (t: ViewerTiming) => `${t.skipRef}:${t.skipDist}:${t.ignoreFps ? 1 : 0}`;
+const isNoTiming = (t: ViewerTiming) => t.skipRef === 0 && t.skipDist === 0 && !t.ignoreFps;
+
+/** The alignment of the open pair: none for images, checking, known (a report, maybe a decision), or failed. */
+export type AlignmentView =
+  | { state: 'none' }
+  | { state: 'checking' }
+  | { state: 'known'; report: AlignmentReport; decision: AlignmentDecision | null }
+  | { state: 'failed'; error: string };
+
 export type Layout = 'side' | 'overlay';
 export type Compare = 'panes' | 'wipe' | 'flicker';
 export type RangeMode = 'auto' | 'fixed';
@@ -68,7 +90,12 @@ export class ViewerState {
   #playing = $state(false);
   #mapKind = $state<MapKind>('ssim');
   #seq = 0;
-  #pixels = new LruCache<number, Promise<FramePixels>>(CACHE_FRAMES);
+  #pixels = new LruCache<string, Promise<FramePixels>>(CACHE_FRAMES);
+  #alignment = $state.raw<AlignmentView>({ state: 'none' });
+  #timing = $state.raw<ViewerTiming>(NO_TIMING);
+  #confirming = $state(false);
+  #deciding = $state(false);
+  #compareBefore: Compare = 'panes';
   #maps = new LruCache<string, Promise<FrameMapData>>(2 * CACHE_FRAMES);
 
   colormap = $state<SequentialColormap>('viridis');
@@ -104,6 +131,14 @@ export class ViewerState {
   get mapKind() { return this.#mapKind; }
   get lpipsAvailable() { return this.#lpips; }
   get series() { return this.#series; }
+  get alignment() { return this.#alignment; }
+  /** The timing applied to the shown frames (none unless confirming or accepted). */
+  get timing() { return this.#timing; }
+  get timingApplied(): boolean { return !isNoTiming(this.#timing); }
+  /** Flickering with the detected timing, waiting for accept or reject. */
+  get confirming() { return this.#confirming; }
+  /** An accept or reject being stored. */
+  get deciding() { return this.#deciding; }
 
   /** Frames in the pair: the decoder's count, else the stimulus's, else the longest stored series. */
   get frameCount(): number {
@@ -165,9 +200,13 @@ export class ViewerState {
     this.view = { zoom: 'fit', cx: 0, cy: 0 };
     this.hover = null;
     this.worstKey = null;
+    this.#timing = NO_TIMING;
+    this.#confirming = false;
+    this.#alignment = { state: 'none' };
     if (this.#mapKind === 'lpips') this.#mapKind = 'ssim';
     const dir = this.#host.projectDir();
     if (!dir) return;
+    if (this.stimulus?.kind === 'video' && this.reference?.kind === 'video') void this.#loadAlignment(dir, stimulusId);
     void this.#load(0);
     const [series, models] = await Promise.allSettled([api['metrics.frames']({ projectDir: dir, stimulusId }), api['models.list']({})]);
     if (this.#id !== stimulusId) return;
@@ -177,9 +216,112 @@ export class ViewerState {
 
   close(): void {
     this.#playing = false;
+    this.#confirming = false;
     this.#id = null;
     this.#shown = null;
     this.#seq++;
+  }
+
+  /**
+   * The pair's alignment: the report of a decision stored for these files (an accepted one is applied
+   * at once), else a fresh check.
+   */
+  async #loadAlignment(dir: string, stimulusId: number): Promise<void> {
+    this.#alignment = { state: 'checking' };
+    try {
+      const decision = (await api['align.decisions']({ projectDir: dir, stimulusId })).find((d) => !d.stale) ?? null;
+      if (this.#id !== stimulusId) return;
+      if (decision?.report) {
+        this.#alignment = { state: 'known', report: decision.report, decision };
+        if (decision.verdict === 'accepted') this.#setTiming(timingOf(decision.policy));
+        return;
+      }
+      const report = await api['align.check']({ projectDir: dir, stimulusId });
+      if (this.#id !== stimulusId) return;
+      this.#alignment = { state: 'known', report, decision };
+      if (decision?.verdict === 'accepted') this.#setTiming(timingOf(decision.policy));
+    } catch (err) {
+      if (this.#id === stimulusId) this.#alignment = { state: 'failed', error: (err as Error).message };
+    }
+  }
+
+  /** Whether "Confirm by flicker" can be offered: a report that says something (not "cannot tell"). */
+  get canConfirm(): boolean {
+    const a = this.#alignment;
+    return a.state === 'known' && a.report.aligned !== null && !this.#confirming;
+  }
+
+  /** Flicker with the detected timing applied to the pair, for the user to accept or reject. */
+  confirmByFlicker(): void {
+    const a = this.#alignment;
+    if (a.state !== 'known' || a.report.aligned === null) return;
+    if (!this.#confirming) this.#compareBefore = this.compare;
+    this.#confirming = true;
+    this.compare = 'flicker';
+    this.#setTiming(timingOf(a.report.policy));
+  }
+
+  /** Stores the decision ('accepted': the timing stays applied; 'rejected': the frames as they are). */
+  async decide(verdict: 'accepted' | 'rejected'): Promise<void> {
+    const a = this.#alignment;
+    const dir = this.#host.projectDir();
+    const id = this.#id;
+    if (a.state !== 'known' || !dir || id === null) return;
+    this.#deciding = true;
+    try {
+      const decision = await api['align.decide']({ projectDir: dir, stimulusId: id, verdict, report: a.report });
+      if (this.#id !== id) return;
+      this.#alignment = { state: 'known', report: a.report, decision };
+      this.#error = null;
+      this.#endConfirm(verdict === 'accepted' ? timingOf(a.report.policy) : NO_TIMING);
+    } catch (err) {
+      if (this.#id === id) this.#error = (err as Error).message;
+    } finally {
+      this.#deciding = false;
+    }
+  }
+
+  /** Leaves the flicker check without deciding: the timing stored before (if any) comes back. */
+  cancelConfirm(): void {
+    const a = this.#alignment;
+    this.#endConfirm(a.state === 'known' && a.decision?.verdict === 'accepted' ? timingOf(a.decision.policy) : NO_TIMING);
+  }
+
+  /** Forgets a stored decision: the pair is shown as it is again, and the compute dialog proposes the detected fix. */
+  async forgetDecision(): Promise<void> {
+    const a = this.#alignment;
+    const dir = this.#host.projectDir();
+    const id = this.#id;
+    if (a.state !== 'known' || !a.decision || !dir || id === null) return;
+    this.#deciding = true;
+    try {
+      await api['align.decide']({ projectDir: dir, stimulusId: id, verdict: null });
+      if (this.#id !== id) return;
+      this.#alignment = { state: 'known', report: a.report, decision: null };
+      this.#setTiming(NO_TIMING);
+    } catch (err) {
+      if (this.#id === id) this.#error = (err as Error).message;
+    } finally {
+      this.#deciding = false;
+    }
+  }
+
+  #endConfirm(timing: ViewerTiming): void {
+    if (this.#confirming) this.compare = this.#compareBefore;
+    this.#confirming = false;
+    this.#setTiming(timing);
+  }
+
+  /** Shows the pair with another timing: the frame numbers change meaning, so the caches start again. */
+  #setTiming(timing: ViewerTiming): void {
+    if (timingKey(timing) === timingKey(this.#timing)) return;
+    this.#timing = timing;
+    // The pair's length with these skips, from the two files' counts (the decoder's comes with the frame).
+    const ref = this.reference?.frameCount;
+    const dist = this.stimulus?.frameCount;
+    const count = ref != null && dist != null ? Math.min(ref - timing.skipRef, dist - timing.skipDist) : null;
+    if (count !== null) this.#frame = Math.max(0, Math.min(this.#frame, count - 1));
+    void this.#load(this.#frame);
   }
 
   seek(frame: number): void {
@@ -264,12 +406,14 @@ export class ViewerState {
   }
 
   #pixelsOf(k: number): Promise<FramePixels> {
-    const cached = this.#pixels.get(k);
+    const timing = this.#timing;
+    const key = `${timingKey(timing)}|${k}`;
+    const cached = this.#pixels.get(key);
     if (cached) return cached;
     const dir = this.#host.projectDir();
     const id = this.#id;
     if (!dir || id === null) return Promise.reject(new Error('no stimulus is open'));
-    const p = api['viewer.framePixels']({ projectDir: dir, stimulusId: id, frame: k }).then((r) => ({
+    const p = api['viewer.framePixels']({ projectDir: dir, stimulusId: id, frame: k, ...timingInput(timing) }).then((r) => ({
       frame: r.frame,
       width: r.width,
       height: r.height,
@@ -278,14 +422,15 @@ export class ViewerState {
       ref: decodeBytes(r.ref),
       dist: decodeBytes(r.dist),
     }));
-    this.#pixels.set(k, p);
+    this.#pixels.set(key, p);
     // A failed request is not kept: the next step asks again.
-    p.catch(() => this.#pixels.delete(k, p));
+    p.catch(() => this.#pixels.delete(key, p));
     return p;
   }
 
   #mapOf(k: number, kind: MapKind, pixels: FramePixels): Promise<FrameMapData> {
-    const key = `${kind}|${k}`;
+    const timing = this.#timing;
+    const key = `${kind}|${timingKey(timing)}|${k}`;
     const cached = this.#maps.get(key);
     if (cached) return cached;
     const info = MAP_KINDS_INFO[kind];
@@ -296,7 +441,7 @@ export class ViewerState {
       const dir = this.#host.projectDir();
       const id = this.#id;
       if (!dir || id === null) return Promise.reject(new Error('no stimulus is open'));
-      p = api['viewer.frameMap']({ projectDir: dir, stimulusId: id, frame: k, metric: info.metric }).then((r) => ({
+      p = api['viewer.frameMap']({ projectDir: dir, stimulusId: id, frame: k, metric: info.metric, ...timingInput(timing) }).then((r) => ({
         kind,
         frame: r.frame,
         width: r.width,
@@ -309,4 +454,13 @@ export class ViewerState {
     p.catch(() => this.#maps.delete(key, p));
     return p;
   }
+}
+
+function timingOf(policy: AlignmentReport['policy']): ViewerTiming {
+  return { skipRef: policy.skipRef, skipDist: policy.skipDist, ignoreFps: policy.ignoreFps };
+}
+
+/** The timing as the viewer's requests take it (nothing when none is applied). */
+function timingInput(t: ViewerTiming): { skipRef?: number; skipDist?: number; ignoreFps?: boolean } {
+  return { ...(t.skipRef ? { skipRef: t.skipRef } : {}), ...(t.skipDist ? { skipDist: t.skipDist } : {}), ...(t.ignoreFps ? { ignoreFps: true } : {}) };
 }
