@@ -19,6 +19,7 @@ import { api } from '../api';
 import { frameCurves, type FrameCurve } from '../frame-curves';
 import { finiteRange, symmetricRange, type SequentialColormap } from './colormaps';
 import { frameForKey, LruCache, worstFrames } from './frames';
+import { framesToPrefetch } from './prefetch';
 import { mapIndexAt, rgbAt, withZoom, type ViewState, type Zoom } from './geometry';
 import { decodeBytes, decodeFloat32, differenceMap, MAP_KINDS_INFO, type MapKind } from './maps';
 
@@ -391,7 +392,7 @@ export class ViewerState {
       if (seq !== this.#seq) return;
       this.#shown = { pixels, map, mapError };
       this.#error = null;
-      if (k + 1 < this.frameCount) this.#prefetch(k + 1, kind);
+      for (const next of framesToPrefetch(k, this.frameCount)) this.#prefetch(next, kind);
     } catch (err) {
       if (seq === this.#seq) this.#error = (err as Error).message;
     } finally {
