@@ -1,8 +1,9 @@
 /**
- * Percentile bootstrap confidence interval for a correlation coefficient (Efron & Tibshirani, An
- * Introduction to the Bootstrap, 1993, §13.3): resample the n finite pairs with replacement B times with
- * the seeded generator of rng.ts, recompute the statistic, and take the (1 − c)/2 and (1 + c)/2 quantiles
- * of the B values (linear interpolation between order statistics, numpy.percentile's default).
+ * Bootstrap confidence interval for a correlation coefficient (Efron & Tibshirani, An Introduction to the
+ * Bootstrap, 1993): resample the n finite pairs with replacement B times with the seeded generator of
+ * rng.ts, recompute the statistic, and take the BCa interval of the B values (bca-interval.ts, §14.3; the
+ * default) or their (1 − c)/2 and (1 + c)/2 quantiles (`interval: 'percentile'`, §13.3), with linear
+ * interpolation between order statistics (numpy.percentile's default).
  * A resample whose statistic is undefined (e.g. all pairs drawn equal → constant vector) is skipped and
  * counted in `skippedResamples`. The seed is returned with the result so that it can be reproduced.
  * NaN pairs are dropped first and fewer than 3 pairs throw, as for the point estimates.
@@ -12,6 +13,7 @@ import { krocc } from './kendall';
 import { finitePairs, isConstant } from './paired-samples';
 import { averageRanks } from './ranks';
 import { bootstrapStatistics } from './multi-bootstrap';
+import type { IntervalMethod } from './bca-interval';
 
 export type BootstrapStatistic = 'plcc' | 'srocc' | 'krocc';
 
@@ -23,6 +25,8 @@ export interface BootstrapOptions {
   readonly resamples?: number;
   /** Two-sided confidence level; default 0.95. */
   readonly confidence?: number;
+  /** 'bca' (default) or 'percentile'. */
+  readonly interval?: IntervalMethod;
 }
 
 export interface BootstrapInterval {
@@ -37,7 +41,7 @@ export interface BootstrapInterval {
   readonly seed: number;
   readonly nTotal: number;
   readonly nUsed: number;
-  readonly method: 'percentile';
+  readonly method: IntervalMethod;
 }
 
 export { quantileSorted } from './quantile';
@@ -76,6 +80,6 @@ export function bootstrapCorrelationInterval(
     seed: options.seed,
     nTotal: pairs.nTotal,
     nUsed: pairs.nUsed,
-    method: 'percentile',
+    method: r.method,
   };
 }

@@ -2,7 +2,7 @@
  * Bootstrap intervals for a correlation when stimuli are not independent: all distorted versions of
  * one source content share its picture, so resampling stimuli one by one understates the spread.
  * This resamples whole contents (clusters) with replacement and keeps every stimulus of each drawn
- * content (the cluster bootstrap, Field & Welsh 2007), with the same percentile interval, seeded RNG
+ * content (the cluster bootstrap, Field & Welsh 2007), with the same interval (BCa, jackknife over contents), seeded RNG
  * and statistic functions as bootstrap.ts. At least 2 clusters are needed.
  */
 import { bootstrapStatistic, type BootstrapInterval, type BootstrapOptions, type BootstrapStatistic } from './bootstrap';
@@ -32,7 +32,7 @@ export function bootstrapClusterInterval(
     seed: options.seed,
     nTotal: x.length,
     nUsed: keep.length,
-    method: 'percentile',
+    method: r.method,
     clusters: r.clusters!,
   };
 }

@@ -32,9 +32,14 @@ export interface LevenbergMarquardtOptions {
   readonly xtol?: number;
   /** Gradient (cosine) tolerance. Default 1e-12. */
   readonly gtol?: number;
+  /**
+   * Parameters beyond this magnitude stop the iteration ('diverging', not converged): a valley whose SSE
+   * keeps falling as the parameters run off has no minimum to converge to. Default: no limit.
+   */
+  readonly maxParameterMagnitude?: number;
 }
 
-export type LevenbergMarquardtStop = 'ftol' | 'xtol' | 'gtol' | 'zero-residual' | 'max-evaluations' | 'non-finite-start';
+export type LevenbergMarquardtStop = 'ftol' | 'xtol' | 'gtol' | 'zero-residual' | 'max-evaluations' | 'non-finite-start' | 'diverging';
 
 export interface LevenbergMarquardtResult {
   readonly params: Float64Array;
@@ -71,6 +76,7 @@ export function levenbergMarquardt(
   const ftol = options.ftol ?? 1e-10;
   const xtol = options.xtol ?? 1e-10;
   const gtol = options.gtol ?? 1e-12;
+  const maxMagnitude = options.maxParameterMagnitude ?? Infinity;
   const np = model.nParams;
   const m = model.nResiduals;
 
@@ -181,6 +187,7 @@ export function levenbergMarquardt(
         mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
         updateJacobian();
+        for (let j = 0; j < np; j++) if (Math.abs(p[j]) > maxMagnitude) return done('diverging', false, iterations);
         if (Math.abs(actual) <= ftol * previousSse && predicted <= ftol * previousSse && rho <= 2) {
           return done('ftol', true, iterations);
         }

@@ -1,5 +1,5 @@
 /**
- * Percentile bootstrap intervals for several statistics of the same paired samples at once: every
+ * Bootstrap intervals for several statistics of the same paired samples at once: every
  * statistic is computed on the same resamples, so one draw serves SROCC, KROCC, PLCC, RMSE and the
  * mapped PLCC/RMSE (whose mapping is refitted once per resample and shared).
  *
@@ -9,8 +9,13 @@
  * therefore identical to bootstrapCorrelationInterval / bootstrapClusterInterval with the same seed.
  * A resample on which a statistic is undefined (NaN: a constant vector, a mapping that cannot be
  * fitted, fewer than 3 pairs drawn) is skipped for that statistic and counted in `skipped`.
+ *
+ * Interval: BCa by default (bca-interval.ts), with z0 from the statistic on all pairs and the acceleration
+ * from the jackknife over the resampled units (leave one pair out, or one source content with clusters),
+ * so that a statistic whose resample values are biased (a mapping refitted to each resample fits it better
+ * than the population) still gets an interval around its estimate; 'percentile' on request.
  */
-import { quantileSorted } from './quantile';
+import { bootstrapInterval, type IntervalMethod } from './bca-interval';
 import { createRng, resampleIndices } from './rng';
 
 export interface MultiBootstrapOptions {
@@ -22,6 +27,8 @@ export interface MultiBootstrapOptions {
   readonly confidence?: number;
   /** Source content of each pair: resample whole contents (at least 2 with data) instead of pairs. */
   readonly clusters?: ArrayLike<string>;
+  /** 'bca' (default) or 'percentile'. */
+  readonly interval?: IntervalMethod;
 }
 
 export interface MultiBootstrapResult<K extends string> {
@@ -33,7 +40,11 @@ export interface MultiBootstrapResult<K extends string> {
   readonly confidence: number;
   /** Contents resampled (cluster bootstrap), or null when single pairs are. */
   readonly clusters: number | null;
-  readonly method: 'percentile';
+  readonly method: IntervalMethod;
+  /** The statistics on all pairs (what the BCa interval is centred on; NaN when undefined). */
+  readonly estimates: Record<K, number>;
+  /** Statistics whose quantile interval excluded the estimate and was extended to it (bca-interval.ts). */
+  readonly widened: K[];
 }
 
 /**
@@ -104,12 +115,38 @@ export function bootstrapStatistics<K extends string>(
       else values[k].push(v);
     }
   }
-  const alpha = (1 - confidence) / 2;
+  const method = options.interval ?? 'bca';
+  const all = compute(Float64Array.from(fx), Float64Array.from(fy));
+  let jackknife: Record<K, number[]> | null = null;
+  if (method === 'bca') {
+    // Leave one unit out: a pair, or every stimulus of one source content.
+    const units = clusters ? groups : fx.map((_, i) => [i]);
+    jackknife = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+    if (units.length >= 2) {
+      const drop = new Uint8Array(n);
+      for (const unit of units) {
+        for (const i of unit) drop[i] = 1;
+        bx.length = 0;
+        by.length = 0;
+        for (let i = 0; i < n; i++) {
+          if (drop[i]) continue;
+          bx.push(fx[i]!);
+          by.push(fy[i]!);
+        }
+        for (const i of unit) drop[i] = 0;
+        const stats = bx.length >= 3 ? compute(Float64Array.from(bx), Float64Array.from(by)) : null;
+        for (const k of names) jackknife[k].push(stats ? stats[k] : Number.NaN);
+      }
+    }
+  }
+  const widened: K[] = [];
   const intervals = Object.fromEntries(
     names.map((k) => {
       const sorted = Float64Array.from(values[k]).sort();
-      return [k, [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)]];
+      const r = bootstrapInterval(sorted, all[k], confidence, method, jackknife ? jackknife[k] : null);
+      if (r.widened) widened.push(k);
+      return [k, [r.lower, r.upper]];
     }),
   ) as Record<K, [number, number]>;
-  return { intervals, skipped, seed: options.seed, resamples, confidence, clusters: clusters ? groups.length : null, method: 'percentile' };
+  return { intervals, skipped, seed: options.seed, resamples, confidence, clusters: clusters ? groups.length : null, method, estimates: all, widened };
 }

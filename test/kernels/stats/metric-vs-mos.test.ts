@@ -47,13 +47,19 @@ describe('metric vs MOS on small samples', () => {
     expect(l5.rmseMapped).toBeCloseTo(fitMapping('logistic5', x.slice(0, 6), y.slice(0, 6)).rmseMapped, 14);
   });
 
-  it('a fit that does not converge leaves only the mapped values NaN, with a reason', () => {
+  it('a fit that does not converge falls back visibly, or (fallback off) leaves only the mapped values NaN, with a reason', () => {
     const c = golden.continuous_no_ties!;
-    const r = metricVsMos(nullToNaN(c.x), nullToNaN(c.y), { mapping: 'logistic5', fit: { maxEvaluations: 2 } });
+    const fb = metricVsMos(nullToNaN(c.x), nullToNaN(c.y), { mapping: 'logistic5', fit: { maxEvaluations: 2 } });
+    expect(fb.mapping).toMatchObject({ kind: 'cubic-monotonic', requested: 'logistic5', degenerate: null });
+    expect(fb.mapping!.fallback!.because).toMatch(/^logistic5 from \d+ starts: not-converged: max-evaluations after \d+ iterations; logistic4 from \d+ starts: not-converged/);
+    expect(Number.isFinite(fb.plccMapped)).toBe(true);
+    expect(fb.mappingReason).toBeUndefined();
+    const r = metricVsMos(nullToNaN(c.x), nullToNaN(c.y), { mapping: 'logistic5', fit: { maxEvaluations: 2, fallback: false } });
     expect(r.plccMapped).toBeNaN();
     expect(r.rmseMapped).toBeNaN();
     expect(r.mappingReason).toMatch(/^the logistic5 fit did not converge \(max-evaluations after \d+ iterations\)$/);
     expect(r.mapping!.converged).toBe(false);
+    expect(r.mapping!.degenerate!.issue).toBe('not-converged');
     expect(Number.isFinite(r.plcc) && Number.isFinite(r.srocc)).toBe(true);
   });
 
