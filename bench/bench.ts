@@ -11,7 +11,8 @@
  *
  * Flags: --quick (fewer repeats, for a smoke run), --runs=N (repeats of whole-video runs, default 3),
  * --no-naive (skip the naive JS SSIM), --no-neural (skip the LPIPS/Inception rows, bench/neural.ts),
- * --neural-only (only those rows), --large-memory-only (only the 24-megapixel peak-memory rows, 5b).
+ * --neural-only (only those rows), --large-memory-only (only the 24-megapixel peak-memory rows, 5b),
+ * --viewer-only (only the viewer's latency rows, 10, bench/viewer-latency.ts).
  * Internal: --child-mem=<ref>|<dist>|<threads>[|<metric,…>] (one memory run).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -30,6 +31,7 @@ import { locateFfmpeg } from '../src-main/services/media/ffmpeg-locate';
 import { FrameReader } from '../src-main/services/media/frame-reader';
 import { probeMedia } from '../src-main/services/media/probe';
 import { benchEngineLoop } from './engine-loop';
+import { benchViewerLatency, SEEK_TARGET_MS, STEP_TARGET_MS } from './viewer-latency';
 import { benchNeural, type NeuralBenchResult } from './neural';
 import { fmt, log, median, MiB, msSince, mustRun, now, repoRoot, table } from './util';
 
@@ -583,8 +585,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const childSpec = args.find((a) => a.startsWith('--child-mem='));
   if (childSpec) return childMem(childSpec.slice('--child-mem='.length));
-  const unknown = args.filter((a) => !/^--(quick|no-naive|no-neural|neural-only|large-memory-only|runs=\d+|other-runs=\d+)$/.test(a));
-  if (unknown.length) throw new Error(`unknown option(s) ${unknown.join(' ')}; known: --quick --runs=N --other-runs=N --no-naive --no-neural --neural-only --large-memory-only`);
+  const unknown = args.filter((a) => !/^--(quick|no-naive|no-neural|neural-only|large-memory-only|viewer-only|runs=\d+|other-runs=\d+)$/.test(a));
+  if (unknown.length) throw new Error(`unknown option(s) ${unknown.join(' ')}; known: --quick --runs=N --other-runs=N --no-naive --no-neural --neural-only --large-memory-only --viewer-only`);
   const neuralOn = !args.includes('--no-neural');
   const neuralOnly = args.includes('--neural-only');
   const quick = args.includes('--quick');
@@ -627,6 +629,15 @@ async function main(): Promise<void> {
     return;
   }
   const media = await ensureMedia(join(outDir, 'media'), ffmpeg);
+  if (args.includes('--viewer-only')) {
+    const viewer = await benchViewerLatency(media, quick);
+    process.stdout.write(`IQA Studio benchmark (viewer latency only) — ${new Date().toISOString()}\nmachine: ${machine.cpu}, ${P} cores, node ${machine.node}; load average ${machine.loadAvgAtStart.join(' ')} at the start\n${viewer.text}\n`);
+    machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'latest-viewer.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, code, viewerLatency: viewer.json }, null, 2)}\n`);
+    log('wrote bench/out/latest-viewer.json');
+    return;
+  }
   const vFormat = await formatOf(media.refVideo);
   const iFormat = await formatOf(media.refImage);
   const byKey = (key: string) => CONFIGS.find((c) => c.key === key)!;
@@ -806,6 +817,8 @@ async function main(): Promise<void> {
   }
   // 9. The engine's event loop while an analysis runs in the compute worker.
   const engineLoop = await benchEngineLoop(quick);
+  // 10. The viewer's latency: a new frame's map, and stepping with prefetch.
+  const viewerLatency = await benchViewerLatency(media, quick);
   machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
   const calibEnd = await calibrate(P, quick ? 1 : 3);
 
@@ -894,6 +907,28 @@ async function main(): Promise<void> {
     });
   }
 
+  const vl = viewerLatency.json;
+  targets.push(
+    {
+      target: `a new ${vl.height}p frame's SSIM map on screen within ${SEEK_TARGET_MS} ms (viewer seek)`,
+      ours: `${fmt(vl.seek.medianMs, 0)} ms median, ${fmt(vl.seek.p95Ms, 0)} ms p95 (viewer.framePixels + viewer.frameMap through the Engine, ${vl.seek.n} seeks)`,
+      reference: `${SEEK_TARGET_MS} ms (the issue's bound)`,
+      ratio: vl.seek.medianMs / SEEK_TARGET_MS,
+      goal: '<= 1 (median / bound)',
+      met: vl.seekMet,
+      note: `framePixels alone ${fmt(vl.seekPixels.medianMs, 0)} ms, frameMap alone ${fmt(vl.seekMap.medianMs, 0)} ms (medians); the page's decode and paint not included`,
+    },
+    {
+      target: `stepping forward within ${STEP_TARGET_MS} ms with prefetch`,
+      ours: `${fmt(vl.stepPaced.medianMs, 0)} ms median, ${fmt(vl.stepPaced.p95Ms, 0)} ms p95 (${vl.stepPaced.lookMs} ms look at each frame, prefetch 1 ahead)`,
+      reference: `${STEP_TARGET_MS} ms (the issue's bound)`,
+      ratio: vl.stepPaced.medianMs / STEP_TARGET_MS,
+      goal: '<= 1 (median / bound)',
+      met: vl.stepMet,
+      note: `with the key held (no look): ${fmt(vl.stepHeld.medianMs, 0)} ms median per step`,
+    },
+  );
+
   // -------------------------------------------------------------------------------------------
   // Report
   const runsText = (xs: readonly number[], scale = 1000, digits = 2) => xs.map((x) => fmt(x / scale, digits)).join(' ');
@@ -976,6 +1011,7 @@ async function main(): Promise<void> {
   if (neural) out.push(neural.text);
   if (neuralError) out.push(`\n7. Neural metrics and 8. Frechet distance: FAILED (${neuralError})`);
   out.push(engineLoop.text);
+  out.push(viewerLatency.text);
   out.push(
     table(
       'Targets',
@@ -1017,6 +1053,7 @@ async function main(): Promise<void> {
     memory: { short: memShortRun, long: memLongRun, framePairMiB: pairMiB, largeImage: largeMem.json },
     neural: neural?.json ?? null,
     engineLoop: engineLoop.json,
+    viewerLatency: viewerLatency.json,
     targets,
     totalS,
   };

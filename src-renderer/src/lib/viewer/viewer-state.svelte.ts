@@ -381,11 +381,15 @@ export class ViewerState {
     const kind = this.#mapKind;
     this.#loading = true;
     try {
-      const pixels = await this.#pixelsOf(k);
+      // Both at once: an engine map does not wait for the pixels (a difference map is made from them).
+      const pixelsP = this.#pixelsOf(k);
+      const mapP = this.#mapOf(k, kind, pixelsP);
+      mapP.catch(() => undefined);
+      const pixels = await pixelsP;
       let map: FrameMapData | null = null;
       let mapError: string | null = null;
       try {
-        map = await this.#mapOf(k, kind, pixels);
+        map = await mapP;
       } catch (err) {
         mapError = (err as Error).message;
       }
@@ -401,9 +405,9 @@ export class ViewerState {
   }
 
   #prefetch(k: number, kind: MapKind): void {
-    this.#pixelsOf(k)
-      .then((p) => this.#mapOf(k, kind, p))
-      .catch(() => undefined);
+    const pixels = this.#pixelsOf(k);
+    pixels.catch(() => undefined);
+    this.#mapOf(k, kind, pixels).catch(() => undefined);
   }
 
   #pixelsOf(k: number): Promise<FramePixels> {
@@ -429,7 +433,7 @@ export class ViewerState {
     return p;
   }
 
-  #mapOf(k: number, kind: MapKind, pixels: FramePixels): Promise<FrameMapData> {
+  #mapOf(k: number, kind: MapKind, pixels: Promise<FramePixels>): Promise<FrameMapData> {
     const timing = this.#timing;
     const key = `${kind}|${timingKey(timing)}|${k}`;
     const cached = this.#maps.get(key);
@@ -437,7 +441,7 @@ export class ViewerState {
     const info = MAP_KINDS_INFO[kind];
     let p: Promise<FrameMapData>;
     if (info.metric === null) {
-      p = Promise.resolve({ kind, frame: k, width: pixels.width, height: pixels.height, map: differenceMap(pixels.ref, pixels.dist, info.signed), value: null });
+      p = pixels.then((px) => ({ kind, frame: k, width: px.width, height: px.height, map: differenceMap(px.ref, px.dist, info.signed), value: null }));
     } else {
       const dir = this.#host.projectDir();
       const id = this.#id;
