@@ -203,10 +203,29 @@ export interface CorrelationRow {
   rmse: JsonNum;
   plccMapped: JsonNum;
   rmseMapped: JsonNum;
-  mapping: { kind: string; params: JsonNum[]; sse: JsonNum; converged: boolean; solver: string } | null;
+  /**
+   * The fitted mapping (docs/analysis.md, "Mapping fits"). `kind` is the kind fitted; `requested`,
+   * `direction`, `fallback` and `degenerate` are absent in reports written before they were added.
+   */
+  mapping: {
+    kind: string;
+    params: JsonNum[];
+    sse: JsonNum;
+    converged: boolean;
+    solver: string;
+    /** The kind asked for; differs from `kind` when the fit fell back. */
+    requested?: string;
+    /** +1: the mapping rises with the metric, −1: it falls (the metric's direction). */
+    direction?: 1 | -1;
+    /** Why the requested kind was not used (each kind tried, with its diagnosis). */
+    fallback?: { from: string; because: string } | null;
+    /** A fit that is degenerate: 'extreme-parameters' (values kept), or why the mapped values are NaN. */
+    degenerate?: { issue: string; detail: string } | null;
+  } | null;
   /**
    * Bootstrap 95 % intervals (resampling source contents); rmse, plccMapped and rmseMapped are absent in
-   * reports written before they were added.
+   * reports written before they were added. `widened`: statistics whose interval was extended to reach
+   * its estimate (the estimate lay outside the central 95 % of its bootstrap distribution).
    */
   ci95: {
     srocc: [JsonNum, JsonNum];
@@ -215,6 +234,7 @@ export interface CorrelationRow {
     rmse?: [JsonNum, JsonNum];
     plccMapped?: [JsonNum, JsonNum];
     rmseMapped?: [JsonNum, JsonNum];
+    widened?: string[];
   } | null;
   reason: string | null;
   /** Why the mapped PLCC / RMSE (and the outlier ratio, RMSE*) are NaN while the raw statistics are not. */
@@ -255,7 +275,10 @@ export interface AnalysisReport {
     differential: boolean;
     mapping: string;
     by: string | null;
-    bootstrap: { seed: number; resamples: number; resampling: string } | null;
+    /** `interval`: which interval (BCa or percentile); absent in reports written before it was stated. */
+    bootstrap: { seed: number; resamples: number; resampling: string; interval?: string } | null;
+    /** How the MOS 95 % intervals are formed and bounded (the t interval clipped to the score range). */
+    mosInterval?: string;
     conventions: string;
     /** Which scores the MOS averages: absolute or difference scores, optionally z-scored per participant. */
     scores?: { kind: 'absolute' | 'difference'; zscore: boolean; range: { min: number; max: number }; description: string };

@@ -101,6 +101,8 @@ interface Scores {
   description: string;
   /** Participants whose scores could not be z-scored. */
   notStandardised: string[];
+  /** True when the scores were z-scored and rescaled to the scale. */
+  rescaled: boolean;
 }
 
 /** The per-participant scores the MOS averages, as the choice says. */
@@ -142,7 +144,25 @@ function studyScores(study: AnalysisInput['study'], ratings: readonly AnalysisRa
     range = { min, max };
     description += `; z-scored per participant (mean and std, ddof = 1, of each participant's scores) and rescaled to the scale: ${min} + ${max - min} * (z + 3) / 6`;
   }
-  return { rows, kind, range, description, notStandardised };
+  return { rows, kind, range, description, notStandardised, rescaled: choice.zscore };
+}
+
+export const BOOTSTRAP_INTERVAL =
+  'BCa (bias-corrected and accelerated, Efron 1987): z0 from the share of resamples below the estimate, acceleration from the jackknife over the resampled units; an interval that still excluded its estimate is extended to it and listed in ci95.widened';
+
+/** What the scores can take: the scale, the DSCQS difference range, or the ACR-HR differential range. */
+function scoreBounds(study: AnalysisInput['study'], scores: Scores): { min: number; max: number } {
+  const { min, max } = study.scale;
+  // ACR-HR (P.910): V(PVS) − V(REF) + max lies in [min, 2·max − min]; z-scores are rescaled to the scale.
+  if (scores.kind === 'difference' && study.method === 'ACR-HR' && !scores.rescaled) return { min, max: 2 * max - min };
+  return scores.range;
+}
+
+/** A MOS interval bounded by the score range (never so that it excludes its own estimate). */
+function clipInterval(ci: [number, number], estimate: number, bounds: { min: number; max: number }): [number, number] {
+  const lo = Math.min(bounds.min, estimate);
+  const hi = Math.max(bounds.max, estimate);
+  return [Number.isNaN(ci[0]) ? ci[0] : Math.min(hi, Math.max(lo, ci[0])), Number.isNaN(ci[1]) ? ci[1] : Math.min(hi, Math.max(lo, ci[1]))];
 }
 
 interface RowData {
@@ -169,12 +189,20 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
   };
   const mosById = new Map<number, number>();
   const ciHalfById = new Map<number, number>();
+  // The MOS interval never runs past what the scores can take; P.1401's outlier ratio and RMSE* keep the
+  // unclipped half-width (its definition).
+  const bounds = scoreBounds(study, scores);
+  let clipped = 0;
   const mos: MosRow[] = report.stimuli.map((m) => {
     const s = stimuli.get(Number(m.stimulus))!;
     mosById.set(s.id, m.mos);
     ciHalfById.set(s.id, (m.ci95[1] - m.ci95[0]) / 2);
-    return { stimulusId: s.id, stimulus: s.name, reference: s.referenceName, attributes: s.attributes, mos: j(m.mos), std: j(m.std), n: m.n, ci95: jPair(m.ci95) };
+    const ci = clipInterval(m.ci95, m.mos, bounds);
+    if (ci[0] !== m.ci95[0] || ci[1] !== m.ci95[1]) clipped++;
+    return { stimulusId: s.id, stimulus: s.name, reference: s.referenceName, attributes: s.attributes, mos: j(m.mos), std: j(m.std), n: m.n, ci95: jPair(ci) };
   });
+  // The mapping's direction: the metric's (registry), turned for scores where higher means more impaired.
+  const scoresRise = !(scores.kind === 'difference' && study.method === 'DSCQS');
 
   // Metric configurations: one per metric id + parameters + pooling.
   const configs = new Map<string, { metricId: string; params: Record<string, string | number>; pooling: string; values: Map<number, number> }>();
@@ -228,6 +256,7 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
         const clustered = finiteContents.size >= 2 && finiteContents.size < finite.length;
         const r = metricVsMos(x, y, {
           mapping,
+          ...(descriptor ? { direction: descriptor.higherIsBetter === scoresRise ? 1 : -1 } : {}),
           bootstrap: input.resamples > 0 ? { seed: input.seed, resamples: input.resamples } : undefined,
           clusters: clustered ? contents : undefined,
         });
@@ -240,7 +269,17 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
           rmse: j(r.rmse),
           plccMapped: j(r.plccMapped),
           rmseMapped: j(r.rmseMapped),
-          mapping: r.mapping && { kind: r.mapping.kind, params: r.mapping.params.map(j), sse: j(r.mapping.sse), converged: r.mapping.converged, solver: r.mapping.solver },
+          mapping: r.mapping && {
+            kind: r.mapping.kind,
+            params: r.mapping.params.map(j),
+            sse: j(r.mapping.sse),
+            converged: r.mapping.converged,
+            solver: r.mapping.solver,
+            requested: r.mapping.requested,
+            direction: r.mapping.direction,
+            fallback: r.mapping.fallback,
+            degenerate: r.mapping.degenerate,
+          },
           ci95: r.ci95
             ? {
                 srocc: jPair(r.ci95.srocc),
@@ -249,6 +288,7 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
                 rmse: jPair(r.ci95.rmse),
                 plccMapped: jPair(r.ci95.plccMapped),
                 rmseMapped: jPair(r.ci95.rmseMapped),
+                ...(r.ci95.widened.length ? { widened: [...r.ci95.widened] } : {}),
               }
             : null,
           reason: r.reason ?? null,
@@ -257,7 +297,9 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
         const rowData: RowData = { ids: finite.map((k) => ids[k]!), x: finite.map((k) => x[k]!), y: finite.map((k) => y[k]!), predictions: Array.from(r.predictions) };
         data.set(row, rowData);
         if (!r.mappingReason) {
-          const errors = p1401Errors(mapping === 'none' ? null : mapping, r.mapping?.params ?? [], x, y, ids.map((id) => ciHalfById.get(id)!));
+          // The kind actually fitted (a fallback has fewer parameters: P.1401's d follows it).
+          const fitted = !r.mapping || r.mapping.kind === 'none' ? null : r.mapping.kind;
+          const errors = p1401Errors(fitted, r.mapping?.params ?? [], x, y, ids.map((id) => ciHalfById.get(id)!));
           if (errors.p1401Rmse !== undefined) rowData.p1401Rmse = errors.p1401Rmse;
           if (errors.outlierRatio !== undefined) row.outlierRatio = errors.outlierRatio;
           if (errors.rmseStar !== undefined) row.rmseStar = errors.rmseStar;
@@ -285,10 +327,16 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
       by: by ?? null,
       bootstrap:
         input.resamples > 0
-          ? { seed: input.seed, resamples: input.resamples, resampling: 'source contents (cluster bootstrap, percentile interval); single stimuli when a group has fewer than 2 contents; the mapping is refitted on every resample' }
+          ? {
+              seed: input.seed,
+              resamples: input.resamples,
+              resampling: 'source contents (cluster bootstrap); single stimuli when a group has fewer than 2 contents; the mapping is refitted on every resample, warm-started from the full-data fit',
+              interval: BOOTSTRAP_INTERVAL,
+            }
           : null,
+      mosInterval: `${choice.mos === 'mle' ? "the P.913 subject model's psi interval" : 't interval'} (95 %), clipped to the range the scores can take [${bounds.min}, ${bounds.max}]${clipped ? ` (${clipped} of ${mos.length} clipped)` : ' (none reached it)'}`,
       conventions:
-        "MOS: mean over kept participants, 95% CI from the t-distribution (mle: the P.913 subject model's psi and its CI); MOS per group: each participant's mean over the group's stimuli (mle: ratings minus the participant's bias), averaged over participants, t CI; outlier ratio and RMSE* per ITU-T P.1401 from the MOS CIs; SROCC with average ranks, KROCC tau-b, PLCC/RMSE raw (from 3 stimuli) and after the monotonic mapping fitted to the MOS (ITU-T P.1401; NaN with mappingReason when the mapping has too few stimuli for its parameters or does not converge)",
+        "MOS: mean over kept participants, 95% CI from the t-distribution (mle: the P.913 subject model's psi and its CI); MOS per group: each participant's mean over the group's stimuli (mle: ratings minus the participant's bias), averaged over participants, t CI; outlier ratio and RMSE* per ITU-T P.1401 from the MOS CIs; SROCC with average ranks, KROCC tau-b, PLCC/RMSE raw (from 3 stimuli) and after the monotone mapping fitted to the MOS in the metric's direction (ITU-T P.1401; several starts on standardised data, degenerate fits reported in mapping.degenerate, a fallback logistic5 -> logistic4 -> monotone cubic in mapping.fallback, docs/analysis.md; NaN with mappingReason when the mapping has too few stimuli for its parameters or no monotone fit exists)",
       scores: { kind: scores.kind, zscore: choice.zscore, range: scores.range, description: scores.description },
       minCorrelation: screening === 'corr' ? choice.minCorrelation : null,
       mosChoice: input.choiceSource,
@@ -398,11 +446,13 @@ function dependentDifference(a: RowData, b: RowData, statistic: 'plcc' | 'srocc'
 
 /** Letters per group: metrics sharing a letter do not differ significantly (alpha 0.05). */
 function addSignificanceLetters(rows: CorrelationRow[], data: Map<CorrelationRow, RowData>, mapping: string): void {
-  const d = mapping === 'none' ? 0 : MAPPING_PARAMETER_COUNT[mapping as MappingKind];
+  const requested = mapping === 'none' ? 0 : MAPPING_PARAMETER_COUNT[mapping as MappingKind];
+  // P.1401's d is the number of parameters of the mapping each metric actually got (a fallback has fewer).
+  const dOf = (r: CorrelationRow): number => (mapping === 'none' ? 0 : (r.mapping?.params.length ?? requested));
   const groups = new Map<string | null, CorrelationRow[]>();
   for (const r of rows) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
   for (const members of groups.values()) {
-    const usable = members.filter((r) => typeof r.plccMapped === 'number' && typeof r.srocc === 'number' && typeof r.rmseMapped === 'number' && r.n > d + 1 && data.has(r));
+    const usable = members.filter((r) => typeof r.plccMapped === 'number' && typeof r.srocc === 'number' && typeof r.rmseMapped === 'number' && r.n > dOf(r) + 1 && data.has(r));
     if (usable.length < 2) continue;
     const letters = (statistic: 'plcc' | 'srocc'): string[] => {
       const merit = usable.map((r) => Math.abs((statistic === 'plcc' ? r.plccMapped : r.srocc) as number));
@@ -410,7 +460,7 @@ function addSignificanceLetters(rows: CorrelationRow[], data: Map<CorrelationRow
       const ranking = merit.map((_, i) => i).sort((p, q) => merit[q]! - merit[p]! || p - q);
       return compactLetterDisplay(significant, ranking);
     };
-    const perf: MetricPerformance[] = usable.map((r, i) => ({ id: String(i), n: r.n, rmse: data.get(r)!.p1401Rmse ?? (r.rmseMapped as number), mappingParameters: d }));
+    const perf: MetricPerformance[] = usable.map((r, i) => ({ id: String(i), n: r.n, rmse: data.get(r)!.p1401Rmse ?? (r.rmseMapped as number), mappingParameters: dOf(r) }));
     let rmse: string[];
     try {
       rmse = compareMetrics(perf, { statistic: 'rmse' }).letters;

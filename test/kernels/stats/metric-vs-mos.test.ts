@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { metricVsMos, minimumPairsForMapping } from '../../../src-main/kernels/stats/metric-vs-mos';
 import { plcc, rmse, srocc } from '../../../src-main/kernels/stats/correlation';
@@ -91,6 +93,21 @@ describe('bootstrap intervals for every coefficient', () => {
       expect(hi, k).toBeGreaterThan(lo);
     }
     expect(a.ci95!.skipped.plccMapped).toBeLessThan(30);
+  });
+
+  it('the mapped PLCC interval holds its estimate on every reference data set, and says it is BCa', () => {
+    const ref = JSON.parse(readFileSync(path.join(__dirname, 'fixtures/curve-fit-reference.json'), 'utf8')) as { cases: Record<string, { x: number[]; y: number[] }> };
+    for (const [name, c] of Object.entries(ref.cases)) {
+      if (c.x.length > 200) continue; // the n = 1000 case adds run time, not a new shape
+      const r = metricVsMos(c.x, c.y, { mapping: 'logistic5', bootstrap: { seed: 5, resamples: 200 } });
+      expect(r.ci95!.method).toBe('bca');
+      if (Number.isNaN(r.plccMapped)) continue;
+      const [lo, hi] = r.ci95!.plccMapped;
+      expect(lo, name).toBeLessThanOrEqual(r.plccMapped);
+      expect(hi, name).toBeGreaterThanOrEqual(r.plccMapped);
+      // Small studies lose resamples that draw too few distinct stimuli for a monotone logistic5 (counted in skipped).
+      expect(r.ci95!.skipped.plccMapped, name).toBeLessThan(c.x.length <= 12 ? 80 : 20);
+    }
   });
 
   it('the correlations get the same intervals as the single-statistic bootstraps (same draws)', () => {
