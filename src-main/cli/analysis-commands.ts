@@ -164,7 +164,17 @@ export function addAnalysisCommands(program: Command): void {
         rmse: j(res.rmse),
         plcc_mapped: j(res.plccMapped),
         rmse_mapped: j(res.rmseMapped),
-        mapping: res.mapping && { kind: o.mapping, params: res.mapping.params.map(j), sse: j(res.mapping.sse), converged: res.mapping.converged, solver: res.mapping.solver },
+        mapping: res.mapping && {
+          kind: res.mapping.kind === MAPPING_FITS[o.mapping] ? o.mapping : res.mapping.kind,
+          requested: o.mapping,
+          params: res.mapping.params.map(j),
+          sse: j(res.mapping.sse),
+          converged: res.mapping.converged,
+          solver: res.mapping.solver,
+          direction: res.mapping.direction,
+          fallback: res.mapping.fallback,
+          degenerate: res.mapping.degenerate,
+        },
         ...(res.mappingReason ? { mapping_reason: res.mappingReason } : {}),
         p_values: { srocc: j(res.pValues.srocc), krocc: j(res.pValues.krocc), plcc: j(res.pValues.plcc) },
         ...(res.ci95
@@ -177,24 +187,27 @@ export function addAnalysisCommands(program: Command): void {
                 plcc_mapped: jPair(res.ci95.plccMapped),
                 rmse_mapped: jPair(res.ci95.rmseMapped),
               },
-              bootstrap: { seed: res.ci95.seed, resamples: res.ci95.resamples, method: 'percentile' },
+              bootstrap: { seed: res.ci95.seed, resamples: res.ci95.resamples, method: res.ci95.method, ...(res.ci95.widened.length ? { widened: res.ci95.widened } : {}) },
             }
           : {}),
         ...(res.reason ? { reason: res.reason } : {}),
-        conventions: 'SROCC with average ranks; KROCC tau-b; PLCC/RMSE raw and after the mapping fitted to y (ITU-T P.1401); the mapped values are null with mapping_reason when the mapping has too few rows for its parameters or does not converge; percentile bootstrap over rows, the mapping refitted on each resample',
+        conventions:
+          "SROCC with average ranks; KROCC tau-b; PLCC/RMSE raw and after the monotone mapping fitted to y in the direction of the PLCC (ITU-T P.1401; several starts on standardised data; a degenerate fit is in mapping.degenerate, a fallback logistic5 -> logistic4 -> cubic in mapping.fallback; docs/analysis.md); the mapped values are null with mapping_reason when the mapping has too few rows for its parameters or no monotone fit exists; BCa bootstrap over rows, the mapping refitted on each resample from the full-data fit",
       };
       if (o.json) return void process.stdout.write(JSON.stringify(out) + '\n');
-      process.stdout.write(`${o.x} vs ${o.y}: n = ${res.n}${res.nTotal > res.n ? ` (${res.nTotal - res.n} rows excluded: missing or not numeric)` : ''}${res.reason ? `; ${res.reason}` : ''}${res.mappingReason ? `; mapped values NaN: ${res.mappingReason}` : ''}\n`);
+      const m = res.mapping;
+      const note = m && !res.mappingReason ? [m.fallback ? `mapping: ${m.kind} instead of ${o.mapping} (${m.fallback.because})` : '', m.degenerate ? `degenerate fit, ${m.degenerate.issue}: ${m.degenerate.detail}` : ''].filter(Boolean).join('; ') : '';
+      process.stdout.write(`${o.x} vs ${o.y}: n = ${res.n}${res.nTotal > res.n ? ` (${res.nTotal - res.n} rows excluded: missing or not numeric)` : ''}${res.reason ? `; ${res.reason}` : ''}${res.mappingReason ? `; mapped values NaN: ${res.mappingReason}` : ''}${note ? `; ${note}` : ''}\n`);
       const ci = (k: IntervalStatistic) => (res.ci95 ? `[${fmt(res.ci95[k][0])}, ${fmt(res.ci95[k][1])}]` : '');
       printTable(
-        ['statistic', 'value', '95% CI (bootstrap)'],
+        ['statistic', 'value', `95% CI (bootstrap, ${res.ci95?.method === 'bca' ? 'BCa' : 'percentile'})`],
         [
           ['SROCC', fmt(res.srocc), ci('srocc')],
           ['KROCC', fmt(res.krocc), ci('krocc')],
           ['PLCC', fmt(res.plcc), ci('plcc')],
           ['RMSE', fmt(res.rmse), ci('rmse')],
-          [`PLCC (${o.mapping})`, fmt(res.plccMapped), ci('plccMapped')],
-          [`RMSE (${o.mapping})`, fmt(res.rmseMapped), ci('rmseMapped')],
+          [`PLCC (${m && m.kind !== MAPPING_FITS[o.mapping] ? m.kind : o.mapping})`, fmt(res.plccMapped), ci('plccMapped')],
+          [`RMSE (${m && m.kind !== MAPPING_FITS[o.mapping] ? m.kind : o.mapping})`, fmt(res.rmseMapped), ci('rmseMapped')],
         ],
       );
     });

@@ -44,3 +44,18 @@ export function bestRows(rows: readonly CorrelationRow[]): Record<StatKey, numbe
   }
   return best;
 }
+
+/**
+ * What became of a row's mapping when it is not simply the kind asked for: a fallback, or a degenerate fit
+ * whose values are kept (extreme parameters); '' otherwise (a fit that gives no values is the row's
+ * mappingReason). Shared by the exports (a † on the mapped values, the note below the table) and the
+ * Analysis page (a flag in the metric cell).
+ */
+export function mappingNote(r: Pick<CorrelationRow, 'mapping' | 'mappingReason'>): string {
+  const m = r.mapping;
+  if (!m || r.mappingReason) return '';
+  const parts: string[] = [];
+  if (m.fallback) parts.push(`fitted ${m.kind} instead of ${m.fallback.from} (${m.fallback.because})`);
+  if (m.degenerate) parts.push(`degenerate fit, ${m.degenerate.issue}: ${m.degenerate.detail}`);
+  return parts.join('; ');
+}

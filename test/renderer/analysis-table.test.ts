@@ -7,6 +7,7 @@ import {
   formatStat,
   groupColors,
   groupCorrelations,
+  mappingFlag,
   metricHeading,
   nanReason,
   cellReason,
@@ -86,6 +87,18 @@ describe('correlation table', () => {
     expect(cellReason(small, 'srocc')).toBeNull();
     expect(nanReason(corr('psnr', { n: 6, rmseStar: null, outlierRatio: null }))).toBe('RMSE* and OR need at least 7 stimuli with a 5-parameter mapping (ITU-T P.1401, N − d degrees of freedom), got 6');
     expect(STAT_COLUMNS.filter((c) => c.ci).map((c) => c.ci)).toEqual(['srocc', 'krocc', 'plcc', 'rmse', 'plccMapped', 'rmseMapped']);
+  });
+
+  it('flags a mapping that fell back or is degenerate, with the whole sentence as the title', () => {
+    const base = corr('psnr');
+    const params = [1, 2, 3, 4];
+    expect(mappingFlag(base)).toBeNull();
+    const fell = corr('ssim', { mapping: { kind: 'logistic4', params, sse: 1, converged: true, solver: 'lm', requested: 'logistic5', fallback: { from: 'logistic5', because: 'logistic5 from 11 starts: not-monotone: falling near x = 0.47 although the mapping must rise' }, degenerate: null } });
+    expect(mappingFlag(fell)).toEqual({ label: 'logistic4 (fallback)', title: 'fitted logistic4 instead of logistic5 (logistic5 from 11 starts: not-monotone: falling near x = 0.47 although the mapping must rise)' });
+    const extreme = corr('mse', { mapping: { kind: 'logistic5', params: [1, 2, 3, 4, 5], sse: 1, converged: true, solver: 'lm', fallback: null, degenerate: { issue: 'extreme-parameters', detail: 'b1 = 4e+5' } } });
+    expect(mappingFlag(extreme)!.label).toBe('degenerate fit: extreme-parameters');
+    // A fit that gives no values is explained by the row's mappingReason, not flagged twice.
+    expect(mappingFlag({ ...fell, mappingReason: 'the fit is flat' })).toBeNull();
   });
 });
 

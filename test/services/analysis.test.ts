@@ -162,7 +162,7 @@ describe('analysis of a project', () => {
     expect(tex).toContain('\\toprule');
     expect(tex).toContain('\\bottomrule');
     expect(tex.match(/\\textbf\{/g)!.length).toBe(8); // one best value per statistic column
-    expect(exportAnalysis(a, 'csv').split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study,scores,reason');
+    expect(exportAnalysis(a, 'csv').split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study,scores,reason,mapping_fitted,mapping_note,ci_method');
     expect(exportAnalysis(a, 'md')).toContain('| Metric | SROCC | KROCC | PLCC | RMSE | PLCC (mapped) | RMSE (mapped) | RMSE* | OR | n |');
   });
 

@@ -8,7 +8,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { AnalysisReport, CorrelationRow, JsonNum } from '../../common/domain';
 import { fromJsonNumber, toCsvNumber } from '../../common/json-numbers';
-import { bestRows, type StatKey } from '../../common/analysis-stats';
+import { bestRows, mappingNote, type StatKey } from '../../common/analysis-stats';
 
 type Stat = StatKey;
 const STATS: { key: Stat; label: string; latex: string; lowerIsBetter: boolean }[] = [
@@ -62,15 +62,29 @@ function reasonFor(r: CorrelationRow, key: Stat): string {
   return r.reason ?? '';
 }
 
-/** One line per row whose statistics are (partly) NaN, for the notes under a table. */
+/** One line per row whose statistics are (partly) NaN or whose mapping fell back or is degenerate. */
 function notes(report: AnalysisReport): string[] {
   const out: string[] = [];
   for (const r of report.correlations) {
     const where = `${configLabel(r, report.correlations)}${r.group !== null ? ` (${report.provenance.by} = ${r.group})` : ''}`;
     if (r.srocc === null && r.reason) out.push(`${where}: no statistics: ${r.reason}`);
     else if (r.mappingReason) out.push(`${where}: mapped PLCC/RMSE NaN: ${r.mappingReason}`);
+    else if (mappingNote(r)) out.push(`${where}: ${MAPPING_MARK} ${mappingNote(r)}`);
   }
   return out;
+}
+
+/** Marks the mapped values of a row whose mapping fell back or is degenerate (explained in the notes). */
+const MAPPING_MARK = '†';
+const markedColumn = (key: Stat): boolean => key === 'plccMapped' || key === 'rmseMapped' || key === 'rmseStar' || key === 'outlierRatio';
+
+/** The interval and MOS-bound statements of the provenance, for the header lines. */
+function intervalText(report: AnalysisReport): string {
+  const p = report.provenance;
+  const parts: string[] = [];
+  if (p.bootstrap) parts.push(`bootstrap intervals: ${p.bootstrap.interval ? p.bootstrap.interval.split(':')[0] : 'percentile'}`);
+  if (p.mosInterval) parts.push(`MOS intervals: ${p.mosInterval}`);
+  return parts.join('; ');
 }
 
 function scoresText(report: AnalysisReport): string {
@@ -106,7 +120,8 @@ const fixed = (v: JsonNum, digits = 4): string => {
 };
 
 export function analysisToCsv(report: AnalysisReport): string {
-  const header = ['metric', 'params', 'pooling', 'group', 'statistic', 'value', 'ci95_low', 'ci95_high', 'significance_group', 'n', 'mapping', 'mos', 'screening', 'study', 'scores', 'reason'];
+  const header = ['metric', 'params', 'pooling', 'group', 'statistic', 'value', 'ci95_low', 'ci95_high', 'significance_group', 'n', 'mapping', 'mos', 'screening', 'study', 'scores', 'reason', 'mapping_fitted', 'mapping_note', 'ci_method'];
+  const ciMethod = report.provenance.bootstrap ? (report.provenance.bootstrap.interval ? report.provenance.bootstrap.interval.split(' ')[0]! : 'percentile') : '';
   const body: string[][] = [];
   const scores = scoresText(report);
   for (const r of report.correlations) {
@@ -129,15 +144,18 @@ export function analysisToCsv(report: AnalysisReport): string {
         report.provenance.study,
         scores,
         reasonFor(r, s.key),
+        markedColumn(s.key) ? (r.mapping?.kind ?? '') : '',
+        markedColumn(s.key) ? mappingNote(r) : '',
+        ci ? ciMethod : '',
       ]);
     }
   }
   // MOS per group (with --by): rows without a metric, statistic group_mos (CI from the t-distribution)
   // and group_mos_std; n = participants.
   for (const g of report.groupMos ?? []) {
-    const common = [report.provenance.mapping, report.provenance.mos, report.provenance.screening, report.provenance.study, scores, ''];
-    body.push(['', '', '', g.group, 'group_mos', toCsvNumber(num(g.mos)), toCsvNumber(num(g.ci95[0])), toCsvNumber(num(g.ci95[1])), '', String(g.n), ...common]);
-    body.push(['', '', '', g.group, 'group_mos_std', toCsvNumber(num(g.std)), '', '', '', String(g.n), ...common]);
+    const common = [report.provenance.mapping, report.provenance.mos, report.provenance.screening, report.provenance.study, scores, '', '', ''];
+    body.push(['', '', '', g.group, 'group_mos', toCsvNumber(num(g.mos)), toCsvNumber(num(g.ci95[0])), toCsvNumber(num(g.ci95[1])), '', String(g.n), ...common, 't']);
+    body.push(['', '', '', g.group, 'group_mos_std', toCsvNumber(num(g.std)), '', '', '', String(g.n), ...common, '']);
   }
   return stringify([header, ...body], { record_delimiter: '\n' });
 }
@@ -154,7 +172,8 @@ export function analysisToLatex(report: AnalysisReport): string {
   const p = report.provenance;
   const lines: string[] = [];
   lines.push(`% IQA Studio ${p.engineVersion}: study "${p.study}" (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap seed ${p.bootstrap.seed} (${p.bootstrap.resamples} resamples)` : ''}`);
-  lines.push(`% Requires \\usepackage{booktabs}. Best value per column in bold. Superscript letters: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, P.1401 F-test on RMSE" : 'ITU-T P.1401 tests'}).`);
+  if (intervalText(report)) lines.push(`% ${intervalText(report)}`);
+  lines.push(`% Requires \\usepackage{booktabs}. Best value per column in bold; $^{\\dagger}$: the mapping fell back or is degenerate (see the notes below). Superscript letters: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, P.1401 F-test on RMSE" : 'ITU-T P.1401 tests'}).`);
   lines.push('\\begin{tabular}{l' + 'r'.repeat(STATS.length + 1) + '}');
   lines.push('\\toprule');
   lines.push(['Metric', ...STATS.map((s) => s.latex), '$n$'].join(' & ') + ' \\\\');
@@ -167,14 +186,15 @@ export function analysisToLatex(report: AnalysisReport): string {
       const cells = STATS.map((s) => {
         const t = fixed(r[s.key]);
         const letters = lettersFor(r, s.key);
-        return (best[s.key] === i ? `\\textbf{${t}}` : t) + (letters ? `$^{\\mathrm{${letters}}}$` : '');
+        const mark = markedColumn(s.key) && mappingNote(r) && r[s.key] !== null ? '$^{\\dagger}$' : '';
+        return (best[s.key] === i ? `\\textbf{${t}}` : t) + (letters ? `$^{\\mathrm{${letters}}}$` : '') + mark;
       });
       lines.push([latexEscape(configLabel(r, report.correlations)), ...cells, String(r.n)].join(' & ') + ' \\\\');
     });
   }
   lines.push('\\bottomrule');
   lines.push('\\end{tabular}');
-  for (const n of notes(report)) lines.push(`% ${n}`);
+  for (const n of notes(report)) lines.push(`% ${n.replace(MAPPING_MARK, '(dagger)')}`);
   if (report.groupMos && report.groupMos.length) {
     lines.push('');
     lines.push(`% ${p.differential ? 'DMOS' : 'MOS'} per ${p.by}: participants' means over the group's stimuli, averaged; 95 % CI from the t-distribution.`);
@@ -194,7 +214,7 @@ export function analysisToLatex(report: AnalysisReport): string {
 export function analysisToMarkdown(report: AnalysisReport): string {
   const p = report.provenance;
   const out: string[] = [];
-  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold; ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}).`);
+  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold; ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}); ${MAPPING_MARK}: the mapping fell back or is degenerate (notes below).${intervalText(report) ? ` ${intervalText(report)[0]!.toUpperCase()}${intervalText(report).slice(1)}.` : ''}`);
   for (const g of groups(report)) {
     const rows = report.correlations.filter((r) => r.group === g);
     const best = bestRows(rows);
@@ -208,7 +228,8 @@ export function analysisToMarkdown(report: AnalysisReport): string {
         const interval = ciFor(r, s.key);
         const ci = interval ? ` [${fixed(interval[0], 3)}, ${fixed(interval[1], 3)}]` : '';
         const letters = lettersFor(r, s.key);
-        return (best[s.key] === i ? `**${t}**` : t) + (letters ? ` ^${letters}^` : '') + ci;
+        const mark = markedColumn(s.key) && mappingNote(r) && r[s.key] !== null ? ` ${MAPPING_MARK}` : '';
+        return (best[s.key] === i ? `**${t}**` : t) + (letters ? ` ^${letters}^` : '') + mark + ci;
       });
       out.push(`| ${configLabel(r, report.correlations).replace(/\|/g, '\\|')} | ${cells.join(' | ')} | ${r.n} |`);
     });

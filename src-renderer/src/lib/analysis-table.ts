@@ -5,7 +5,7 @@
  */
 import type { CorrelationRow, JsonNum, MosRow } from '../../../src-main/common/domain';
 import { metricById } from '../../../src-main/common/metric-registry';
-import { bestRows, type StatKey } from '../../../src-main/common/analysis-stats';
+import { bestRows, mappingNote, type StatKey } from '../../../src-main/common/analysis-stats';
 import { canonicalParams, nonDefaultParams } from './results-table';
 
 export type { StatKey };
@@ -120,6 +120,18 @@ export function nanReason(r: CorrelationRow): string | null {
   if (p1401) return p1401;
   if (r.n < 3) return `only ${r.n} ${r.n === 1 ? 'stimulus' : 'stimuli'} with both a metric value and a MOS`;
   return 'undefined for these values';
+}
+
+/**
+ * The flag of a row whose mapping fell back (e.g. logistic5 → logistic4) or is degenerate but kept: a
+ * short label for the metric cell and the full sentence for its title; null when there is nothing to say.
+ */
+export function mappingFlag(r: CorrelationRow): { label: string; title: string } | null {
+  const note = mappingNote(r);
+  if (!note) return null;
+  const m = r.mapping!;
+  const label = m.fallback ? `${m.kind} (fallback)` : `degenerate fit: ${m.degenerate!.issue}`;
+  return { label, title: note };
 }
 
 /** Why one cell is NaN: the mapping's reason for the columns that depend on it, else the row's. */

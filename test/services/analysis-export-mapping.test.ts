@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { analysisToCsv, analysisToLatex, analysisToMarkdown } from '../../src-main/services/export/analysis-export';
+import type { AnalysisReport } from '../../src-main/common/domain';
+import { BOOTSTRAP_INTERVAL } from '../../src-main/kernels/analysis/compute-analysis';
+import { corr } from '../helpers/analysis-fixtures';
+
+/** The exports say when a mapping fell back or is degenerate, and which interval and MOS bound they use. */
+function report(): AnalysisReport {
+  const fell = corr('ssim-y', {
+    mapping: { kind: 'logistic4', params: [5, 1, 0.9, 0.08], sse: 1, converged: true, solver: 'lm', requested: 'logistic5', direction: 1, fallback: { from: 'logistic5', because: 'logistic5 from 11 starts: not-monotone: falling near x = 0.472 although the mapping must rise' }, degenerate: null },
+  });
+  const extreme = corr('mse', { mapping: { kind: 'logistic5', params: [4e5, -0.02, -513, 0, 2e5], sse: 1, converged: true, solver: 'lm', requested: 'logistic5', direction: -1, fallback: null, degenerate: { issue: 'extreme-parameters', detail: 'b1 = 4.00e+5, b2 = -0.0228' } } });
+  return {
+    provenance: {
+      engineVersion: 'test',
+      study: 'st',
+      method: 'ACR',
+      scale: { min: 1, max: 5 },
+      mos: 'raw',
+      screening: 'none',
+      differential: false,
+      mapping: 'logistic5',
+      by: null,
+      bootstrap: { seed: 1, resamples: 100, resampling: 'source contents', interval: BOOTSTRAP_INTERVAL },
+      mosInterval: 't interval (95 %), clipped to the range the scores can take [1, 5] (2 of 30 clipped)',
+      conventions: '',
+    },
+    counts: { participants: 8, ratings: 240, excluded: 0, repetitionsAveraged: 0 },
+    screening: { rejected: [], reasons: {} },
+    subjects: null,
+    mos: [],
+    correlations: [corr('psnr'), fell, extreme],
+  };
+}
+
+describe('analysis exports and the mapping fit', () => {
+  it('Markdown marks the mapped values of a fallen-back or degenerate fit and explains each once', () => {
+    const md = analysisToMarkdown(report());
+    expect(md).toMatch(/†: the mapping fell back or is degenerate \(notes below\)\. Bootstrap intervals: BCa \(bias-corrected and accelerated, Efron 1987\); MOS intervals: t interval \(95 %\), clipped to the range the scores can take \[1, 5\]/);
+    const ssimRow = md.split('\n').find((l) => l.startsWith('| SSIM-Y'))!;
+    expect(ssimRow).toContain('0.9000 †');
+    expect(md.split('\n').find((l) => l.startsWith('| PSNR'))).not.toContain('†');
+    expect(md).toContain('- SSIM-Y: † fitted logistic4 instead of logistic5 (logistic5 from 11 starts: not-monotone: falling near x = 0.472 although the mapping must rise)');
+    expect(md).toContain('- MSE: † degenerate fit, extreme-parameters: b1 = 4.00e+5, b2 = -0.0228');
+  });
+
+  it('LaTeX uses a dagger and keeps the notes as comments', () => {
+    const tex = analysisToLatex(report());
+    expect(tex).toContain('0.9000$^{\\dagger}$');
+    expect(tex).toContain('% SSIM-Y: (dagger) fitted logistic4 instead of logistic5');
+    expect(tex).toMatch(/^% bootstrap intervals: BCa/m);
+  });
+
+  it('CSV carries the kind fitted, the note and the interval method on the mapped statistics', () => {
+    const rows = analysisToCsv(report()).trim().split('\n');
+    expect(rows[0]!.endsWith(',mapping_fitted,mapping_note,ci_method')).toBe(true);
+    const ssimMapped = rows.find((r) => r.startsWith('ssim-y,') && r.includes(',plccMapped,'))!;
+    expect(ssimMapped).toContain(',logistic4,fitted logistic4 instead of logistic5 (logistic5 from 11 starts: not-monotone: falling near x = 0.472 although the mapping must rise),');
+    const ssimSrocc = rows.find((r) => r.startsWith('ssim-y,') && r.includes(',srocc,'))!;
+    expect(ssimSrocc.endsWith(',,,BCa')).toBe(true);
+  });
+});
