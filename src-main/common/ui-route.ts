@@ -15,26 +15,49 @@ export interface UiRoute {
 const PROJECT = 'project';
 const STIMULUS = 'stimulus';
 
+/**
+ * The fragment's `name=value` parameters in order, as written (form encoding: '+' is a space). Written
+ * without URLSearchParams: common/ compiles with neither DOM nor Node types.
+ */
+function params(fragment: string): [string, string][] {
+  const text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
+  return text
+    .split('&')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const i = p.indexOf('=');
+      return i < 0 ? [p, ''] : [p.slice(0, i), p.slice(i + 1)];
+    });
+}
+
+function decode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
 /** The route in a fragment (with or without its '#'); other parameters (the token) are ignored. */
 export function parseUiRoute(fragment: string): UiRoute {
-  const params = new URLSearchParams(fragment.startsWith('#') ? fragment.slice(1) : fragment);
-  const project = params.get(PROJECT) || null;
-  const raw = params.get(STIMULUS);
-  const id = raw !== null && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
-  return { project, stimulus: project !== null ? id : null };
+  const all = params(fragment);
+  const raw = (name: string) => all.find(([k]) => k === name)?.[1];
+  const projectRaw = raw(PROJECT);
+  const project = projectRaw === undefined ? null : decode(projectRaw) || null;
+  const id = raw(STIMULUS);
+  const stimulus = id !== undefined && /^[1-9]\d{0,15}$/.test(id) ? Number(id) : null;
+  return { project, stimulus: project !== null ? stimulus : null };
 }
 
 /**
- * `fragment` (without '#') with the route's parameters set, or removed where null; other parameters
- * keep their order and value.
+ * `fragment` (without '#') with the route's parameters set, or removed where null; the other parameters
+ * keep their order and are left as they were written.
  */
 export function withUiRoute(fragment: string, route: UiRoute): string {
-  const params = new URLSearchParams(fragment.startsWith('#') ? fragment.slice(1) : fragment);
-  params.delete(PROJECT);
-  params.delete(STIMULUS);
+  const kept = params(fragment).filter(([k]) => k !== PROJECT && k !== STIMULUS);
   if (route.project !== null) {
-    params.set(PROJECT, route.project);
-    if (route.stimulus !== null) params.set(STIMULUS, String(route.stimulus));
+    kept.push([PROJECT, encodeURIComponent(route.project)]);
+    if (route.stimulus !== null) kept.push([STIMULUS, String(route.stimulus)]);
   }
-  return params.toString();
+  return kept.map(([k, v]) => `${k}=${v}`).join('&');
 }

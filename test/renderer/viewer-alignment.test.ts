@@ -75,7 +75,8 @@ describe('decisions', () => {
 describe('the UI route in the address fragment', () => {
   it('reads the project and the stimulus beside the token, and keeps the token when writing', () => {
     expect(parseUiRoute('#token=abc&project=%2Fdata%2Fmy+study&stimulus=12')).toEqual({ project: '/data/my study', stimulus: 12 });
-    expect(withUiRoute('token=abc', { project: '/data/my study', stimulus: 12 })).toBe('token=abc&project=%2Fdata%2Fmy+study&stimulus=12');
+    expect(withUiRoute('token=abc', { project: '/data/my study', stimulus: 12 })).toBe('token=abc&project=%2Fdata%2Fmy%20study&stimulus=12');
+    expect(parseUiRoute('#project=%2Fbad%E0')).toEqual({ project: null, stimulus: null });
     expect(parseUiRoute(`#${withUiRoute('', { project: '/a&b=c/#d', stimulus: 3 })}`)).toEqual({ project: '/a&b=c/#d', stimulus: 3 });
   });
   it('removes what is null, and ignores a stimulus without a project or that is not an id', () => {
