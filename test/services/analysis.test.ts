@@ -232,8 +232,9 @@ describe('analysis of small groups, breakdowns, scores and the stored MOS choice
     const md = exportAnalysis(r, 'md');
     expect(md).toContain('mapped PLCC/RMSE NaN: the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3');
     const csv = exportAnalysis(r, 'csv').trim().split('\n');
-    expect(csv.some((l) => l.includes(',blur,plccMapped,') && l.endsWith(',"the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3"'))).toBe(true);
-    expect(csv.some((l) => l.includes(',blur,srocc,') && l.endsWith(','))).toBe(true);
+    // reason, then mapping_fitted, mapping_note, ci_method.
+    expect(csv.some((l) => l.includes(',blur,plccMapped,') && l.endsWith(',"the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3",logistic5,,BCa'))).toBe(true);
+    expect(csv.some((l) => l.includes(',blur,srocc,') && l.endsWith(',,,,BCa'))).toBe(true);
   });
 
   it('breaks down by the built-in content, codec and resolution, and refuses an unknown name with the valid ones', () => {
