@@ -22,7 +22,7 @@ function input(overrides: Partial<AnalysisInput> = {}): AnalysisInput {
   return {
     study: { name: 'st', method: 'ACR', scale: { min: 1, max: 5 } },
     ratings,
-    choice: { mos: 'raw', screening: 'none', minCorrelation: 0.75, scores: 'absolute', zscore: false },
+    choice: { mos: 'raw', screening: 'bt500', minCorrelation: 0.75, scores: 'absolute', zscore: false },
     choiceSource: 'given',
     stimuli,
     values,
