@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stimulus } from '../../src-main/common/domain';
 import { parseUiRoute } from '../../src-main/common/ui-route';
 import { findStimulus } from '../../src-main/cli/view-command';
+import { addressWithRoute, browserCommand } from '../../src-main/host/web-main';
 import { iqa } from '../helpers/cli';
 import { callApi, startIqaView } from '../helpers/browser';
 import { ffmpeg, tempDir } from '../helpers/media';
@@ -62,6 +63,14 @@ describe('iqa view', () => {
       expect(findStimulus(stimuli, arg, dir, dir).id, arg).toBe(dist.id);
     }
     expect(findStimulus(stimuli, 'media/dist/clip_crf35.mp4', dir, tmp.dir).id).toBe(dist.id);
+  });
+
+  it("puts the route beside the host's token, and hands the address to the platform's opener", () => {
+    expect(addressWithRoute('http://127.0.0.1:5000/#token=abc', { project: '/p q', stimulus: 7 })).toBe('http://127.0.0.1:5000/#token=abc&project=%2Fp%20q&stimulus=7');
+    expect(browserCommand('linux').command).toBe('xdg-open');
+    expect(browserCommand('darwin').args('http://x/#a=1&b=2')).toEqual(['http://x/#a=1&b=2']);
+    // cmd's start reads & as a command separator unless escaped.
+    expect(browserCommand('win32').args('http://x/#a=1&b=2')).toEqual(['/c', 'start', '""', 'http://x/#a=1^&b=2']);
   });
 
   it('refuses an unknown stimulus with one line saying how to find ids, and a reference with its distorted versions; no host starts', () => {
