@@ -2,13 +2,14 @@
  * The Electron composition root: one window, security settings, the IPC transport over the engine.
  * Nothing else lives here; everything it wires is testable without Electron.
  */
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, session, shell, utilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
 import { isAllowedExternalUrl } from '../host/external-links';
 import { Engine } from '../services/engine';
+import { setLauncherChannel } from '../services/media/process-launcher';
 import { defaultHostRoots } from '../services/access/path-access';
 import { registerDesktopDialogs } from '../host/electron-dialogs';
 import { registerIpc } from '../host/electron-ipc';
@@ -61,6 +62,19 @@ app.whenReady().then(() => {
   // synchronous checks alike.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // The packaged binary cannot fork a Node process (its runAsNode fuse is off): the process launcher
+  // runs as a utility process, which Electron ends with the app.
+  setLauncherChannel((script) => {
+    const child = utilityProcess.fork(script, [], { serviceName: 'IQA Studio process launcher', stdio: 'ignore' });
+    return {
+      send: (m) => child.postMessage(m),
+      onMessage: (l) => child.on('message', l),
+      onExit: (l) => child.once('exit', l),
+      ref: () => {},
+      unref: () => {},
+      kill: () => void child.kill(),
+    };
+  });
   const engine = new Engine({ userDataDir: app.getPath('userData'), roots: defaultHostRoots() });
   registerIpc(engine.handlers, engine.jobs, isTrustedUrl, () => BrowserWindow.getAllWindows());
   registerDesktopDialogs(isTrustedUrl, (picked) => engine.access.allow(picked));

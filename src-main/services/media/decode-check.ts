@@ -4,12 +4,12 @@
  * cannot see a file that is truncated or damaged further in, and ffmpeg conceals such damage unless
  * asked not to (decoder-log.ts).
  */
-import { spawn } from 'node:child_process';
 import { IqaError } from '../../common/errors';
 import type { MediaInfo, RawVideoGeometry } from '../../common/domain';
 import { DECODER_LOG_ARGS, DecoderLog, STRICT_DECODE_ARGS, damageMessage } from './decoder-log';
 import { locateFfmpeg } from './ffmpeg-locate';
 import { inputArgs } from './probe';
+import { launchProcess } from './process-launcher';
 import { lastErrorLine } from './run-tool';
 
 /**
@@ -26,11 +26,10 @@ export function checkFullDecode(file: string, info: Pick<MediaInfo, 'durationS'>
   const { ffmpeg } = locateFfmpeg();
   const args = [...DECODER_LOG_ARGS, '-nostdin', ...STRICT_DECODE_ARGS, ...inputArgs(file, options.raw), '-map', '0:v:0', '-f', 'null', '-'];
   const timeoutMs = decodeCheckTimeoutMs(info.durationS);
-  return new Promise((resolve, reject) => {
+  return launchProcess(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'], signal: options.signal, timeoutMs, killSignal: 'SIGKILL' }).then((child) => new Promise((resolve, reject) => {
     const log = new DecoderLog();
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'], signal: options.signal, timeout: timeoutMs, killSignal: 'SIGKILL' });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => log.push(c));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (c: string) => log.push(c));
     child.on('error', (err) => {
       if (err.name === 'AbortError') reject(new IqaError('E_CANCELLED', 'cancelled'));
       else reject(new IqaError('E_FFMPEG_MISSING', `cannot run ffmpeg for ${file}: ${err.message}`, { file, cause: err }));
@@ -45,5 +44,5 @@ export function checkFullDecode(file: string, info: Pick<MediaInfo, 'durationS'>
       if (code !== 0) return reject(new IqaError('E_MEDIA', `${file}: decoding failed (${lastErrorLine(log.tail, file)})`, { file }));
       resolve();
     });
-  });
+  }));
 }

@@ -20,7 +20,6 @@
  * with one thread (up to the damage only: -xerror stops there) to name the exact frame, as a
  * one-thread decode would have.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { IqaError } from '../../common/errors';
@@ -30,6 +29,7 @@ import { locateFfmpeg } from './ffmpeg-locate';
 import { inputArgs } from './probe';
 import { lastErrorLine } from './run-tool';
 import { DECODER_LOG_ARGS, DecoderLog, STRICT_DECODE_ARGS, damageMessage } from './decoder-log';
+import { launchProcess, type LaunchedProcess } from './process-launcher';
 
 export interface FrameReaderOptions {
   raw?: RawVideoGeometry;
@@ -45,6 +45,8 @@ export interface FrameReaderOptions {
   skippedFrames?: number;
   /** Decoder threads (default decodeThreads()). */
   threads?: number;
+  /** Seek on the input (`-ss` before `-i`, seconds): decoding starts at the keyframe before, frames before this time are dropped. */
+  inputSeekS?: number;
 }
 
 /** One rawvideo output of the decoder, read from its own pipe. */
@@ -86,17 +88,16 @@ export function decodeThreads(cores = availableParallelism()): number {
 function exactDamage(file: string, raw: RawVideoGeometry | undefined): Promise<DecoderLog> {
   const { ffmpeg } = locateFfmpeg();
   const args = [...DECODER_LOG_ARGS, '-nostdin', '-threads', '1', '-noautorotate', ...STRICT_DECODE_ARGS, ...inputArgs(file, raw), '-map', '0:v:0', '-f', 'null', '-'];
-  return new Promise((resolve) => {
+  return launchProcess(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] }).then((child) => new Promise((resolve) => {
     const log = new DecoderLog();
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => log.push(c));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (c: string) => log.push(c));
     child.on('error', () => resolve(log));
     child.on('close', () => {
       log.end();
       resolve(log);
     });
-  });
+  }));
 }
 
 /** How many decoder processes FrameReaders have started in this process (tests count decodes with it). */
@@ -112,9 +113,12 @@ export class FrameReader {
   readonly frameSize: number;
   /** The decoder command line, stored with results as provenance. */
   readonly command: string;
-  #child: ChildProcess;
-  #outputs: Output[];
-  #exit: Promise<void>;
+  #child: LaunchedProcess | null = null;
+  #outputs: Output[] = [];
+  #exit: Promise<void> = Promise.resolve();
+  /** The decoder started (through the process launcher) and its outputs connected. */
+  #ready: Promise<void>;
+  #closed = false;
   #log = new DecoderLog();
   #logClosed = false;
   /** Strict and threaded: the one-thread decode that located the first damage exactly (once damage showed). */
@@ -145,14 +149,27 @@ export class FrameReader {
       // otherwise swap width and height without changing the byte count).
       ...DECODER_LOG_ARGS, '-nostdin', '-threads', String(this.#threads), '-noautorotate',
       ...(this.#accept ? [] : STRICT_DECODE_ARGS),
+      ...(options.inputSeekS !== undefined && options.inputSeekS > 0 ? ['-ss', options.inputSeekS.toFixed(6)] : []),
       ...inputArgs(file, options.raw),
       ...outputArgs(this.formats, filters),
     ];
     this.command = ['ffmpeg', ...args].join(' ');
-    const extraPipes = this.formats.slice(1).map(() => 'pipe' as const);
-    this.#child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe', ...extraPipes] });
     decodesStarted += 1;
-    const child = this.#child;
+    // The caller's signal outlives this reader (one per pair of a whole run): its listener goes with
+    // the process, or a run of more than ten pairs leaks listeners (MaxListenersExceededWarning).
+    const onAbort = () => this.close();
+    const signal = options.signal;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#ready = this.#start(ffmpeg, args, () => signal?.removeEventListener('abort', onAbort));
+    this.#ready.catch(() => {}); // reads see the failure; a reader never read must not leave an unhandled rejection
+  }
+
+  /** Starts the decoder and wires its outputs and log; `done` runs when it has exited. */
+  async #start(ffmpeg: string, args: string[], done: () => void): Promise<void> {
+    const file = this.file;
+    const extraPipes = this.formats.slice(1).map(() => 'pipe' as const);
+    const child = await launchProcess(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe', ...extraPipes] });
+    this.#child = child;
     this.#outputs = this.formats.map((f, i) => ({
       format: f,
       size: frameBytes(f),
@@ -184,11 +201,6 @@ export class FrameReader {
       this.#logClosed = true;
       this.#notify();
     });
-    // The caller's signal outlives this reader (one per pair of a whole run): its listener goes with
-    // the process, or a run of more than ten pairs leaks listeners (MaxListenersExceededWarning).
-    const onAbort = () => this.close();
-    const signal = options.signal;
-    signal?.addEventListener('abort', onAbort, { once: true });
     this.#exit = new Promise<void>((resolve) => {
       child.on('error', (err) => {
         this.#failure = new IqaError('E_FFMPEG_MISSING', `cannot run ffmpeg for ${file}: ${err.message}`, { file });
@@ -205,7 +217,9 @@ export class FrameReader {
         this.#notify();
         resolve();
       });
-    }).finally(() => signal?.removeEventListener('abort', onAbort));
+    }).finally(done);
+    // Closed while it started: it stops at once.
+    if (this.#closed) this.close();
   }
 
   /**
@@ -235,6 +249,7 @@ export class FrameReader {
    * before this frame.
    */
   async read(into: Uint8Array, ...more: Uint8Array[]): Promise<boolean> {
+    await this.#ready;
     if (more.length !== this.#outputs.length - 1) throw new RangeError(`read needs ${this.#outputs.length} buffers, one per output format`);
     let got = 0;
     for (let i = 0; i < this.#outputs.length; i++) if (await this.#fill(this.#outputs[i]!, i === 0 ? into : more[i - 1]!)) got += 1;
@@ -303,6 +318,7 @@ export class FrameReader {
    * that is closed before the end of its stream (a pair truncated to the shorter side).
    */
   async settle(): Promise<void> {
+    await this.#ready;
     while (!this.#logClosed && this.#log.framesDecoded < this.#skipped + this.framesRead) {
       await new Promise<void>((r) => (this.#wake = r));
     }
@@ -326,7 +342,8 @@ export class FrameReader {
 
   /** Stops the decoder (safe to call more than once). */
   close(): void {
-    if (this.#child.exitCode === null && !this.#child.killed) this.#child.kill('SIGKILL');
+    this.#closed = true;
+    if (this.#child && this.#child.exitCode === null && !this.#child.killed) this.#child.kill('SIGKILL');
     for (const out of this.#outputs) {
       out.chunks = [];
       out.queued = 0;
@@ -335,6 +352,7 @@ export class FrameReader {
 
   /** Waits for ffmpeg to exit after the last frame, and reports a late decoding error. */
   async finish(): Promise<void> {
+    await this.#ready;
     await this.#exit;
     await this.#pinDamage();
     const late = this.#damageBefore(Infinity) ?? this.#failure;

@@ -1,6 +1,6 @@
 /** Runs ffmpeg/ffprobe as a child process without a shell, with cancellation and bounded output. */
-import { spawn } from 'node:child_process';
 import { IqaError } from '../../common/errors';
+import { launchProcess } from './process-launcher';
 
 export interface ToolResult {
   code: number | null;
@@ -16,16 +16,15 @@ export function runTool(
   options: { signal?: AbortSignal; maxStdout?: number; timeoutMs?: number } = {},
 ): Promise<ToolResult> {
   const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, timeout: options.timeoutMs });
+  return launchProcess(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, timeoutMs: options.timeoutMs }).then((child) => new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     let outLen = 0;
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       outLen += chunk.length;
       if (outLen <= maxStdout) out.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < MAX_STDERR) stderr += chunk.toString('utf8');
     });
     child.on('error', (err) => {
@@ -39,7 +38,7 @@ export function runTool(
       }
       resolve({ code, stdout: Buffer.concat(out), stderr });
     });
-  });
+  }));
 }
 
 /** The last meaningful line ffmpeg printed, for one-line error messages. */
