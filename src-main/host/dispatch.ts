@@ -23,10 +23,28 @@ export interface DispatchOptions {
 
 const logInternal = (name: string, err: unknown) => console.error(`[iqa] ${name} failed:`, err);
 
+/**
+ * Runs every command's validator once on an empty input, one per turn of the event loop, so that the
+ * first real request of a kind does not pay for zod's lazy set-up of its schema (a few milliseconds
+ * each, which add up when a UI sends several commands at once). The hosts call it when they start.
+ */
+export function warmValidators(): void {
+  const names = Object.keys(commands) as (keyof typeof commands)[];
+  const next = (i: number) => {
+    if (i >= names.length) return;
+    commands[names[i]!].input.safeParse({}, { jitless: true });
+    setImmediate(next, i + 1).unref();
+  };
+  setImmediate(next, 0).unref();
+}
+
 export async function dispatch(handlers: Handlers, name: string, payload: unknown, options: DispatchOptions = {}): Promise<Reply<unknown>> {
   try {
     if (!isCommandName(name)) throw new IqaError('E_INPUT', `unknown command "${name}"`);
-    const parsed = commands[name].input.safeParse(payload ?? {});
+    // jitless: zod would otherwise compile each schema's fast path (new Function) on its first use, tens of
+    // milliseconds on the engine's thread at a command's first call; command inputs are small, so the
+    // interpreted check costs microseconds and no request ever pays for a compile.
+    const parsed = commands[name].input.safeParse(payload ?? {}, { jitless: true });
     if (!parsed.success) throw new IqaError('E_INPUT', `${name}: ${describeIssues(parsed.error.issues)}`, { details: parsed.error.issues });
     const handler = handlers[name] as (input: unknown) => Promise<unknown>;
     const value = await handler(parsed.data);

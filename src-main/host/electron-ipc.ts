@@ -7,9 +7,10 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { COMMAND_NAMES, EVENT_NAMES, ipcChannel } from '../common/contract-names';
 import type { Handlers } from '../common/contract';
 import type { JobManager } from '../services/jobs/job-manager';
-import { dispatch } from './dispatch';
+import { dispatch, warmValidators } from './dispatch';
 
 export function registerIpc(handlers: Handlers, jobs: JobManager, isTrustedUrl: (url: string) => boolean, windows: () => BrowserWindow[]): () => void {
+  warmValidators();
   for (const name of COMMAND_NAMES) {
     ipcMain.handle(ipcChannel(name), async (event: IpcMainInvokeEvent, payload: unknown) => {
       const url = event.senderFrame?.url ?? '';

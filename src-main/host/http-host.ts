@@ -19,7 +19,7 @@ import { pipeline, type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, type Handlers, type Reply } from '../common/contract';
 import type { JobManager } from '../services/jobs/job-manager';
-import { dispatch } from './dispatch';
+import { dispatch, warmValidators } from './dispatch';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
 import type { ErrorCode } from '../common/errors';
 
@@ -201,6 +201,7 @@ export function oneLineError(err: unknown): string {
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('base64url');
+  warmValidators();
   const staticDir = options.staticDir ? resolve(options.staticDir) : undefined;
   let port = 0;
   const allowedHosts = () => new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);

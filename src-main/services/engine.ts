@@ -5,7 +5,6 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { MAPPING_FITS, type AnalysisOptions, type Handlers } from '../common/contract';
-import { gatherAnalysisInput } from './analysis/analyze-project';
 import { ComputePool } from './compute/compute-pool';
 import { readMosChoice, resolveMosChoice, writeMosChoice } from './analysis/mos-choice';
 import { importRatingsCsv } from './analysis/import-ratings';
@@ -34,6 +33,10 @@ import { metricsWorkTracker } from './jobs/metrics-work';
 import { exportResults } from './export/results-export';
 import { locateFfmpeg } from './media/ffmpeg-locate';
 import { thumbnailDataUrl } from './media/thumbnail';
+import { prewarmProcessLauncher } from './media/process-launcher';
+import { closeFileHashPool } from './models/file-hash';
+import { PairDecoders } from './viewer/pair-decoder';
+import { loadManifest } from './models/manifest';
 import { readRecent, rememberProject } from './projects/recent-projects';
 import { isProjectDir, openProjectDb, readMeta, schemaVersion, type Db } from './store/project-db';
 import { PathAccess, type AccessRoots } from './access/path-access';
@@ -62,6 +65,9 @@ export class Engine {
   #runner: FrameRunner | null = null;
   #compute: ComputePool | null = null;
 
+  /** The viewer's open pairs: stepping through frames reads on from running decoders. */
+  readonly #viewerDecoders = new PairDecoders();
+
   constructor(options: EngineOptions) {
     this.#userDataDir = options.userDataDir;
     this.#threads = options.threads ?? defaultThreads();
@@ -69,6 +75,10 @@ export class Engine {
     // The app's own folders are always the user's choice.
     this.access.allow(options.userDataDir);
     this.access.allow(modelDir());
+    // Started now, while this process is small: the launcher's own start is the one slow fork.
+    prewarmProcessLauncher();
+    // The model manifest is validated once per process; now, not inside the first metric run.
+    loadManifest();
   }
 
   /** The model directory (IQA_MODEL_DIR, else <user data>/models), without listing or hashing what is in it. */
@@ -122,9 +132,15 @@ export class Engine {
   #analyze(o: AnalysisOptions) {
     const dir = resolve(o.projectDir);
     const mapping = MAPPING_FITS[o.mapping];
-    const input = gatherAnalysisInput(this.db(dir), dir, { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, scores: o.scores, zscore: o.zscore, mapping, by: o.by, seed: o.seed, resamples: o.resamples });
-    this.#compute ??= new ComputePool({ threads: Math.min(this.#threads, 2) });
-    return this.#compute.analyze(input);
+    // Opened here first: the folder is checked against the allowed ones and the store migrated.
+    this.db(dir);
+    const options = { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, scores: o.scores, zscore: o.zscore, mapping, by: o.by, seed: o.seed, resamples: o.resamples };
+    return this.#computePool().analyzeProject(dir, options, () => this.db(dir));
+  }
+
+  /** The compute worker pool (analysis, set statistics, network inputs, alignment), made on first use. */
+  #computePool(): ComputePool {
+    return (this.#compute ??= new ComputePool({ threads: Math.min(this.#threads, 2) }));
   }
 
   close(): void {
@@ -133,13 +149,14 @@ export class Engine {
 
   /** close(), resolved once the worker pools have stopped: the command line awaits it so that the process can end. */
   async shutdown(): Promise<void> {
+    this.#viewerDecoders.close();
     for (const db of this.#dbs.values()) db.close();
     this.#dbs.clear();
     const runner = this.#runner;
     const compute = this.#compute;
     this.#runner = null;
     this.#compute = null;
-    await Promise.all([runner?.close(), compute?.close(), closeSharedInference()]);
+    await Promise.all([runner?.close(), compute?.close(), closeSharedInference(), closeFileHashPool()]);
   }
 
   readonly handlers: Handlers = {
@@ -268,8 +285,8 @@ export class Engine {
         metric,
         resolved,
         frame,
-        // The viewer's applied timing (viewer/frame-pixels.ts: skipped frames shorten a side, so compare up to the shorter).
-        { runner: this.frameRunner(), ...(skipRef || skipDist || ignoreFps ? { policy: { skipRef, skipDist, truncate: Boolean(skipRef || skipDist), ignoreFps } } : {}) },
+        // The viewer's applied timing; the frames come from the pair's open decoders, shared with the panes.
+        { runner: this.frameRunner(), decoders: this.#viewerDecoders, timing: { skipRef, skipDist, ignoreFps } },
       );
       return {
         metric,
@@ -294,6 +311,8 @@ export class Engine {
         { ref: this.#mediaPath(dir, ref), dist: this.#mediaPath(dir, dist), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
         frame,
         { skipRef, skipDist, ignoreFps },
+        undefined,
+        this.#viewerDecoders,
       );
       const b64 = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
       return { frame: p.frame, width: p.width, height: p.height, frames: p.frames, fps: p.fps, ref: b64(p.ref), dist: b64(p.dist), decoder: p.decoder };
@@ -306,7 +325,7 @@ export class Engine {
       const ref = dist.referenceId === null ? undefined : getStimulus(db, dist.referenceId);
       if (!ref) throw new IqaError('E_INPUT', `${dist.path} has no reference: the alignment check compares a distorted video with its reference`);
       // The decode is two ffmpeg processes; the frame-by-frame search runs in the compute pool's worker.
-      const compute = (this.#compute ??= new ComputePool({ threads: Math.min(this.#threads, 2) }));
+      const compute = this.#computePool();
       return alignmentOfPair(
         { ref: this.#mediaPath(dir, ref), dist: this.#mediaPath(dir, dist), refInfo: ref, distInfo: dist, refRaw: ref.rawGeometry ?? undefined, distRaw: dist.rawGeometry ?? undefined },
         { maxOffset, analyze: (input, signal) => compute.align(input, signal) },
@@ -382,7 +401,7 @@ export class Engine {
         projectDir: a.type === 'project' ? a.dir : null,
         unit: 'images',
         run: (ctx) =>
-          computeImageSetMetrics({ ...input, a, b }, { signal: ctx.signal, onProgress: (d, t, l) => ctx.progress(d, t, l), openDb: (dir) => ({ db: this.db(dir), close: false }) }),
+          computeImageSetMetrics({ ...input, a, b }, { signal: ctx.signal, onProgress: (d, t, l) => ctx.progress(d, t, l), openDb: (dir) => ({ db: this.db(dir), close: false }), compute: this.#computePool() }),
       });
       return { jobId };
     },

@@ -3,17 +3,33 @@
  * statistics, bootstrap, significance) and the set metrics' FID/KID/IS/FVD statistics. A thin adapter
  * over kernels/compute-task.ts: errors come back as WireErrors (a thrown Error would lose its code),
  * result buffers are moved to the caller.
+ *
+ * A project's analysis is read here too (compute-messages.ts): the worker opens the project database
+ * with its own connection (SQLite's WAL lets it read while the engine writes ratings) and gathers the
+ * input with the store's read functions, the one place a worker uses services/.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { toIqaError } from '../common/errors';
-import { resultBuffers, runComputeTask, type ComputeReply, type ComputeTask } from '../kernels/compute-task';
+import { resultBuffers, runComputeTask, type ComputeReply, type ComputeResult } from '../kernels/compute-task';
+import { analyzeProject } from '../services/analysis/analyze-project';
+import { openProjectDb } from '../services/store/project-db';
+import type { ComputeWorkerTask, ProjectAnalysisTask } from './compute-messages';
 import { yieldToEngineThread } from './thread-priority';
 
 yieldToEngineThread();
 
-export default function compute(task: ComputeTask): ComputeReply | ReturnType<typeof move> {
+function analyzeStoredProject(task: ProjectAnalysisTask): ComputeResult {
+  const db = openProjectDb(task.projectDir);
   try {
-    const result = runComputeTask(task);
+    return { ok: true, kind: 'analysis', seq: task.seq, report: analyzeProject(db, task.projectDir, task.options) };
+  } finally {
+    db.close();
+  }
+}
+
+export default function compute(task: ComputeWorkerTask): ComputeReply | ReturnType<typeof move> {
+  try {
+    const result = task.kind === 'project-analysis' ? analyzeStoredProject(task) : runComputeTask(task);
     return move({ [transferableSymbol]: resultBuffers(result), [valueSymbol]: result });
   } catch (err) {
     return { ok: false, seq: task.seq, error: toIqaError(err).toWire() };

@@ -141,7 +141,8 @@ export default async function onnxRun(task: OnnxRunTask): Promise<OnnxRunReply> 
     const { session, provider } = cached;
     checkFeeds(task, session);
     const feeds: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(task.feeds)) feeds[name] = new Tensor('float32', t.data, t.dims);
+    // onnxruntime refuses views of a SharedArrayBuffer (a batch a worker filled): those are copied here, off the engine's thread.
+    for (const [name, t] of Object.entries(task.feeds)) feeds[name] = new Tensor('float32', t.data.buffer instanceof SharedArrayBuffer ? new Float32Array(t.data) : t.data, t.dims);
     const fetches = task.outputs?.length ? task.outputs : session.outputNames;
     const bad = fetches.filter((n) => !session.outputNames.includes(n));
     if (bad.length) throw new IqaError('E_INPUT', `model ${task.label} has no output ${bad.join(', ')} (outputs: ${session.outputNames.join(', ')})`);

@@ -62,7 +62,8 @@ describe('frameMap: SSIM', () => {
       expect(m.frame).toBe(k);
       expect([m.width, m.height]).toEqual([96, 64]);
       expect(m.value).toBe(stored.perFrame[0]![k]);
-      if (k > 0) expect(m.decoder).toContain(`trim=start_frame=${k}`);
+      // Past the first frame the decoders seek on the input (viewer/pair-decoder.ts), they do not decode from frame 0.
+      if (k > 0) expect(m.decoder).toContain("-ss ");
     }
     expect(new Set([0, 5, 7].map((k) => stored.perFrame[0]![k])).size).toBe(3);
   });

@@ -24,7 +24,7 @@ import { closeSharedInference } from '../../src-main/services/models/inference';
 import { sha256File } from '../../src-main/services/models/file-hash';
 import { computeImageSetMetrics } from '../../src-main/services/sets/image-set-metrics';
 import { kidWithGram } from '../../src-main/services/sets/kid-gram';
-import { FidPreprocessor, FvdPreprocessor } from '../../src-main/services/sets/preprocess';
+import { FidPreprocessor, FvdPreprocessor } from '../../src-main/kernels/image/network-inputs';
 import { decodeImageRgb, sniffImageSize } from '../../src-main/services/sets/decode';
 import { parseSetSpec } from '../../src-main/services/sets/set-spec';
 import { readStatsFile } from '../../src-main/services/sets/stats-file';

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IqaError } from '../../src-main/common/errors';
 import { rgb24Format } from '../../src-main/services/media/decode-format';
 import { FrameReader } from '../../src-main/services/media/frame-reader';
-import { framePixels, seekArgs } from '../../src-main/services/viewer/frame-pixels';
+import { framePixels } from '../../src-main/services/viewer/frame-pixels';
+import { seekFor } from '../../src-main/services/viewer/pair-decoder';
 import { ffmpeg, makePng, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -46,13 +47,10 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 describe('framePixels', () => {
-  it('seeks on the input (-ss before -i) for a video frame past the first', () => {
-    const args = seekArgs('/x.mp4', undefined, [], 7, 25);
-    expect(args.indexOf('-ss')).toBeGreaterThanOrEqual(0);
-    expect(args.indexOf('-ss')).toBeLessThan(args.indexOf('-i'));
-    expect(args[args.indexOf('-ss') + 1]).toBe((6.5 / 25).toFixed(6));
-    expect(args).not.toContain('trim');
-    expect(seekArgs('/x.png', undefined, [], 0, null)).not.toContain('-ss');
+  it('seeks on the input half a frame before a video frame past the first; selects without a frame rate', () => {
+    expect(seekFor(7, 25)).toEqual({ inputSeekS: 6.5 / 25, select: 0 });
+    expect(seekFor(0, 25)).toEqual({ inputSeekS: null, select: 0 });
+    expect(seekFor(3, null)).toEqual({ inputSeekS: null, select: 3 });
   });
 
   for (const ext of ['mp4', 'mkv']) {

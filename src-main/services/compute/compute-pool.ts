@@ -8,10 +8,13 @@ import { Piscina } from 'piscina';
 import type { AnalysisReport } from '../../common/domain';
 import { IqaError } from '../../common/errors';
 import type { AnalysisInput } from '../../kernels/analysis/compute-analysis';
-import { runComputeTask, type ComputeReply, type ComputeResult, type ComputeTask } from '../../kernels/compute-task';
+import { runComputeTask, type ComputeReply, type ComputeResult, type FidInputRequest } from '../../kernels/compute-task';
 import type { FeatureMatrix } from '../../kernels/features/feature-matrix';
 import type { SetStatisticsRequest, SetStatisticsResult } from '../../kernels/features/set-statistics';
 import type { AlignFramesInput, FrameAlignment } from '../../kernels/align/align-frames';
+import type { ComputeWorkerTask } from '../../workers/compute-messages';
+import { analyzeProject, type AnalyzeOptions } from '../analysis/analyze-project';
+import type { Db } from '../store/project-db';
 import { workerFile } from '../worker-files';
 
 export interface ComputePoolOptions {
@@ -49,6 +52,18 @@ export class ComputePool {
   }
 
   /**
+   * The analysis of a project, read and computed in the worker (workers/compute-messages.ts), so the
+   * engine's thread neither reads nor clones the ratings. `db`: the caller's connection, used instead
+   * when the pool has no threads.
+   */
+  async analyzeProject(projectDir: string, options: AnalyzeOptions, db: () => Db, signal?: AbortSignal): Promise<AnalysisReport> {
+    if (this.threads === 0) return analyzeProject(db(), projectDir, options);
+    const r = await this.#run({ kind: 'project-analysis', seq: ++this.#seq, projectDir, options }, [], signal);
+    if (r.kind !== 'analysis') throw new IqaError('E_INTERNAL', `compute worker answered an analysis with ${r.kind}`);
+    return r.report;
+  }
+
+  /**
    * FID/KID/IS/FVD statistics of feature matrices. Their buffers are transferred to the worker: the
    * caller's matrices (and stored statistics) are unusable afterwards.
    */
@@ -75,11 +90,22 @@ export class ComputePool {
     return r.alignment;
   }
 
-  async #run(task: ComputeTask, transferList: ArrayBuffer[], signal?: AbortSignal): Promise<ComputeResult> {
-    const what = task.kind === 'analysis' ? 'analysis' : task.kind === 'alignment' ? 'alignment check' : 'set statistics';
+  /**
+   * Writes one image's FID Inception input into slot `slot` of `batch`, in a worker: the batch must be a
+   * view of a SharedArrayBuffer (the worker writes into it); the image's pixels are transferred.
+   */
+  async fidInput(input: FidInputRequest, signal?: AbortSignal): Promise<void> {
+    const buffers = new Set<ArrayBuffer>();
+    if (this.threads > 0 && !(input.batch.buffer instanceof SharedArrayBuffer)) throw new IqaError('E_INTERNAL', 'fidInput needs a batch over a SharedArrayBuffer');
+    const moved: FidInputRequest = this.threads === 0 ? input : { ...input, image: { ...input.image, data: owned(input.image.data, buffers) } };
+    await this.#run({ kind: 'fid-input', seq: ++this.#seq, input: moved }, [...buffers], signal);
+  }
+
+  async #run(task: ComputeWorkerTask, transferList: ArrayBuffer[], signal?: AbortSignal): Promise<ComputeResult> {
+    const what = { analysis: 'analysis', 'project-analysis': 'analysis', alignment: 'alignment check', 'set-statistics': 'set statistics', 'fid-input': 'FID input' }[task.kind];
     if (signal?.aborted) throw new IqaError('E_CANCELLED', `${what} cancelled`);
-    if (this.threads === 0) return runComputeTask(task);
-    const pool = (this.#pool ??= new Piscina({ filename: workerFile('compute.worker'), minThreads: 0, maxThreads: this.threads, idleTimeout: this.#idleTimeoutMs }));
+    if (this.threads === 0 && task.kind !== 'project-analysis') return runComputeTask(task);
+    const pool = (this.#pool ??= new Piscina({ filename: workerFile('compute.worker'), recordTiming: false, minThreads: 0, maxThreads: this.threads, idleTimeout: this.#idleTimeoutMs }));
     let reply: ComputeReply;
     try {
       reply = (await pool.run(task, { transferList, signal })) as ComputeReply;

@@ -43,7 +43,7 @@ class PoolRunner implements FrameRunner {
   readonly #pool: Piscina;
   constructor(threads: number) {
     this.threads = threads;
-    this.#pool = new Piscina({ filename: workerFile('frame-metrics.worker'), minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
+    this.#pool = new Piscina({ filename: workerFile('frame-metrics.worker'), recordTiming: false, minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
   }
   run(job: FrameJob, signal?: AbortSignal): Promise<Float64Array> {
     return this.#pool.run(job, { signal });

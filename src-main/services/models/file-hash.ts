@@ -1,9 +1,12 @@
 /**
- * SHA-256 of model files, computed once per process: cached by path and invalidated when the
- * file's size or mtime changes (a replaced file is hashed again).
+ * SHA-256 of model files (and of the images a feature cache keys), computed once per process: cached by
+ * path and invalidated when the file's size or mtime changes (a replaced file is hashed again). The
+ * bytes are hashed in a worker thread (workers/file-hash.worker.ts), never on the engine's thread.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { Piscina } from 'piscina';
+import type { FileHashReply } from '../../workers/file-hash-messages';
+import { workerFile } from '../worker-files';
 
 interface Entry {
   size: number;
@@ -12,15 +15,23 @@ interface Entry {
 }
 
 const cache = new Map<string, Entry>();
+let pool: Piscina | undefined;
 
-function hashStream(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk) => h.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
+async function hashInWorker(path: string): Promise<string> {
+  pool ??= new Piscina({ filename: workerFile('file-hash.worker'), recordTiming: false, minThreads: 0, maxThreads: 1, idleTimeout: 5_000 });
+  const reply = (await pool.run({ path })) as FileHashReply;
+  if (reply.ok) return reply.sha256;
+  // The fs error as the caller would have had it reading the file itself (callers read its code).
+  const err = new Error(reply.message) as NodeJS.ErrnoException;
+  err.code = reply.code;
+  throw err;
+}
+
+/** Stops the hashing thread (the engine's shutdown; the next hash starts a new one). */
+export async function closeFileHashPool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.destroy();
 }
 
 export interface FileIdentity {
@@ -44,7 +55,7 @@ export function sha256File(path: string): Promise<string> {
   }
   const hit = cache.get(path);
   if (hit && hit.size === size && hit.mtimeMs === mtimeMs) return hit.sha256;
-  const sha256 = hashStream(path);
+  const sha256 = hashInWorker(path);
   const entry = { size, mtimeMs, sha256 };
   cache.set(path, entry);
   sha256.catch(() => {

@@ -104,6 +104,8 @@ export class OnnxInference {
   #getPool(): Piscina {
     this.#pool ??= new Piscina({
       filename: workerFile('onnx.worker'),
+      // No per-task timing histograms: nothing reads them, and making them costs the engine's thread at the pool's start.
+      recordTiming: false,
       minThreads: 0,
       maxThreads: Math.max(1, this.#opts.threads ?? 1),
       idleTimeout: this.#opts.idleTimeoutMs ?? 60_000,

@@ -126,7 +126,8 @@ export type ModelTolerance = z.output<typeof toleranceSchema>;
 
 /** Validates a manifest document; throws E_INTERNAL naming the first bad field. */
 export function parseManifest(doc: unknown): ModelManifest {
-  const r = manifestSchema.safeParse(doc);
+  // Validated once: the interpreted check is cheaper than compiling a fast path for one use.
+  const r = manifestSchema.safeParse(doc, { jitless: true });
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new IqaError('E_INTERNAL', `models/manifest.json is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`, { details: r.error.issues });

@@ -11,7 +11,7 @@ import type { FrameFormat } from '../../common/frame-format';
 import type { MediaInfo } from '../../common/domain';
 import { FrameReader } from '../media/frame-reader';
 import { probeMedia } from '../media/probe';
-import type { RgbImage } from './preprocess';
+import type { RgbImage } from '../../kernels/image/network-inputs';
 
 export function rgb24Format(width: number, height: number): FrameFormat {
   return { layout: 'rgb', width, height, bitDepth: 8, chromaShiftX: 0, chromaShiftY: 0, pixFmt: 'rgb24' };

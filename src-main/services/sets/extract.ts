@@ -37,6 +37,8 @@ export interface ExtractSpec {
   readonly variant: string;
   /** Decodes `item` and writes its network input into slot `slot` of `batch`. */
   readonly fill: (item: SetItem, batch: Float32Array, slot: number, signal?: AbortSignal) => Promise<void>;
+  /** Batches over SharedArrayBuffers, for a `fill` that writes them from a worker. */
+  readonly sharedBatches?: boolean;
 }
 
 export interface ExtractOptions {
@@ -203,7 +205,8 @@ export async function extractFeatures(sets: readonly ResolvedSet[], spec: Extrac
     if (signal?.aborted) throw cancelled();
     const chunk = toCompute.slice(start, start + batchSize);
     const m = chunk.length;
-    const buf = (buffers[k % 2] ??= new Float32Array(Math.min(batchSize, toCompute.length) * itemSize));
+    const length = Math.min(batchSize, toCompute.length) * itemSize;
+    const buf = (buffers[k % 2] ??= spec.sharedBatches ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length));
     const td = performance.now();
     await mapLimit(chunk, concurrency, async (p, slot) => {
       if (signal?.aborted) throw cancelled();

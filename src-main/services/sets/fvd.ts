@@ -22,7 +22,7 @@ import { framesNeeded, readClip, type ClipSampling } from './decode';
 import { extractFeatures, mapLimit } from './extract';
 import { withComputePool } from '../compute/compute-pool';
 import { modelWarnings, smallSetWarning, type BootstrapRequest, type SetMetricsOptions } from './image-set-metrics';
-import { FVD_RESIZE_DESCRIPTION, FvdPreprocessor, I3D_INPUT_SIZE } from './preprocess';
+import { FVD_RESIZE_DESCRIPTION, FvdPreprocessor, I3D_INPUT_SIZE } from '../../kernels/image/network-inputs';
 import { parseSetSpec, resolveSet, type SetSpec } from './set-spec';
 import { FVD_DEFAULT_CLIP_LENGTH, FVD_MIN_CLIP_LENGTH } from '../../common/contract-names';
 

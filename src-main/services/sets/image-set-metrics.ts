@@ -27,7 +27,7 @@ import { manifestEntry, type ModelEntry } from '../models/manifest';
 import { requireModel } from '../models/model-store';
 import { decodeImageRgb } from './decode';
 import { extractFeatures, type ExtractOptions } from './extract';
-import { DEFAULT_FID_RESIZE, FID_INPUT_SIZE, FID_RESIZE_DESCRIPTIONS, FID_RESIZE_MODES, FidPreprocessor, type FidResizeMode } from './preprocess';
+import { DEFAULT_FID_RESIZE, FID_INPUT_SIZE, FID_RESIZE_DESCRIPTIONS, FID_RESIZE_MODES, FidPreprocessor, type FidResizeMode } from '../../kernels/image/network-inputs';
 import { parseSetSpec, resolveSet, describeSpec, type ResolveSetOptions, type ResolvedSet, type SetSpec } from './set-spec';
 import { readStatsFile, writeStatsFile, type StoredStats } from './stats-file';
 import { withComputePool, type ComputePool } from '../compute/compute-pool';
@@ -158,9 +158,12 @@ export async function computeImageSetMetrics(req: ImageSetMetricsRequest, opts: 
         { name: 'logits_unbiased', dim: IS_LOGITS_DIM, suffix: '.logits' },
       ],
       variant: resize,
+      // With a compute pool (the engine's), the resize runs in its worker, into the shared batch.
+      sharedBatches: opts.compute !== undefined && opts.compute.threads > 0,
       fill: async (item, batch, slot, signal) => {
         const img = await decodeImageRgb(item.file, signal);
-        pre.toSlot(img, batch, slot);
+        if (opts.compute && opts.compute.threads > 0) await opts.compute.fidInput({ image: img, mode: resize, batch, slot }, signal);
+        else pre.toSlot(img, batch, slot);
       },
     },
     { ...opts, model, cache: useCache },

@@ -14,11 +14,11 @@
  * I3D (`video` [N,3,T,224,224] in [-1,1], nothing inside the graph), the original FVD: every frame TF1
  * legacy bilinear to 224×224 (stretch, no crop, no antialias) on 0..255, then float32 2x/255 − 1.
  */
-import { interleavedView, batchSlotView, type StridedImage } from '../../kernels/image/strided';
-import { createTorchBilinearPlan, resizeTorchBilinear, type TorchBilinearPlan } from '../../kernels/image/resize-torch-bilinear';
-import { createPilBicubicPlan, resizePilBicubic, type PilBicubicPlan } from '../../kernels/image/resize-pil-bicubic';
-import { createTfBilinearPlan, resizeTfBilinear, type TfBilinearPlan } from '../../kernels/image/resize-tf-bilinear';
-import { scaleTensorInPlace, TENSOR_SCALINGS } from '../../kernels/image/to-tensor';
+import { interleavedView, batchSlotView, type StridedImage } from './strided';
+import { createTorchBilinearPlan, resizeTorchBilinear, type TorchBilinearPlan } from './resize-torch-bilinear';
+import { createPilBicubicPlan, resizePilBicubic, type PilBicubicPlan } from './resize-pil-bicubic';
+import { createTfBilinearPlan, resizeTfBilinear, type TfBilinearPlan } from './resize-tf-bilinear';
+import { scaleTensorInPlace, TENSOR_SCALINGS } from './to-tensor';
 
 export const FID_RESIZE_MODES = ['pytorch-fid', 'clean-fid', 'tf1'] as const;
 export type FidResizeMode = (typeof FID_RESIZE_MODES)[number];
