@@ -12,7 +12,8 @@
  * Flags: --quick (fewer repeats, for a smoke run), --runs=N (repeats of whole-video runs, default 3),
  * --no-naive (skip the naive JS SSIM), --no-neural (skip the LPIPS/Inception rows, bench/neural.ts),
  * --neural-only (only those rows), --large-memory-only (only the 24-megapixel peak-memory rows, 5b),
- * --viewer-only (only the viewer's latency rows, 10, bench/viewer-latency.ts).
+ * --viewer-only (only the viewer's latency rows, 10, bench/viewer-latency.ts), --engine-only (only the
+ * engine-thread rows 9 and 9b, bench/engine-loop.ts).
  * Internal: --child-mem=<ref>|<dist>|<threads>[|<metric,…>] (one memory run).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -30,9 +31,9 @@ import { decodeFormatFor } from '../src-main/services/media/decode-format';
 import { locateFfmpeg } from '../src-main/services/media/ffmpeg-locate';
 import { FrameReader } from '../src-main/services/media/frame-reader';
 import { probeMedia } from '../src-main/services/media/probe';
-import { benchEngineLoop } from './engine-loop';
+import { benchEngineLoop, benchMixedLoad } from './engine-loop';
 import { benchViewerLatency, SEEK_TARGET_MS, STEP_TARGET_MS } from './viewer-latency';
-import { benchNeural, type NeuralBenchResult } from './neural';
+import { benchNeural, chooseModelDir, type NeuralBenchResult } from './neural';
 import { fmt, log, median, MiB, msSince, mustRun, now, repoRoot, table } from './util';
 
 // ---------------------------------------------------------------------------------------------
@@ -585,8 +586,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const childSpec = args.find((a) => a.startsWith('--child-mem='));
   if (childSpec) return childMem(childSpec.slice('--child-mem='.length));
-  const unknown = args.filter((a) => !/^--(quick|no-naive|no-neural|neural-only|large-memory-only|viewer-only|runs=\d+|other-runs=\d+)$/.test(a));
-  if (unknown.length) throw new Error(`unknown option(s) ${unknown.join(' ')}; known: --quick --runs=N --other-runs=N --no-naive --no-neural --neural-only --large-memory-only --viewer-only`);
+  const unknown = args.filter((a) => !/^--(quick|no-naive|no-neural|neural-only|large-memory-only|viewer-only|engine-only|runs=\d+|other-runs=\d+)$/.test(a));
+  if (unknown.length) throw new Error(`unknown option(s) ${unknown.join(' ')}; known: --quick --runs=N --other-runs=N --no-naive --no-neural --neural-only --large-memory-only --viewer-only --engine-only`);
   const neuralOn = !args.includes('--no-neural');
   const neuralOnly = args.includes('--neural-only');
   const quick = args.includes('--quick');
@@ -629,6 +630,15 @@ async function main(): Promise<void> {
     return;
   }
   const media = await ensureMedia(join(outDir, 'media'), ffmpeg);
+  if (args.includes('--engine-only')) {
+    const loop = await benchEngineLoop(quick);
+    const mixed = await benchMixedLoad(quick, chooseModelDir(root));
+    process.stdout.write(`IQA Studio benchmark (engine thread only) — ${new Date().toISOString()}\nmachine: ${machine.cpu}, ${P} cores, node ${machine.node}; load average ${machine.loadAvgAtStart.join(' ')} at the start\n${loop.text}\n${mixed.text}\n`);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'latest-engine.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, code, engineLoop: loop.json, mixedLoad: mixed.json }, null, 2)}\n`);
+    log('wrote bench/out/latest-engine.json');
+    return;
+  }
   if (args.includes('--viewer-only')) {
     const viewer = await benchViewerLatency(media, quick);
     process.stdout.write(`IQA Studio benchmark (viewer latency only) — ${new Date().toISOString()}\nmachine: ${machine.cpu}, ${P} cores, node ${machine.node}; load average ${machine.loadAvgAtStart.join(' ')} at the start\n${viewer.text}\n`);
@@ -817,6 +827,8 @@ async function main(): Promise<void> {
   }
   // 9. The engine's event loop while an analysis runs in the compute worker.
   const engineLoop = await benchEngineLoop(quick);
+  // 9b. The same thread under the analysis, a neural metrics run, frame maps and FID at once.
+  const mixedLoad = await benchMixedLoad(quick, chooseModelDir(root));
   // 10. The viewer's latency: a new frame's map, and stepping with prefetch.
   const viewerLatency = await benchViewerLatency(media, quick);
   machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
@@ -1011,6 +1023,7 @@ async function main(): Promise<void> {
   if (neural) out.push(neural.text);
   if (neuralError) out.push(`\n7. Neural metrics and 8. Frechet distance: FAILED (${neuralError})`);
   out.push(engineLoop.text);
+  out.push(mixedLoad.text);
   out.push(viewerLatency.text);
   out.push(
     table(
@@ -1053,6 +1066,7 @@ async function main(): Promise<void> {
     memory: { short: memShortRun, long: memLongRun, framePairMiB: pairMiB, largeImage: largeMem.json },
     neural: neural?.json ?? null,
     engineLoop: engineLoop.json,
+    mixedLoad: mixedLoad.json,
     viewerLatency: viewerLatency.json,
     targets,
     totalS,

@@ -4,14 +4,15 @@
  * observers, linear mapping, 2,000 cluster-bootstrap resamples; 200 with --quick) through the Engine, as
  * the app and `npm run web` call it; app.info is asked every 20 ms meanwhile and its slowest answer
  * reported. The analysis runs in the compute worker, so the p99 should stay far below the 50 ms the
- * issue sets (test/services/engine-responsiveness.test.ts asserts that bound).
+ * issue sets (test/timing/engine-responsiveness.test.ts asserts that bound).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as pace } from 'node:timers/promises';
 import { Engine } from '../src-main/services/engine';
+import { BENCH_MIXED_LOAD, runMixedLoad, TEST_MIXED_LOAD } from '../test/helpers/engine-mixed-load';
 import { THOUSAND_STIMULI, writeSyntheticAnalysisProject } from '../test/helpers/synthetic-analysis-project';
 import { fmt, log, table } from './util';
 
@@ -71,6 +72,52 @@ export async function benchEngineLoop(quick: boolean): Promise<{ text: string; j
     return { text, json };
   } finally {
     engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface MixedLoadBenchResult {
+  eventLoopP99Ms: number;
+  eventLoopMaxMs: number;
+  appInfoMaxMs: number;
+  appInfoProbes: number;
+  partsS: Record<string, number>;
+  modelDir: string;
+}
+
+/**
+ * 9b. Everything at once (test/helpers/engine-mixed-load.ts): the 1,000-stimulus analysis, an LPIPS +
+ * BRISQUE run on a 640x360 60-frame pair, 30 SSIM frame-map requests and FID over two sets of 48 images,
+ * through the HTTP host, with app.info over HTTP every 20 ms. Needs lpips-alex, brisque and
+ * fid-inception-arch in the model directory (IQA_MODEL_DIR, else ../shared/models); skipped without them.
+ */
+export async function benchMixedLoad(quick: boolean, modelDir: string): Promise<{ text: string; json: MixedLoadBenchResult | null }> {
+  if (!modelDir || !['lpips-alex', 'brisque', 'fid-inception-arch'].every((m) => existsSync(join(modelDir, m)))) {
+    return { text: '9b. Mixed load: skipped (lpips-alex, brisque and fid-inception-arch are not all in the model directory)', json: null };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'iqa-bench-mixed-'));
+  const saved = process.env.IQA_MODEL_DIR;
+  process.env.IQA_MODEL_DIR = modelDir;
+  try {
+    log('engine event loop under the mixed load (analysis, LPIPS + BRISQUE run, frame maps, FID)');
+    const r = await runMixedLoad(dir, quick ? TEST_MIXED_LOAD : BENCH_MIXED_LOAD);
+    const json: MixedLoadBenchResult = {
+      eventLoopP99Ms: r.eventLoopP99Ms,
+      eventLoopMaxMs: r.eventLoopMaxMs,
+      appInfoMaxMs: Math.max(...r.appInfoMs),
+      appInfoProbes: r.appInfoMs.length,
+      partsS: Object.fromEntries(Object.entries(r.partsMs).map(([k, v]) => [k, v / 1000])),
+      modelDir,
+    };
+    const text = table('9b. The engine thread under the mixed load (issue bound: p99 < 50 ms, app.info over HTTP < 100 ms)', ['what', 'value'], [
+      ['parts (s from the start)', Object.entries(json.partsS).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ')],
+      ['engine event-loop delay p99', `${fmt(json.eventLoopP99Ms, 1)} ms (max ${fmt(json.eventLoopMaxMs, 1)} ms)`],
+      ['slowest app.info over HTTP', `${fmt(json.appInfoMaxMs, 1)} ms (${json.appInfoProbes} probes)`],
+    ]);
+    return { text, json };
+  } finally {
+    if (saved === undefined) delete process.env.IQA_MODEL_DIR;
+    else process.env.IQA_MODEL_DIR = saved;
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -109,7 +109,7 @@ export interface NeuralBenchInput {
   image1080: { ref: Uint8Array; dist: Uint8Array; width: number; height: number };
 }
 
-function chooseModelDir(root: string): string {
+export function chooseModelDir(root: string): string {
   if (process.env.IQA_MODEL_DIR) return resolve(process.env.IQA_MODEL_DIR);
   const shared = resolve(root, '..', 'shared', 'models');
   if (existsSync(shared)) return shared;
