@@ -8,13 +8,19 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { IqaError } from '../common/errors';
 import { toJsonNumber } from '../common/json-numbers';
 import { ANALYSIS_EXPORT_FORMATS, MAPPING_FITS, MAPPING_NAMES, STUDY_METHOD_NAMES, type AnalysisExportFormat, type MappingName, type MosKind, type ScoreName, type Screening as MosScreening, type StudyMethodName } from '../common/contract-names';
-import type { MosChoice } from '../common/contract-types';
+import { MOS_CHOICE_DEFAULTS, type MosChoice } from '../common/contract-types';
 import { metricVsMos, type IntervalStatistic } from '../kernels/stats/metric-vs-mos';
-import { mosFromRatings, type Screening } from '../services/analysis/mos-from-ratings';
+import { MOS_MODELS, mosFromModel, type MosModel, type Screening } from '../services/analysis/mos-from-ratings';
 import { pairwiseFromCsv } from '../services/analysis/pairwise-from-csv';
 import { cellNumber, readCsvTable, readScoreTable } from '../services/analysis/read-table';
 import { withEngine } from './engine-client';
 import { printTable } from './table';
+
+/**
+ * `iqa mos`'s default model: the one default MOS of `iqa analyze` and the app (MOS_CHOICE_DEFAULTS:
+ * screened, ITU-R BT.500), so both give the same MOS for the same ratings.
+ */
+const DEFAULT_MOS_MODEL: MosModel = MOS_CHOICE_DEFAULTS.mos === 'mle' ? 'mle' : MOS_CHOICE_DEFAULTS.mos === 'raw' ? 'raw' : 'bt500';
 
 /** `--by none`, as the app offers it: no breakdown. */
 const NO_BREAKDOWN = 'none';
@@ -237,37 +243,66 @@ export function addAnalysisCommands(program: Command): void {
 
   program
     .command('mos')
-    .description('MOS per stimulus with t-distribution 95% CIs from raw ratings (CSV columns participant, stimulus, score)')
-    .argument('<ratings>', 'CSV with columns participant, stimulus, score (one row per rating)')
-    .option('--screen <method>', 'observer screening: bt500 (ITU-R BT.500 beta2 rule), corr (PLCC with the others\' MOS), none', choice(['bt500', 'corr', 'none']), 'none')
+    .description(`MOS per stimulus from raw ratings (CSV columns participant, stimulus, score; reference for dmos), no project needed; default model ${DEFAULT_MOS_MODEL} (as iqa analyze)`)
+    .argument('<ratings>', 'CSV with columns participant, stimulus, score (one row per rating); optional reference (the hidden reference of each distorted stimulus, empty for references) for --model dmos')
+    .option(
+      '--model <model>',
+      `bt500 (MOS after ITU-R BT.500 screening), raw (no screening), mle (ITU-T P.913 subject model: bias and inconsistency per participant), zscore (per-participant z-scores rescaled to --scale, then bt500), dmos (ACR-HR V(PVS) - V(REF) + max, then bt500); default ${DEFAULT_MOS_MODEL}, the default of iqa analyze and the app`,
+      choice(MOS_MODELS),
+    )
+    .option('--screen <method>', "observer screening of bt500, zscore and dmos: bt500 (ITU-R BT.500 beta2 rule), corr (PLCC with the others' MOS), none (default bt500)", choice(['bt500', 'corr', 'none']))
     .option('--min-corr <r>', 'threshold for --screen corr', minCorr, 0.75)
+    .option('--scale <min..max>', 'rating scale, for zscore (rescaled to it) and dmos (its max is added)', scaleArg, { min: 1, max: 5 })
     .option('--json', 'print one JSON object')
-    .action((file: string, o: { screen: Screening; minCorr: number; json?: boolean }) => {
+    .action((file: string, o: { model?: MosModel; screen?: Screening; minCorr: number; scale: { min: number; max: number }; json?: boolean }) => {
       const rows = readScoreTable(file);
+      // `--screen none` alone (before --model existed) is the raw MOS.
+      const noScreening = o.model === undefined && o.screen === 'none';
+      const model = noScreening ? 'raw' : (o.model ?? DEFAULT_MOS_MODEL);
+      const source = o.model !== undefined || o.screen !== undefined ? 'given' : 'default';
       let report;
       try {
-        report = mosFromRatings(rows, { screening: o.screen, minCorrelation: o.minCorr });
+        report = mosFromModel(rows, { model, ...(o.screen !== undefined && !noScreening ? { screening: o.screen } : {}), minCorrelation: o.minCorr, scale: o.scale });
       } catch (err) {
         if (err instanceof RangeError) throw new IqaError('E_INPUT', `${file}: ${err.message}`, { file });
         throw err;
       }
       if (o.json) {
         const out = {
+          model: report.mosModel,
+          modelSource: source,
+          description: report.description,
           rejected: report.rejected,
           reasons: report.reasons,
           screening: report.screening,
           stimuli: report.stimuli.map((s) => ({ stimulus: s.stimulus, mos: j(s.mos), std: j(s.std), n: s.n, ci95: jPair(s.ci95) })),
           counts: report.counts,
+          ...(report.notStandardised ? { notStandardised: report.notStandardised } : {}),
+          ...(report.subjects
+            ? {
+                subjects: report.subjects.map((s) => ({ participant: s.participant, bias: j(s.bias), biasCi95: jPair(s.biasCi95), inconsistency: j(s.inconsistency), inconsistencyCi95: jPair(s.inconsistencyCi95) })),
+                subjectModel: report.model,
+              }
+            : {}),
         };
         return void process.stdout.write(JSON.stringify(out) + '\n');
       }
+      process.stdout.write(`MOS model: ${report.mosModel}${source === 'default' ? ' (the default, as iqa analyze)' : ''}: ${report.description}\n`);
       process.stdout.write(
         `${report.counts.participants} participants, ${report.counts.ratings} ratings (${report.counts.excluded} excluded, ${report.counts.repetitionsAveraged} repetitions averaged); screening ${report.screening}: ${report.rejected.length ? `rejected ${report.rejected.join(', ')}` : 'none rejected'}\n`,
       );
       for (const [p, why] of Object.entries(report.reasons)) process.stdout.write(`  ${p}: ${why}\n`);
+      if (report.notStandardised) process.stdout.write(`  not z-scored (fewer than 2 scores, or all equal; excluded): ${report.notStandardised.join(', ')}\n`);
       printTable(
-        ['stimulus', 'MOS', 'std', 'n', '95% CI'],
+        ['stimulus', report.mosModel === 'dmos' ? 'DMOS' : 'MOS', 'std', 'n', '95% CI'],
         report.stimuli.map((s) => [s.stimulus, fmt(s.mos, 3), fmt(s.std, 3), String(s.n), `[${fmt(s.ci95[0], 3)}, ${fmt(s.ci95[1], 3)}]`]),
       );
+      if (report.subjects) {
+        process.stdout.write('\n');
+        printTable(
+          ['participant', 'bias', '95% CI', 'inconsistency', '95% CI'],
+          report.subjects.map((s) => [s.participant, fmt(s.bias, 3), `[${fmt(s.biasCi95[0], 3)}, ${fmt(s.biasCi95[1], 3)}]`, fmt(s.inconsistency, 3), `[${fmt(s.inconsistencyCi95[0], 3)}, ${fmt(s.inconsistencyCi95[1], 3)}]`]),
+        );
+      }
     });
 }

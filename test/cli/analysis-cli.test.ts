@@ -268,9 +268,53 @@ describe('iqa mos', () => {
   };
 
   it('without screening gives the MOS, std and t intervals of every observer', () => {
-    const out = JSON.parse(iqa(['mos', csv, '--json']).stdout);
+    const out = JSON.parse(iqa(['mos', csv, '--model', 'raw', '--json']).stdout);
     expect(out.rejected).toEqual([]);
+    expect(out).toMatchObject({ model: 'raw', modelSource: 'given', screening: 'none' });
     check(out.stimuli, g.before_screening, 24);
+    // --screen none alone (before --model) is the raw MOS too.
+    expect(JSON.parse(iqa(['mos', csv, '--screen', 'none', '--json']).stdout).stimuli).toEqual(out.stimuli);
+  });
+
+  it('defaults to BT.500 screening, the default of iqa analyze, and says so in the JSON and the table', () => {
+    const def = JSON.parse(iqa(['mos', csv, '--json']).stdout);
+    expect(def).toMatchObject({ model: 'bt500', modelSource: 'default', screening: 'bt500' });
+    expect(def.rejected).toEqual(g.screening.rejected_observers.map((o) => `obs${o}`));
+    expect(def.stimuli).toEqual(JSON.parse(iqa(['mos', csv, '--model', 'bt500', '--json']).stdout).stimuli);
+    const table = iqa(['mos', csv]).stdout.split('\n');
+    expect(table[0]).toMatch(/^MOS model: bt500 \(the default, as iqa analyze\): MOS after ITU-R BT\.500 screening/);
+    expect(iqa(['mos', csv, '--model', 'raw']).stdout.split('\n')[0]).toMatch(/^MOS model: raw: MOS of every participant \(no screening\)/);
+  });
+
+  it('--model mle fits the P.913 subject model on the CSV alone: bias and inconsistency per observer with intervals', () => {
+    const out = JSON.parse(iqa(['mos', csv, '--model', 'mle', '--json']).stdout);
+    expect(out).toMatchObject({ model: 'mle', screening: 'none', rejected: [], subjectModel: { converged: true } });
+    expect(out.stimuli).toHaveLength(30);
+    expect(out.subjects).toHaveLength(24);
+    for (const s of out.subjects) {
+      expect(Object.keys(s)).toEqual(['participant', 'bias', 'biasCi95', 'inconsistency', 'inconsistencyCi95']);
+      expect(s.biasCi95[0]).toBeLessThan(s.bias);
+      expect(s.biasCi95[1]).toBeGreaterThan(s.bias);
+      expect(s.inconsistencyCi95[0]).toBeLessThan(s.inconsistency);
+      expect(s.inconsistencyCi95[1]).toBeGreaterThan(s.inconsistency);
+    }
+    const table = iqa(['mos', csv, '--model', 'mle']).stdout;
+    expect(table).toMatch(/participant\s+bias\s+95% CI\s+inconsistency\s+95% CI/);
+    const bad = iqa(['mos', csv, '--model', 'mle', '--screen', 'bt500']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--model dmos reads the reference column; --model zscore rescales to --scale', () => {
+    const f = join(tmp.dir, 'acrhr.csv');
+    writeFileSync(f, 'participant,stimulus,reference,score\na,R1,,5\na,P1,R1,3\nb,R1,,4\nb,P1,R1,3\nc,R1,,5\nc,P1,R1,4\n');
+    const d = JSON.parse(iqa(['mos', f, '--model', 'dmos', '--screen', 'none', '--json']).stdout);
+    expect(d.stimuli).toEqual([expect.objectContaining({ stimulus: 'P1', n: 3, mos: (3 + 4 + 4) / 3 })]);
+    expect(d.description).toMatch(/V\(PVS\) - V\(REF\) \+ 5/);
+    const z = JSON.parse(iqa(['mos', f, '--model', 'zscore', '--scale', '0..100', '--screen', 'none', '--json']).stdout);
+    expect(z.model).toBe('zscore');
+    // Each participant's two scores become z = ±0.7071 (ddof 1): the reference 50 + 100·0.7071/6 above the middle.
+    expect(z.stimuli[0].mos).toBeCloseTo(50 + (100 * Math.SQRT1_2) / 6, 10);
   });
 
   it('with BT.500 screening rejects the planted observers and recomputes', () => {

@@ -10,6 +10,7 @@ import { bt500Screening } from '../stats/bt500-screening';
 import { correlationScreening } from '../stats/correlation-screening';
 import { mosPerStimulus } from '../stats/mos';
 import { fitSubjectModel } from '../stats/subject-model-mle';
+import { zScoresPerParticipant } from '../stats/zscore';
 import type { RatingMatrix } from '../stats/rating-matrix';
 
 export type Screening = 'bt500' | 'corr' | 'none';
@@ -139,4 +140,94 @@ export function mosFromRatings(rows: readonly RatingRow[], options: { screening:
     counts: { ratings: rows.length, excluded, repetitionsAveraged: repetitions, participants: participants.length },
     ...(allWouldBeRejected !== undefined ? { allWouldBeRejected } : {}),
   };
+}
+
+/**
+ * The MOS models `iqa mos` offers on a ratings file alone (no project), named by what they compute:
+ * - `bt500`: MOS after ITU-R BT.500 observer screening (or `corr` screening), the default everywhere
+ *   (common/contract-types.ts MOS_CHOICE_DEFAULTS: `iqa analyze` and the app default to it too);
+ * - `raw`: MOS of every participant, no screening;
+ * - `mle`: the ITU-T P.913 §12.6 subject model (ψ, each participant's bias and inconsistency with intervals);
+ * - `zscore`: each participant's scores z-scored and rescaled to the scale (LIVE), then screened as `bt500`;
+ * - `dmos`: ACR-HR differential scores V(PVS) − V(REF) + scale max per participant (ITU-T P.910; the
+ *   rows need a `reference` column, empty for the hidden references), then screened as `bt500`.
+ */
+export const MOS_MODELS = ['bt500', 'raw', 'mle', 'zscore', 'dmos'] as const;
+export type MosModel = (typeof MOS_MODELS)[number];
+
+/** A rating of a ratings file, with the stimulus's reference for DMOS (null or '' for a reference). */
+export interface ModelRatingRow extends RatingRow {
+  reference?: string | null;
+}
+
+export interface MosModelOptions {
+  model: MosModel;
+  /** The screening of bt500, zscore and dmos (default bt500; `none` for none). */
+  screening?: Screening;
+  minCorrelation?: number;
+  /** The rating scale (zscore rescales to it, dmos adds its max). */
+  scale?: { min: number; max: number };
+}
+
+export interface MosModelReport extends MosReport {
+  /** The model used and what it computes, as printed in every output. */
+  mosModel: MosModel;
+  description: string;
+  /** zscore: participants whose scores could not be standardised (their scores are excluded). */
+  notStandardised?: string[];
+}
+
+/** MOS of a ratings file by one of the named models (see MOS_MODELS). */
+export function mosFromModel(rows: readonly ModelRatingRow[], options: MosModelOptions): MosModelReport {
+  if (rows.length === 0) throw new IqaError('E_INPUT', 'no ratings');
+  const scale = options.scale ?? { min: 1, max: 5 };
+  const model = options.model;
+  if (model === 'mle') {
+    if (options.screening !== undefined) throw new IqaError('E_INPUT', 'the subject model (mle) screens nobody: it weighs inconsistent participants down; leave out the screening');
+    return { ...mosFromSubjectModel(rows), mosModel: model, description: 'ITU-T P.913 subject model (maximum likelihood): psi per stimulus, bias and inconsistency per participant, 95 % intervals from the Fisher information' };
+  }
+  if (model === 'raw') {
+    if (options.screening !== undefined && options.screening !== 'none') throw new IqaError('E_INPUT', `raw MOS screens nobody; use the bt500 model for ${options.screening} screening`);
+    return { ...mosFromRatings(rows, { screening: 'none' }), mosModel: model, description: 'MOS of every participant (no screening), 95 % t interval' };
+  }
+  const screening = options.screening ?? 'bt500';
+  const screeningText = screening === 'bt500' ? 'ITU-R BT.500 screening' : screening === 'corr' ? `correlation screening (PLCC with the others' MOS >= ${options.minCorrelation ?? 0.75})` : 'no screening';
+  let scored: RatingRow[] = rows.map((r) => ({ participant: r.participant, stimulus: r.stimulus, score: r.score }));
+  let description: string;
+  let notStandardised: string[] | undefined;
+  if (model === 'zscore') {
+    const z = zScoresPerParticipant(rows.map((r) => r.participant), rows.map((r) => r.score), scale);
+    scored = scored.map((r, i) => ({ ...r, score: z.values[i]! }));
+    notStandardised = z.undefinedFor;
+    description = `scores z-scored per participant (ddof = 1) and rescaled to ${scale.min}..${scale.max} as ${scale.min} + ${scale.max - scale.min} * (z + 3) / 6, then MOS after ${screeningText}`;
+  } else if (model === 'dmos') {
+    scored = differentialScores(rows, scale.max);
+    description = `ACR-HR differential scores (ITU-T P.910): V(PVS) - V(REF) + ${scale.max} per participant, then DMOS after ${screeningText}`;
+  } else {
+    description = `MOS after ${screeningText}, 95 % t interval`;
+  }
+  const report = mosFromRatings(scored, { screening, ...(options.minCorrelation !== undefined ? { minCorrelation: options.minCorrelation } : {}) });
+  if (model === 'dmos') report.counts.ratings = rows.length;
+  return { ...report, mosModel: model, description, ...(notStandardised && notStandardised.length ? { notStandardised } : {}) };
+}
+
+/** ACR-HR differential scores of the rated distorted stimuli (each against the same participant's rating of its reference). */
+function differentialScores(rows: readonly ModelRatingRow[], scaleMax: number): RatingRow[] {
+  const isReference = (r: ModelRatingRow) => r.reference === undefined || r.reference === null || r.reference === '';
+  if (rows.every(isReference)) throw new IqaError('E_INPUT', 'DMOS needs a "reference" column naming each distorted stimulus\'s reference (empty for the references themselves)');
+  const refSum = new Map<string, { sum: number; n: number }>();
+  for (const r of rows) {
+    if (!isReference(r) || !Number.isFinite(r.score)) continue;
+    const key = `${r.participant}\u0000${r.stimulus}`;
+    const cur = refSum.get(key) ?? { sum: 0, n: 0 };
+    cur.sum += r.score;
+    cur.n += 1;
+    refSum.set(key, cur);
+  }
+  return rows
+    .filter((r) => !isReference(r))
+    .map((r) => {
+      const ref = refSum.get(`${r.participant}\u0000${r.reference}`);
+      return { participant: r.participant, stimulus: r.stimulus, score: ref === undefined ? Number.NaN : r.score - ref.sum / ref.n + scaleMax };
+    });
 }

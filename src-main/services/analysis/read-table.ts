@@ -125,8 +125,14 @@ export function checkScoreColumn(file: string, rows: readonly TableRow[], column
 }
 
 /** Raw ratings (`participant`, `stimulus`, `score`) with every score checked (the `mos` command). */
-export function readScoreTable(file: string): { participant: string; stimulus: string; score: number }[] {
-  const rows = readCsvRows(file, ['participant', 'stimulus', 'score']);
+export function readScoreTable(file: string): { participant: string; stimulus: string; score: number; reference?: string }[] {
+  const rows = readCsvRows(file, ['participant', 'stimulus', 'score'], ['reference']);
   checkScoreColumn(file, rows, 'score');
-  return rows.map((r) => ({ participant: r.cells.participant!, stimulus: r.cells.stimulus!, score: scoreCell(r.cells.score)! }));
+  // `reference` (optional): the stimulus's hidden reference, empty for a reference (DMOS, `iqa mos --model dmos`).
+  return rows.map((r) => ({
+    participant: r.cells.participant!,
+    stimulus: r.cells.stimulus!,
+    score: scoreCell(r.cells.score)!,
+    ...(r.cells.reference !== undefined ? { reference: r.cells.reference } : {}),
+  }));
 }
