@@ -146,6 +146,19 @@ describe('iqa analyze on a project', () => {
     expect(csv.filter((l) => /^,,,\w+,group_mos_std,/.test(l))).toHaveLength(3);
   });
 
+  it('gives the same MOS as iqa mos on the same ratings: one default (BT.500 screening), printed in every output', () => {
+    const analyzed = JSON.parse(iqa(['analyze', dir, '--resamples', '0', '--format', 'json']).stdout);
+    expect(analyzed.provenance).toMatchObject({ mos: 'screened', screening: 'bt500', mosChoice: 'default' });
+    const alone = JSON.parse(iqa(['mos', join(tmp.dir, 'acr.csv'), '--json']).stdout);
+    expect(alone).toMatchObject({ model: 'bt500', modelSource: 'default', screening: 'bt500' });
+    expect(alone.rejected).toEqual(analyzed.screening.rejected);
+    for (const m of analyzed.mos) {
+      const s = alone.stimuli.find((x: { stimulus: string }) => x.stimulus === m.stimulus);
+      expect(s.mos, m.stimulus).toBeCloseTo(m.mos, 12);
+    }
+    expect(iqa(['analyze', dir, '--resamples', '0']).stdout).toContain('MOS choice: screened (ITU-R BT.500 screening, the default).');
+  });
+
   it('--by content, codec and resolution are built in; an unknown name is a one-line error listing the valid ones', () => {
     for (const [by, groups] of [['content', ['src01', 'src02', 'src03']], ['codec', ['h264', 'png']], ['resolution', ['96x64']]] as const) {
       const out = JSON.parse(iqa(['analyze', dir, '--by', by, '--resamples', '0', '--format', 'json']).stdout);

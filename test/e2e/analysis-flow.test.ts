@@ -133,7 +133,7 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     expect(md.d.suggestedFilename()).toBe('analysis-lab.md');
     expect(md.text).toContain('| SROCC');
     const csvOut = await download(page, 'export-csv');
-    expect(csvOut.text.split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study,scores,reason,mapping_fitted,mapping_note,ci_method');
+    expect(csvOut.text.split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,mos_choice,study,scores,reason,mapping_fitted,mapping_note,ci_method');
     await page.screenshot({ path: join(shots, 'e2e-analysis.png'), fullPage: true });
 
     // Import problems and analysis errors are shown inline, where they happen.

@@ -162,8 +162,22 @@ describe('analysis of a project', () => {
     expect(tex).toContain('\\toprule');
     expect(tex).toContain('\\bottomrule');
     expect(tex.match(/\\textbf\{/g)!.length).toBe(8); // one best value per statistic column
-    expect(exportAnalysis(a, 'csv').split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,study,scores,reason,mapping_fitted,mapping_note,ci_method');
+    expect(exportAnalysis(a, 'csv').split('\n')[0]).toBe('metric,params,pooling,group,statistic,value,ci95_low,ci95_high,significance_group,n,mapping,mos,screening,mos_choice,study,scores,reason,mapping_fitted,mapping_note,ci_method');
     expect(exportAnalysis(a, 'md')).toContain('| Metric | SROCC | KROCC | PLCC | RMSE | PLCC (mapped) | RMSE (mapped) | RMSE* | OR | n |');
+  });
+
+  it('prints the MOS choice and where it came from in every export (one default: ITU-R BT.500 screening)', () => {
+    const given = analyzeProject(db, dir, opts({ study: 'acr' }));
+    expect(exportAnalysis(given, 'md')).toContain('MOS choice: screened (ITU-R BT.500 screening, as given).');
+    expect(exportAnalysis(given, 'latex')).toMatch(/^% MOS choice: screened \(ITU-R BT\.500 screening, as given\)$/m);
+    const def = analyzeProject(db, dir, { study: 'acr', mapping: 'linear', seed: 7, resamples: 0 });
+    expect(def.provenance).toMatchObject({ mos: 'screened', screening: 'bt500', mosChoice: 'default' });
+    expect(exportAnalysis(def, 'md')).toContain('MOS choice: screened (ITU-R BT.500 screening, the default).');
+    const csv = exportAnalysis(def, 'csv').trim().split('\n');
+    const col = csv[0]!.split(',').indexOf('mos_choice');
+    expect(csv.slice(1).every((l) => l.split(',')[col] === 'default' && l.split(',')[col - 1] === 'bt500')).toBe(true);
+    const mle = analyzeProject(db, dir, opts({ study: 'acr', mos: 'mle', resamples: 0 }));
+    expect(exportAnalysis(mle, 'latex')).toContain('% MOS choice: mle (the ITU-T P.913 subject model, as given)');
   });
 
   it('exports a study as a SUREAL dataset (a Python module whose literals are JSON)', () => {

@@ -87,6 +87,24 @@ function intervalText(report: AnalysisReport): string {
   return parts.join('; ');
 }
 
+/**
+ * The MOS choice in words, with where it came from, for the header lines: the same MOS everywhere needs
+ * the reader to see which one it is (the default is ITU-R BT.500 screening, as `iqa mos`'s).
+ */
+export function mosChoiceText(report: AnalysisReport): string {
+  const p = report.provenance;
+  const what =
+    p.mos === 'mle'
+      ? 'the ITU-T P.913 subject model'
+      : p.mos === 'raw'
+        ? 'no screening (raw)'
+        : p.screening === 'corr'
+          ? `correlation screening (PLCC with the others' MOS >= ${p.minCorrelation ?? 0.75})`
+          : 'ITU-R BT.500 screening';
+  const source = p.mosChoice === 'default' ? ', the default' : p.mosChoice === 'stored' ? ", the project's stored choice" : p.mosChoice === 'given' ? ', as given' : '';
+  return `MOS choice: ${p.mos} (${what}${source})`;
+}
+
 function scoresText(report: AnalysisReport): string {
   const s = report.provenance.scores;
   if (!s) return '';
@@ -120,7 +138,7 @@ const fixed = (v: JsonNum, digits = 4): string => {
 };
 
 export function analysisToCsv(report: AnalysisReport): string {
-  const header = ['metric', 'params', 'pooling', 'group', 'statistic', 'value', 'ci95_low', 'ci95_high', 'significance_group', 'n', 'mapping', 'mos', 'screening', 'study', 'scores', 'reason', 'mapping_fitted', 'mapping_note', 'ci_method'];
+  const header = ['metric', 'params', 'pooling', 'group', 'statistic', 'value', 'ci95_low', 'ci95_high', 'significance_group', 'n', 'mapping', 'mos', 'screening', 'mos_choice', 'study', 'scores', 'reason', 'mapping_fitted', 'mapping_note', 'ci_method'];
   const ciMethod = report.provenance.bootstrap ? (report.provenance.bootstrap.interval ? report.provenance.bootstrap.interval.split(' ')[0]! : 'percentile') : '';
   const body: string[][] = [];
   const scores = scoresText(report);
@@ -141,6 +159,7 @@ export function analysisToCsv(report: AnalysisReport): string {
         report.provenance.mapping,
         report.provenance.mos,
         report.provenance.screening,
+        report.provenance.mosChoice ?? '',
         report.provenance.study,
         scores,
         reasonFor(r, s.key),
@@ -153,7 +172,7 @@ export function analysisToCsv(report: AnalysisReport): string {
   // MOS per group (with --by): rows without a metric, statistic group_mos (CI from the t-distribution)
   // and group_mos_std; n = participants.
   for (const g of report.groupMos ?? []) {
-    const common = [report.provenance.mapping, report.provenance.mos, report.provenance.screening, report.provenance.study, scores, '', '', ''];
+    const common = [report.provenance.mapping, report.provenance.mos, report.provenance.screening, report.provenance.mosChoice ?? '', report.provenance.study, scores, '', '', ''];
     body.push(['', '', '', g.group, 'group_mos', toCsvNumber(num(g.mos)), toCsvNumber(num(g.ci95[0])), toCsvNumber(num(g.ci95[1])), '', String(g.n), ...common, 't']);
     body.push(['', '', '', g.group, 'group_mos_std', toCsvNumber(num(g.std)), '', '', '', String(g.n), ...common, '']);
   }
@@ -172,6 +191,7 @@ export function analysisToLatex(report: AnalysisReport): string {
   const p = report.provenance;
   const lines: string[] = [];
   lines.push(`% IQA Studio ${p.engineVersion}: study "${p.study}" (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap seed ${p.bootstrap.seed} (${p.bootstrap.resamples} resamples)` : ''}`);
+  lines.push(`% ${mosChoiceText(report)}`);
   if (intervalText(report)) lines.push(`% ${intervalText(report)}`);
   lines.push(`% Requires \\usepackage{booktabs}. Best value per column in bold; $^{\\dagger}$: the mapping fell back or is degenerate (see the notes below). Superscript letters: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, P.1401 F-test on RMSE" : 'ITU-T P.1401 tests'}).`);
   lines.push('\\begin{tabular}{l' + 'r'.repeat(STATS.length + 1) + '}');
@@ -214,7 +234,7 @@ export function analysisToLatex(report: AnalysisReport): string {
 export function analysisToMarkdown(report: AnalysisReport): string {
   const p = report.provenance;
   const out: string[] = [];
-  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold; ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}); ${MAPPING_MARK}: the mapping fell back or is degenerate (notes below).${intervalText(report) ? ` ${intervalText(report)[0]!.toUpperCase()}${intervalText(report).slice(1)}.` : ''}`);
+  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold; ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}); ${MAPPING_MARK}: the mapping fell back or is degenerate (notes below). ${mosChoiceText(report)}.${intervalText(report) ? ` ${intervalText(report)[0]!.toUpperCase()}${intervalText(report).slice(1)}.` : ''}`);
   for (const g of groups(report)) {
     const rows = report.correlations.filter((r) => r.group === g);
     const best = bestRows(rows);
