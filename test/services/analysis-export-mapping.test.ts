@@ -36,7 +36,7 @@ function report(): AnalysisReport {
 describe('analysis exports and the mapping fit', () => {
   it('Markdown marks the mapped values of a fallen-back or degenerate fit and explains each once', () => {
     const md = analysisToMarkdown(report());
-    expect(md).toMatch(/†: the mapping fell back or is degenerate \(notes below\)\. Bootstrap intervals: BCa \(bias-corrected and accelerated, Efron 1987\); MOS intervals: t interval \(95 %\), clipped to the range the scores can take \[1, 5\]/);
+    expect(md).toMatch(/†: the mapping fell back or is degenerate \(notes below\)\. MOS choice: raw \(no screening\)\. Bootstrap intervals: BCa \(bias-corrected and accelerated, Efron 1987\); MOS intervals: t interval \(95 %\), clipped to the range the scores can take \[1, 5\]/);
     const ssimRow = md.split('\n').find((l) => l.startsWith('| SSIM-Y'))!;
     expect(ssimRow).toContain('0.9000 †');
     expect(md.split('\n').find((l) => l.startsWith('| PSNR'))).not.toContain('†');

@@ -226,6 +226,30 @@ describe('analysis of small groups, breakdowns, scores and the stored MOS choice
     throw new Error('no error');
   };
 
+  it('a group too small for any statistic shows its own n and the minimum, once for all such rows, with dashes in place of NaN', () => {
+    const r = analyzeProject(db, dir, opts({ study: 'acr', mapping: 'logistic5', by: 'condition' }));
+    const small = r.correlations.filter((c) => c.group !== null && c.srocc === null);
+    const sizes = new Map(r.groupMos!.map((g) => [g.group, g.stimuli]));
+    expect(small.length).toBeGreaterThanOrEqual(2);
+    for (const c of small) {
+      expect(c.n, `${c.metricId} ${c.group}`).toBe(sizes.get(c.group!)); // the group's n, not 0
+      expect(c.n).toBeGreaterThan(0);
+      expect(c.n).toBeLessThan(3);
+      expect(c.nExcluded).toBe(0);
+      expect(c.reason).toBe('too few stimuli: every statistic needs at least 3 with both a metric value and a MOS (n is what the group has)');
+    }
+    const md = exportAnalysis(r, 'md');
+    const noteLines = md.split('\n').filter((l) => l.includes('no statistics: too few stimuli'));
+    expect(noteLines).toHaveLength(1);
+    expect(noteLines[0]).toMatch(new RegExp(`^- ${small.length} rows \\(`));
+    const noise = md.split('\n').find((l) => l.startsWith('| PSNR |') && md.indexOf(l) > md.indexOf('**condition = noise**'))!;
+    expect(noise).toBe(`| PSNR | ${Array(8).fill('—').join(' | ')} | ${sizes.get('noise')} |`);
+    expect(md).not.toMatch(/\| NaN \| NaN \| NaN \| NaN \| NaN/);
+    const tex = exportAnalysis(r, 'latex');
+    expect(tex.split('\n').filter((l) => l.includes('no statistics: too few stimuli'))).toHaveLength(1);
+    expect(tex).toContain(`PSNR & ${Array(8).fill('--').join(' & ')} & ${sizes.get('noise')} \\\\`);
+  });
+
   it('keeps the raw statistics of a group too small for the logistic5 mapping; only the mapped ones are NaN, with a reason', () => {
     const r = analyzeProject(db, dir, opts({ study: 'acr', mapping: 'logistic5', by: 'condition' }));
     const blur = r.correlations.filter((c) => c.group === 'blur');
@@ -238,13 +262,11 @@ describe('analysis of small groups, breakdowns, scores and the stored MOS choice
       expect(c.mappingReason).toBe('the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3');
       expect(c.mapping).toMatchObject({ kind: 'logistic5', converged: false });
     }
-    const noise = r.correlations.find((c) => c.group === 'noise')!;
-    expect(noise.srocc).toBeNull(); // 2 stimuli: no statistics at all, said so
-    expect(noise.reason).toMatch(/at least 3 finite pairs/);
     const all = r.correlations.find((c) => c.group === null)!;
     expect(typeof all.plccMapped).toBe('number');
     const md = exportAnalysis(r, 'md');
-    expect(md).toContain('mapped PLCC/RMSE NaN: the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3');
+    // One note per cause, with the rows it applies to and their count; the count the n column shows is left out.
+    expect(md).toContain('- 2 rows (PSNR (condition = blur); SSIM-Y (condition = blur)): mapped PLCC/RMSE NaN: the logistic5 mapping has 5 parameters and needs at least 6 stimuli (n in the table)');
     const csv = exportAnalysis(r, 'csv').trim().split('\n');
     // reason, then mapping_fitted, mapping_note, ci_method.
     expect(csv.some((l) => l.includes(',blur,plccMapped,') && l.endsWith(',"the logistic5 mapping has 5 parameters and needs at least 6 stimuli, got 3",logistic5,,BCa'))).toBe(true);

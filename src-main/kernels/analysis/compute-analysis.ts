@@ -19,7 +19,7 @@ import { epsilonInsensitiveRmse, outlierRatio, p1401Rmse } from '../stats/outlie
 import { compactLetterDisplay, compareMetrics, DEFAULT_SIGNIFICANCE_LEVEL, williamsTTest, type MetricPerformance } from '../stats/metric-significance';
 import { pearsonCoefficient } from '../stats/correlation';
 import { averageRanks } from '../stats/ranks';
-import { isConstant } from '../stats/paired-samples';
+import { isConstant, MIN_PAIRS } from '../stats/paired-samples';
 import { zScoresPerParticipant } from '../stats/zscore';
 import { groupRatingMatrix, mosPerStimulus } from '../stats/mos';
 
@@ -173,6 +173,14 @@ interface RowData {
   p1401Rmse?: number;
 }
 
+/**
+ * Why a row has no statistics at all: the minimum, and nothing that varies from group to group (the row's
+ * n is the group's count), so that the exports can say it once for every such row.
+ */
+export function tooFewReason(withoutValue: number): string {
+  return `too few stimuli: every statistic needs at least ${MIN_PAIRS} with both a metric value and a MOS (n is what the group has${withoutValue > 0 ? '; stimuli without a value are not counted' : ''})`;
+}
+
 /** The analysis report of the gathered data (throws E_INPUT when the ratings give no scores). */
 export function computeAnalysis(input: AnalysisInput): AnalysisReport {
   const { study, ratings, choice, by } = input;
@@ -249,6 +257,14 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
         letters: null,
         points: finite.map((k) => ({ stimulusId: ids[k]!, x: x[k]!, y: y[k]!, group: groupOf(ids[k]!) })),
       };
+      if (finite.length < MIN_PAIRS) {
+        // A group too small for any statistic: its own n, and the minimum, never n = 0 and a kernel's error.
+        row.n = finite.length;
+        row.nExcluded = ids.length - finite.length;
+        row.reason = tooFewReason(ids.length - finite.length);
+        correlations.push(row);
+        continue;
+      }
       try {
         // Resample source contents (all versions of one picture together) when there are at least 2.
         const contents = ids.map((id) => stimuli.get(id)?.content ?? String(id));

@@ -62,17 +62,30 @@ function reasonFor(r: CorrelationRow, key: Stat): string {
   return r.reason ?? '';
 }
 
-/** One line per row whose statistics are (partly) NaN or whose mapping fell back or is degenerate. */
+/**
+ * The notes under a table: one line per cause (rows with no statistics, mapped values NaN, a fallback or a
+ * degenerate fit), naming the rows it applies to, with their count when there are several (a breakdown
+ * into many small groups gives one line, not one per row). A count that the table's n column shows
+ * ("got 3") is left out of the cause, so that groups of different sizes share their line.
+ */
 function notes(report: AnalysisReport): string[] {
-  const out: string[] = [];
+  const causes = new Map<string, string[]>();
+  const add = (cause: string, where: string) => {
+    const list = causes.get(cause);
+    if (list) list.push(where);
+    else causes.set(cause, [where]);
+  };
   for (const r of report.correlations) {
     const where = `${configLabel(r, report.correlations)}${r.group !== null ? ` (${report.provenance.by} = ${r.group})` : ''}`;
-    if (r.srocc === null && r.reason) out.push(`${where}: no statistics: ${r.reason}`);
-    else if (r.mappingReason) out.push(`${where}: mapped PLCC/RMSE NaN: ${r.mappingReason}`);
-    else if (mappingNote(r)) out.push(`${where}: ${MAPPING_MARK} ${mappingNote(r)}`);
+    if (r.srocc === null && r.reason) add(`no statistics: ${r.reason}`, where);
+    else if (r.mappingReason) add(`mapped PLCC/RMSE NaN: ${r.mappingReason.replace(/, got \d+$/, ' (n in the table)')}`, where);
+    else if (mappingNote(r)) add(`${MAPPING_MARK} ${mappingNote(r)}`, where);
   }
-  return out;
+  return [...causes].map(([cause, rows]) => (rows.length === 1 ? `${rows[0]}: ${cause}` : `${rows.length} rows (${rows.join('; ')}): ${cause}`));
 }
+
+/** A row without any statistic (a group too small): its cells show a dash, not NaN (the note says why). */
+const noStatistics = (r: CorrelationRow): boolean => r.srocc === null && r.reason !== null && r.plcc === null;
 
 /** Marks the mapped values of a row whose mapping fell back or is degenerate (explained in the notes). */
 const MAPPING_MARK = '†';
@@ -97,7 +110,7 @@ export function mosChoiceText(report: AnalysisReport): string {
     p.mos === 'mle'
       ? 'the ITU-T P.913 subject model'
       : p.mos === 'raw'
-        ? 'no screening (raw)'
+        ? 'no screening'
         : p.screening === 'corr'
           ? `correlation screening (PLCC with the others' MOS >= ${p.minCorrelation ?? 0.75})`
           : 'ITU-R BT.500 screening';
@@ -204,6 +217,7 @@ export function analysisToLatex(report: AnalysisReport): string {
     if (g !== null) lines.push(`\\multicolumn{${STATS.length + 2}}{l}{\\emph{${latexEscape(`${p.by} = ${g}`)}}} \\\\`);
     rows.forEach((r, i) => {
       const cells = STATS.map((s) => {
+        if (noStatistics(r)) return '--';
         const t = fixed(r[s.key]);
         const letters = lettersFor(r, s.key);
         const mark = markedColumn(s.key) && mappingNote(r) && r[s.key] !== null ? '$^{\\dagger}$' : '';
@@ -244,6 +258,7 @@ export function analysisToMarkdown(report: AnalysisReport): string {
     out.push(`|---|${STATS.map(() => '---:').join('|')}|---:|`);
     rows.forEach((r, i) => {
       const cells = STATS.map((s) => {
+        if (noStatistics(r)) return '—';
         const t = fixed(r[s.key]);
         const interval = ciFor(r, s.key);
         const ci = interval ? ` [${fixed(interval[0], 3)}, ${fixed(interval[1], 3)}]` : '';
