@@ -50,7 +50,13 @@ describe('correlation table', () => {
       corr('mse', { srocc: -0.9, krocc: null, plcc: -0.6, rmse: 300, plccMapped: 0.91, rmseMapped: 0.45 }),
       corr('ssim-y', { srocc: 0.85, krocc: null, plcc: 0.75, rmse: 2, plccMapped: null, rmseMapped: null }),
     ];
-    expect(bestRows(rows)).toEqual({ srocc: 1, krocc: null, plcc: 2, rmse: 2, plccMapped: 1, rmseMapped: 1, rmseStar: 0, outlierRatio: 0 });
+    // The raw RMSE (12 dB, 300, 2) is in each metric's units: not comparable, no best.
+    expect(bestRows(rows)).toEqual({ srocc: [1], krocc: [], plcc: [2], rmse: [], plccMapped: [1], rmseMapped: [1], rmseStar: [0, 1, 2], outlierRatio: [0, 1, 2] });
+  });
+
+  it('marks every row that ties for the best value', () => {
+    const rows = [corr('psnr', { srocc: 0.9, plccMapped: 0.95, rmseMapped: 0.3 }), corr('mse', { srocc: -0.9, plccMapped: 0.95, rmseMapped: 0.4 }), corr('ssim-y', { srocc: 0.8, plccMapped: 0.9, rmseMapped: 0.3 })];
+    expect(bestRows(rows)).toMatchObject({ srocc: [0, 1], plccMapped: [0, 1], rmseMapped: [0, 2], rmse: [] });
   });
 
   it('groups rows by breakdown value, all stimuli first, best computed per group', () => {
@@ -63,9 +69,9 @@ describe('correlation table', () => {
     ];
     const groups = groupCorrelations(rows);
     expect(groups.map((g) => [g.group, g.rows.length, g.best.srocc])).toEqual([
-      [null, 2, 1],
-      ['blur', 2, 0],
-      ['noise', 1, 0],
+      [null, 2, [1]],
+      ['blur', 2, [0]],
+      ['noise', 1, [0]],
     ]);
     expect(new Set(rows.map(correlationKey)).size).toBe(5);
   });

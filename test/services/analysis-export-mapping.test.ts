@@ -38,7 +38,7 @@ describe('analysis exports and the mapping fit', () => {
     const md = analysisToMarkdown(report());
     expect(md).toMatch(/†: the mapping fell back or is degenerate \(notes below\)\. MOS choice: raw \(no screening\)\. Bootstrap intervals: BCa \(bias-corrected and accelerated, Efron 1987\); MOS intervals: t interval \(95 %\), clipped to the range the scores can take \[1, 5\]/);
     const ssimRow = md.split('\n').find((l) => l.startsWith('| SSIM-Y'))!;
-    expect(ssimRow).toContain('0.9000 †');
+    expect(ssimRow).toContain('**0.9000** †'); // tied with PSNR: bold too
     expect(md.split('\n').find((l) => l.startsWith('| PSNR'))).not.toContain('†');
     expect(md).toContain('- SSIM-Y: † fitted logistic4 instead of logistic5 (logistic5 from 11 starts: not-monotone: falling near x = 0.472 although the mapping must rise)');
     expect(md).toContain('- MSE: † degenerate fit, extreme-parameters: b1 = 4.00e+5, b2 = -0.0228');
@@ -46,9 +46,28 @@ describe('analysis exports and the mapping fit', () => {
 
   it('LaTeX uses a dagger and keeps the notes as comments', () => {
     const tex = analysisToLatex(report());
-    expect(tex).toContain('0.9000$^{\\dagger}$');
+    expect(tex).toContain('\\textbf{0.9000}$^{\\dagger}$');
     expect(tex).toContain('% SSIM-Y: (dagger) fitted logistic4 instead of logistic5');
     expect(tex).toMatch(/^% bootstrap intervals: BCa/m);
+  });
+
+  it('bolds every tied best value, and never the raw RMSE (its units differ between metrics)', () => {
+    const r = report();
+    r.correlations[2] = { ...r.correlations[2]!, srocc: -0.7, rmseMapped: 0.5 };
+    const md = analysisToMarkdown(r);
+    const row = (name: string) => md.split('\n').find((l) => l.startsWith(`| ${name} |`))!.split(' | ');
+    // Columns: Metric, SROCC, KROCC, PLCC, RMSE, PLCC (mapped), RMSE (mapped), RMSE*, OR, n.
+    expect(row('PSNR')[1]).toMatch(/^\*\*0\.8000\*\*/);
+    expect(row('SSIM-Y')[1]).toMatch(/^\*\*0\.8000\*\*/); // tied with PSNR: both bold
+    expect(row('MSE')[1]).toMatch(/^-0\.7000/);
+    expect(row('MSE')[6]).toBe('0.5000 †');
+    expect(row('SSIM-Y')[6]).toBe('**0.4000** †');
+    for (const name of ['PSNR', 'SSIM-Y', 'MSE']) expect(row(name)[4], name).toBe('10.0000'); // raw RMSE: never bold
+    const tex = analysisToLatex(r);
+    const texRow = (name: string) => tex.split('\n').find((l) => l.startsWith(`${name} &`))!.split(' & ');
+    expect(texRow('PSNR')[4]).toBe('10.0000');
+    expect(texRow('PSNR')[1]).toBe('\\textbf{0.8000}');
+    expect(texRow('SSIM-Y')[1]).toBe('\\textbf{0.8000}');
   });
 
   it('CSV carries the kind fitted, the note and the interval method on the mapped statistics', () => {

@@ -1,8 +1,9 @@
 /**
  * The analysis as files a paper can use: a tidy CSV (one row per metric × group × statistic), JSON
  * with full provenance, a LaTeX booktabs table ready to \input, and a Markdown table. The best value
- * of each column is bold (highest correlation, lowest RMSE; correlations compared by magnitude, so a
- * lower-is-better metric's negative coefficients count as they should). Deterministic: the same
+ * of each column is bold, every tied one (highest correlation, lowest mapped RMSE; correlations compared
+ * by magnitude, so a lower-is-better metric's negative coefficients count as they should); the raw RMSE,
+ * in each metric's own units, is never marked (common/analysis-stats.ts). Deterministic: the same
  * report gives byte-identical files.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -206,7 +207,7 @@ export function analysisToLatex(report: AnalysisReport): string {
   lines.push(`% IQA Studio ${p.engineVersion}: study "${p.study}" (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap seed ${p.bootstrap.seed} (${p.bootstrap.resamples} resamples)` : ''}`);
   lines.push(`% ${mosChoiceText(report)}`);
   if (intervalText(report)) lines.push(`% ${intervalText(report)}`);
-  lines.push(`% Requires \\usepackage{booktabs}. Best value per column in bold; $^{\\dagger}$: the mapping fell back or is degenerate (see the notes below). Superscript letters: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, P.1401 F-test on RMSE" : 'ITU-T P.1401 tests'}).`);
+  lines.push(`% Requires \\usepackage{booktabs}. Best value per column in bold (all tied ones; none for the raw RMSE, whose units differ between metrics); $^{\\dagger}$: the mapping fell back or is degenerate (see the notes below). Superscript letters: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, P.1401 F-test on RMSE" : 'ITU-T P.1401 tests'}).`);
   lines.push('\\begin{tabular}{l' + 'r'.repeat(STATS.length + 1) + '}');
   lines.push('\\toprule');
   lines.push(['Metric', ...STATS.map((s) => s.latex), '$n$'].join(' & ') + ' \\\\');
@@ -221,7 +222,7 @@ export function analysisToLatex(report: AnalysisReport): string {
         const t = fixed(r[s.key]);
         const letters = lettersFor(r, s.key);
         const mark = markedColumn(s.key) && mappingNote(r) && r[s.key] !== null ? '$^{\\dagger}$' : '';
-        return (best[s.key] === i ? `\\textbf{${t}}` : t) + (letters ? `$^{\\mathrm{${letters}}}$` : '') + mark;
+        return (best[s.key].includes(i) ? `\\textbf{${t}}` : t) + (letters ? `$^{\\mathrm{${letters}}}$` : '') + mark;
       });
       lines.push([latexEscape(configLabel(r, report.correlations)), ...cells, String(r.n)].join(' & ') + ' \\\\');
     });
@@ -248,7 +249,7 @@ export function analysisToLatex(report: AnalysisReport): string {
 export function analysisToMarkdown(report: AnalysisReport): string {
   const p = report.provenance;
   const out: string[] = [];
-  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold; ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}); ${MAPPING_MARK}: the mapping fell back or is degenerate (notes below). ${mosChoiceText(report)}.${intervalText(report) ? ` ${intervalText(report)[0]!.toUpperCase()}${intervalText(report).slice(1)}.` : ''}`);
+  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold (all tied ones; none for the raw RMSE, whose units differ between metrics); ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}); ${MAPPING_MARK}: the mapping fell back or is degenerate (notes below). ${mosChoiceText(report)}.${intervalText(report) ? ` ${intervalText(report)[0]!.toUpperCase()}${intervalText(report).slice(1)}.` : ''}`);
   for (const g of groups(report)) {
     const rows = report.correlations.filter((r) => r.group === g);
     const best = bestRows(rows);
@@ -264,7 +265,7 @@ export function analysisToMarkdown(report: AnalysisReport): string {
         const ci = interval ? ` [${fixed(interval[0], 3)}, ${fixed(interval[1], 3)}]` : '';
         const letters = lettersFor(r, s.key);
         const mark = markedColumn(s.key) && mappingNote(r) && r[s.key] !== null ? ` ${MAPPING_MARK}` : '';
-        return (best[s.key] === i ? `**${t}**` : t) + (letters ? ` ^${letters}^` : '') + mark + ci;
+        return (best[s.key].includes(i) ? `**${t}**` : t) + (letters ? ` ^${letters}^` : '') + mark + ci;
       });
       out.push(`| ${configLabel(r, report.correlations).replace(/\|/g, '\\|')} | ${cells.join(' | ')} | ${r.n} |`);
     });

@@ -81,14 +81,14 @@ export function metricHeading(r: Pick<CorrelationRow, 'metricId' | 'metricName' 
   return `${r.metricName} ${r.higherIsBetter ? '↑' : '↓'}${unit ? ` ${unit}` : ''}`;
 }
 
-/** Index of the best row per statistic (null when no finite value): highest |r|, lowest RMSE (common/analysis-stats.ts, as the export marks them). */
+/** The best rows per statistic, every tied one (empty when no finite value, and for the raw RMSE, not comparable across metrics): highest |r|, lowest mapped RMSE (common/analysis-stats.ts, as the export marks them). */
 export { bestRows };
 
 export interface CorrelationGroup {
   /** null = all stimuli. */
   group: string | null;
   rows: CorrelationRow[];
-  best: Record<StatKey, number | null>;
+  best: Record<StatKey, number[]>;
 }
 
 /** Rows by group, all stimuli first, then the breakdown values in the engine's order. */
