@@ -70,6 +70,30 @@ describe('analysis exports and the mapping fit', () => {
     expect(texRow('SSIM-Y')[1]).toBe('\\textbf{0.8000}');
   });
 
+  it('LaTeX writes negative numbers with a true minus sign; Markdown writes the letters in brackets, not ^a^ superscripts', () => {
+    const r = report();
+    r.correlations[2] = { ...r.correlations[2]!, srocc: -0.7, krocc: '-Infinity', plcc: -0.85, letters: { srocc: 'ab', plcc: 'a', rmse: 'b' } };
+    r.correlations[0] = { ...r.correlations[0]!, letters: { srocc: 'a', plcc: 'a', rmse: 'a' } };
+    r.groupMos = [{ group: 'g', stimuli: 3, mos: -1.25, std: 0.5, n: 8, ci95: [-1.5, -1] }];
+    r.provenance.by = 'condition';
+    const tex = analysisToLatex(r);
+    const mse = tex.split('\n').find((l) => l.startsWith('MSE &'))!.split(' & ');
+    expect(mse[1]).toBe('$-$0.7000$^{\\mathrm{ab}}$');
+    expect(mse[2]).toBe('$-\\infty$');
+    expect(mse[3]).toBe('\\textbf{$-$0.8500}'); // |-0.85| ties with the others' 0.85
+    expect(tex).toContain('g & $-$1.250 & [$-$1.500, $-$1.000] & 3 & 8 \\\\');
+    // No hyphen-minus before a digit anywhere in the table body (comments may quote parameters).
+    const body = tex.split('\n').filter((l) => !l.startsWith('%'));
+    expect(body.filter((l) => /(^|[^$])-\d/.test(l))).toEqual([]);
+    const md = analysisToMarkdown(r);
+    expect(md).not.toMatch(/\^[a-z]+\^/);
+    expect(md).toContain('letters in brackets, (a): metrics sharing a letter do not differ significantly');
+    const mdMse = md.split('\n').find((l) => l.startsWith('| MSE |'))!.split(' | ');
+    expect(mdMse[1]).toBe('-0.7000 (ab) [0.500, 0.950]');
+    const psnr = md.split('\n').find((l) => l.startsWith('| PSNR |'))!.split(' | ');
+    expect(psnr[1]).toBe('**0.8000** (a) [0.500, 0.950]');
+  });
+
   it('CSV carries the kind fitted, the note and the interval method on the mapped statistics', () => {
     const rows = analysisToCsv(report()).trim().split('\n');
     expect(rows[0]!.endsWith(',mapping_fitted,mapping_note,ci_method')).toBe(true);

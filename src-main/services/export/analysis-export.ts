@@ -151,6 +151,17 @@ const fixed = (v: JsonNum, digits = 4): string => {
   return n.toFixed(digits);
 };
 
+/**
+ * A number for LaTeX text: a true minus sign ($-$; a hyphen in text mode is a hyphen, not a minus) and
+ * ±∞ as $\infty$.
+ */
+const latexNumber = (v: JsonNum, digits = 4): string => {
+  const t = fixed(v, digits);
+  if (t === 'inf') return '$\\infty$';
+  if (t === '-inf') return '$-\\infty$';
+  return t.startsWith('-') ? `$-$${t.slice(1)}` : t;
+};
+
 export function analysisToCsv(report: AnalysisReport): string {
   const header = ['metric', 'params', 'pooling', 'group', 'statistic', 'value', 'ci95_low', 'ci95_high', 'significance_group', 'n', 'mapping', 'mos', 'screening', 'mos_choice', 'study', 'scores', 'reason', 'mapping_fitted', 'mapping_note', 'ci_method'];
   const ciMethod = report.provenance.bootstrap ? (report.provenance.bootstrap.interval ? report.provenance.bootstrap.interval.split(' ')[0]! : 'percentile') : '';
@@ -219,7 +230,7 @@ export function analysisToLatex(report: AnalysisReport): string {
     rows.forEach((r, i) => {
       const cells = STATS.map((s) => {
         if (noStatistics(r)) return '--';
-        const t = fixed(r[s.key]);
+        const t = latexNumber(r[s.key]);
         const letters = lettersFor(r, s.key);
         const mark = markedColumn(s.key) && mappingNote(r) && r[s.key] !== null ? '$^{\\dagger}$' : '';
         return (best[s.key].includes(i) ? `\\textbf{${t}}` : t) + (letters ? `$^{\\mathrm{${letters}}}$` : '') + mark;
@@ -238,7 +249,7 @@ export function analysisToLatex(report: AnalysisReport): string {
     lines.push([latexEscape(p.by ?? 'group'), p.differential ? 'DMOS' : 'MOS', '95\\,\\% CI', 'Stimuli', '$n$'].join(' & ') + ' \\\\');
     lines.push('\\midrule');
     for (const g of report.groupMos) {
-      lines.push([latexEscape(g.group), fixed(g.mos, 3), `[${fixed(g.ci95[0], 3)}, ${fixed(g.ci95[1], 3)}]`, String(g.stimuli), String(g.n)].join(' & ') + ' \\\\');
+      lines.push([latexEscape(g.group), latexNumber(g.mos, 3), `[${latexNumber(g.ci95[0], 3)}, ${latexNumber(g.ci95[1], 3)}]`, String(g.stimuli), String(g.n)].join(' & ') + ' \\\\');
     }
     lines.push('\\bottomrule');
     lines.push('\\end{tabular}');
@@ -249,7 +260,7 @@ export function analysisToLatex(report: AnalysisReport): string {
 export function analysisToMarkdown(report: AnalysisReport): string {
   const p = report.provenance;
   const out: string[] = [];
-  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold (all tied ones; none for the raw RMSE, whose units differ between metrics); ^a^: metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}); ${MAPPING_MARK}: the mapping fell back or is degenerate (notes below). ${mosChoiceText(report)}.${intervalText(report) ? ` ${intervalText(report)[0]!.toUpperCase()}${intervalText(report).slice(1)}.` : ''}`);
+  out.push(`Study **${p.study}** (${p.method}), ${p.differential ? 'DMOS' : 'MOS'} ${p.mos}${p.mos === 'screened' ? ` (${p.screening} screening, rejected: ${report.screening.rejected.join(', ') || 'none'})` : ''}${p.scores ? ` of ${scoresText(report)}` : ''}, mapping ${p.mapping}${p.bootstrap ? `, bootstrap 95% CIs (seed ${p.bootstrap.seed}, ${p.bootstrap.resamples} resamples)` : ''}. Best per column in bold (all tied ones; none for the raw RMSE, whose units differ between metrics); letters in brackets, (a): metrics sharing a letter do not differ significantly (alpha 0.05; ${p.significance ? "Williams' t on PLCC/SROCC, ITU-T P.1401 F-test on RMSE" : 'ITU-T P.1401'}); ${MAPPING_MARK}: the mapping fell back or is degenerate (notes below). ${mosChoiceText(report)}.${intervalText(report) ? ` ${intervalText(report)[0]!.toUpperCase()}${intervalText(report).slice(1)}.` : ''}`);
   for (const g of groups(report)) {
     const rows = report.correlations.filter((r) => r.group === g);
     const best = bestRows(rows);
@@ -265,7 +276,7 @@ export function analysisToMarkdown(report: AnalysisReport): string {
         const ci = interval ? ` [${fixed(interval[0], 3)}, ${fixed(interval[1], 3)}]` : '';
         const letters = lettersFor(r, s.key);
         const mark = markedColumn(s.key) && mappingNote(r) && r[s.key] !== null ? ` ${MAPPING_MARK}` : '';
-        return (best[s.key].includes(i) ? `**${t}**` : t) + (letters ? ` ^${letters}^` : '') + mark + ci;
+        return (best[s.key].includes(i) ? `**${t}**` : t) + (letters ? ` (${letters})` : '') + mark + ci;
       });
       out.push(`| ${configLabel(r, report.correlations).replace(/\|/g, '\\|')} | ${cells.join(' | ')} | ${r.n} |`);
     });
