@@ -252,9 +252,9 @@ export function addAnalysisCommands(program: Command): void {
     )
     .option('--screen <method>', "observer screening of bt500, zscore and dmos: bt500 (ITU-R BT.500 beta2 rule), corr (PLCC with the others' MOS), none (default bt500)", choice(['bt500', 'corr', 'none']))
     .option('--min-corr <r>', 'threshold for --screen corr', minCorr, 0.75)
-    .option('--scale <min..max>', 'rating scale, for zscore (rescaled to it) and dmos (its max is added)', scaleArg, { min: 1, max: 5 })
+    .option('--scale <min..max>', 'rating scale, for zscore (rescaled to it) and dmos (its max is added); default 1..5', scaleArg)
     .option('--json', 'print one JSON object')
-    .action((file: string, o: { model?: MosModel; screen?: Screening; minCorr: number; scale: { min: number; max: number }; json?: boolean }) => {
+    .action((file: string, o: { model?: MosModel; screen?: Screening; minCorr: number; scale?: { min: number; max: number }; json?: boolean }) => {
       const rows = readScoreTable(file);
       // `--screen none` alone (before --model existed) is the raw MOS.
       const noScreening = o.model === undefined && o.screen === 'none';
@@ -262,7 +262,7 @@ export function addAnalysisCommands(program: Command): void {
       const source = o.model !== undefined || o.screen !== undefined ? 'given' : 'default';
       let report;
       try {
-        report = mosFromModel(rows, { model, ...(o.screen !== undefined && !noScreening ? { screening: o.screen } : {}), minCorrelation: o.minCorr, scale: o.scale });
+        report = mosFromModel(rows, { model, ...(o.screen !== undefined && !noScreening ? { screening: o.screen } : {}), minCorrelation: o.minCorr, scale: o.scale ?? { min: 1, max: 5 } });
       } catch (err) {
         if (err instanceof RangeError) throw new IqaError('E_INPUT', `${file}: ${err.message}`, { file });
         throw err;
