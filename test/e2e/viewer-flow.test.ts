@@ -234,33 +234,37 @@ describe('the viewer in headless Chromium against npm run web', () => {
     await expect.poll(() => hiPage.getByTestId('viewer-pane-ref').getAttribute('data-scale')).toBe('16');
     // The whole viewport, searched near the canvas's reported device position (the compositor may snap a
     // layer by a device pixel): at one offset every visible source pixel must be an exact 16x16 block.
-    const hi = PNG.sync.read(await hiPage.screenshot());
-    const hx0 = Number(await hiPage.getByTestId('viewer-pane-ref').getAttribute('data-x0'));
-    const hy0 = Number(await hiPage.getByTestId('viewer-pane-ref').getAttribute('data-y0'));
-    const bb = (await hiPage.getByTestId('viewer-pane-ref').boundingBox())!;
-    const exactBlocks = (ox: number, oy: number): number => {
-      const [edgeX, edgeY] = [Math.round(2 * (bb.x + bb.width)) - 2, Math.round(2 * (bb.y + bb.height)) - 2];
-      let n = 0;
-      for (let sy = 0; sy < H; sy++) {
-        for (let sx = 0; sx < W; sx++) {
-          const bx = hx0 + 16 * sx + ox;
-          const by = hy0 + 16 * sy + oy;
-          if (bx < Math.round(2 * bb.x) + 2 || by < Math.round(2 * bb.y) + 2 || bx + 16 > edgeX || by + 16 > edgeY) continue;
-          const want = ref0.subarray(3 * (sy * W + sx), 3 * (sy * W + sx) + 3);
-          for (let dy = 0; dy < 16; dy++) {
-            for (let dx = 0; dx < 16; dx++) {
-              const o = 4 * ((by + dy) * hi.width + bx + dx);
-              if (hi.data[o] !== want[0] || hi.data[o + 1] !== want[1] || hi.data[o + 2] !== want[2]) return 0;
+    // Polled: the panes settle on whole device pixels after the content above them (the alignment line)
+    // has its height, so one screenshot taken too early can catch them mid-move.
+    const hiBlocksNow = async (): Promise<number> => {
+      const hi = PNG.sync.read(await hiPage.screenshot());
+      const hx0 = Number(await hiPage.getByTestId('viewer-pane-ref').getAttribute('data-x0'));
+      const hy0 = Number(await hiPage.getByTestId('viewer-pane-ref').getAttribute('data-y0'));
+      const bb = (await hiPage.getByTestId('viewer-pane-ref').boundingBox())!;
+      const exactBlocks = (ox: number, oy: number): number => {
+        const [edgeX, edgeY] = [Math.round(2 * (bb.x + bb.width)) - 2, Math.round(2 * (bb.y + bb.height)) - 2];
+        let n = 0;
+        for (let sy = 0; sy < H; sy++) {
+          for (let sx = 0; sx < W; sx++) {
+            const bx = hx0 + 16 * sx + ox;
+            const by = hy0 + 16 * sy + oy;
+            if (bx < Math.round(2 * bb.x) + 2 || by < Math.round(2 * bb.y) + 2 || bx + 16 > edgeX || by + 16 > edgeY) continue;
+            const want = ref0.subarray(3 * (sy * W + sx), 3 * (sy * W + sx) + 3);
+            for (let dy = 0; dy < 16; dy++) {
+              for (let dx = 0; dx < 16; dx++) {
+                const o = 4 * ((by + dy) * hi.width + bx + dx);
+                if (hi.data[o] !== want[0] || hi.data[o + 1] !== want[1] || hi.data[o + 2] !== want[2]) return 0;
+              }
             }
+            n++;
           }
-          n++;
         }
-      }
-      return n;
+        return n;
+      };
+      const candidates = [-2, -1, 0, 1, 2].flatMap((dy) => [-2, -1, 0, 1, 2].map((dx) => exactBlocks(Math.round(2 * bb.x) + dx, Math.round(2 * bb.y) + dy)));
+      return Math.max(...candidates);
     };
-    const candidates = [-2, -1, 0, 1, 2].flatMap((dy) => [-2, -1, 0, 1, 2].map((dx) => exactBlocks(Math.round(2 * bb.x) + dx, Math.round(2 * bb.y) + dy)));
-    const hiBlocks = Math.max(...candidates);
-    expect(hiBlocks).toBeGreaterThan(100);
+    await expect.poll(hiBlocksNow).toBeGreaterThan(100);
     expect(hiErrors).toEqual([]);
     await hiContext.close();
 
