@@ -12,28 +12,13 @@ import {
 } from '../../src-renderer/src/lib/alignment-check';
 import { buildRunInput, initialForm } from '../../src-renderer/src/lib/metric-form';
 import { metricsRunSchema } from '../../src-main/common/contract';
+import { alignmentReport } from '../helpers/alignment-report';
 import type { AlignmentReport } from '../../src-main/common/contract-types';
 import { METRICS } from '../../src-main/common/metric-registry';
 
-function report(over: Partial<AlignmentReport> = {}): AlignmentReport {
-  return {
-    offset: 0,
-    dropped: [],
-    duplicated: [],
-    fps: { ref: 25, dist: 25 },
-    confidence: 0.95,
-    aligned: true,
-    frames: { ref: 40, dist: 40, matched: 40 },
-    matchedBy: 'frames',
-    startTime: { ref: 0, dist: 0 },
-    timeBase: { ref: '1/12800', dist: '1/12800' },
-    maxOffset: 25,
-    policy: { skipRef: 0, skipDist: 0, truncate: false, ignoreFps: false },
-    policyExact: true,
-    notes: [],
-    ...over,
-  };
-}
+/** This file's default report: 40 frames. */
+const report = (over: Partial<AlignmentReport> = {}): AlignmentReport =>
+  alignmentReport({ frames: { ref: 40, dist: 40, matched: 40 }, ...over });
 
 const stim = (id: number, name: string, kind: 'video' | 'image', referenceId: number | null) => ({ id, name, kind, referenceId, sha256: `h${id}` });
 

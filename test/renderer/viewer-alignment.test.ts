@@ -4,28 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alignmentLine, currentDecisions, decisionText } from '../../src-renderer/src/lib/alignment-check';
+import { alignmentReport } from '../helpers/alignment-report';
 import type { AlignmentDecision, AlignmentReport } from '../../src-main/common/contract-types';
 import { parseUiRoute, withUiRoute } from '../../src-main/common/ui-route';
 
-function report(over: Partial<AlignmentReport> = {}): AlignmentReport {
-  return {
-    offset: 0,
-    dropped: [],
-    duplicated: [],
-    fps: { ref: 25, dist: 25 },
-    confidence: 0.98,
-    aligned: true,
-    frames: { ref: 60, dist: 60, matched: 60 },
-    matchedBy: 'frames',
-    startTime: { ref: 0, dist: 0 },
-    timeBase: { ref: '1/12800', dist: '1/12800' },
-    maxOffset: 25,
-    policy: { skipRef: 0, skipDist: 0, truncate: false, ignoreFps: false },
-    policyExact: true,
-    notes: [],
-    ...over,
-  };
-}
+/** This file's default report: confidence 0.98, 60 frames. */
+const report = (over: Partial<AlignmentReport> = {}): AlignmentReport =>
+  alignmentReport({ confidence: 0.98, frames: { ref: 60, dist: 60, matched: 60 }, ...over });
 
 describe('alignmentLine', () => {
   it('says aligned with the confidence', () => {

@@ -27,14 +27,19 @@ export interface StimulusPixels {
   decoder: string;
 }
 
-/** The stimulus, if the session shows it; otherwise E_NOT_FOUND (the same answer as for an unknown id). */
-export function sessionStimulus(db: Db, sessionId: number, stimulusId: number): Stimulus {
+/** Whether the session's method shows the reference itself (E_NOT_FOUND for an unknown session). */
+function sessionShowsReference(db: Db, sessionId: number): boolean {
   const session = db
     .prepare('SELECT st.method FROM sessions se JOIN studies st ON st.id = se.study_id WHERE se.id = ?')
     .get(sessionId) as { method: StudyMethodName } | undefined;
   if (!session) throw new IqaError('E_NOT_FOUND', `no session ${sessionId} in this project`);
   const presentation = STUDY_METHOD_INFO[session.method]?.presentation;
-  const showsReference = presentation === 'reference-then-test' || presentation === 'ab-pair';
+  return presentation === 'reference-then-test' || presentation === 'ab-pair';
+}
+
+/** The stimulus, if the session shows it; otherwise E_NOT_FOUND (the same answer as for an unknown id). */
+export function sessionStimulus(db: Db, sessionId: number, stimulusId: number): Stimulus {
+  const showsReference = sessionShowsReference(db, sessionId);
   const shown = db
     .prepare(
       `SELECT 1 FROM trials WHERE session_id = ? AND (stimulus_id = ? OR other_stimulus_id = ? OR (? = 1 AND reference_id = ?)) LIMIT 1`,
@@ -70,12 +75,7 @@ export async function decodeStimulusPixels(s: Stimulus, file: string, signal?: A
  * PC active designs create their next trial only when the current one is answered: those are not listed.
  */
 export function upcomingStimuli(db: Db, sessionId: number, count: number): number[] {
-  const session = db
-    .prepare('SELECT st.method FROM sessions se JOIN studies st ON st.id = se.study_id WHERE se.id = ?')
-    .get(sessionId) as { method: StudyMethodName } | undefined;
-  if (!session) throw new IqaError('E_NOT_FOUND', `no session ${sessionId} in this project`);
-  const presentation = STUDY_METHOD_INFO[session.method]?.presentation;
-  const showsReference = presentation === 'reference-then-test' || presentation === 'ab-pair';
+  const showsReference = sessionShowsReference(db, sessionId);
   const rows = db
     .prepare(
       `SELECT t.stimulus_id, t.reference_id, t.other_stimulus_id FROM trials t
