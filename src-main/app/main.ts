@@ -13,6 +13,7 @@ import { setLauncherChannel } from '../services/media/process-launcher';
 import { defaultHostRoots } from '../services/access/path-access';
 import { registerDesktopDialogs } from '../host/electron-dialogs';
 import { registerIpc } from '../host/electron-ipc';
+import { attachLanMode } from '../host/lan-host';
 
 // better-sqlite3 built for Electron's ABI (scripts/electron-native.mjs), kept apart from the Node build.
 const electronSqlite = join(__dirname, '..', 'electron-native', `better_sqlite3-electron-${process.versions.electron}.node`);
@@ -76,6 +77,8 @@ app.whenReady().then(() => {
     };
   });
   const engine = new Engine({ userDataDir: app.getPath('userData'), roots: defaultHostRoots() });
+  // LAN mode: off until the researcher turns it on for a study (docs/lan.md).
+  attachLanMode(engine, join(__dirname, '..', 'renderer'));
   registerIpc(engine.handlers, engine.jobs, isTrustedUrl, () => BrowserWindow.getAllWindows());
   registerDesktopDialogs(isTrustedUrl, (picked) => engine.access.allow(picked));
   createWindow();

@@ -11,6 +11,7 @@ import type { AnalysisReport, AppInfo, JobSnapshot, MetricResultRow, ModelRow, P
 import type { SetSpec } from './set-spec';
 import type { RatingSubmitInput, ScaleLabel, SessionDisplay, SessionNotes, SessionState, StudyCreateInput, StudyDetail, StudyEstimate, StudyProgress, StudyScale, StudyValidation, PlaylistTrial } from './study';
 import type { StudyExportFormat } from './contract-names';
+import type { LanListenerInfo, LanStatus } from './lan';
 
 export type { CommandName, EventName } from './contract-names';
 export type { SetSpec } from './set-spec';
@@ -310,6 +311,16 @@ export interface CommandInputs {
   'sessions.stimulus': ProjectRef & { sessionId: number; stimulusId: number };
   /** The images of the next `count` (default 1) unanswered trials after the current one, for the page to decode ahead. */
   'sessions.upcoming': ProjectRef & { sessionId: number; count?: number };
+  /**
+   * LAN mode (docs/lan.md): opens the study to browsers on the network on a listener of its own, with a
+   * fresh token (held in memory only). `host`: one of this machine's IPv4 addresses (default: the first
+   * non-loopback one); `port`: default any free port. Already on: the running listener, unchanged.
+   */
+  'studies.lan.start': ProjectRef & { studyId: number; host?: string; port?: number };
+  /** Closes the study's LAN listener (its token dies with it). */
+  'studies.lan.stop': ProjectRef & { studyId: number };
+  /** Whether the study's LAN listener is on, how many sessions use it, and the interfaces to choose from. */
+  'studies.lan.status': ProjectRef & { studyId: number };
   'analysis.run': AnalysisOptionsInput;
   'analysis.mosChoice': ProjectRef;
   'analysis.setMosChoice': ProjectRef & { choice: Partial<MosChoice> };
@@ -363,6 +374,9 @@ export interface CommandOutputs {
   'ratings.submit': SessionState;
   'sessions.stimulus': StimulusPixelsJson;
   'sessions.upcoming': { stimulusIds: number[] };
+  'studies.lan.start': LanListenerInfo;
+  'studies.lan.stop': { stopped: boolean };
+  'studies.lan.status': LanStatus;
   'analysis.run': AnalysisReport;
   'analysis.mosChoice': { choice: MosChoice; stored: boolean };
   'analysis.setMosChoice': { choice: MosChoice; stored: boolean };

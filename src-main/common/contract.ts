@@ -370,6 +370,17 @@ export const commands = {
   'ratings.submit': command(ratingSubmitSchema),
   'sessions.stimulus': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive() })),
   'sessions.upcoming': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), count: z.number().int().min(1).max(20).default(1) })),
+  'studies.lan.start': command(
+    z.strictObject({
+      projectDir: absPath,
+      studyId: z.number().int().positive(),
+      // One address of this machine (checked against its interfaces by the listener); never 0.0.0.0.
+      host: z.ipv4().refine((h) => h !== '0.0.0.0', 'choose one interface address, not 0.0.0.0 (every interface)').optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+    }),
+  ),
+  'studies.lan.stop': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive() })),
+  'studies.lan.status': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive() })),
   'analysis.run': command(analysisOptionsSchema),
   'analysis.mosChoice': command(z.strictObject({ projectDir: absPath })),
   'analysis.setMosChoice': command(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),

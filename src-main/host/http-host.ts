@@ -42,7 +42,7 @@ export interface HttpHost {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 1 << 20;
+export const MAX_BODY = 1 << 20;
 /**
  * An oversized body is answered 413 only once the client has finished sending it (or stopped): closing
  * a socket with unread data makes the kernel reset it, and the client may then never see the answer.
@@ -53,7 +53,7 @@ const DRAIN_MAX = 16 << 20;
 const DRAIN_IDLE_MS = 1000;
 /** Inbound WebSocket messages are ignored; anything larger than this is a protocol error (1009). */
 const MAX_WS_PAYLOAD = 4096;
-const MIME: Record<string, string> = {
+export const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -63,7 +63,7 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-const STATUS: Partial<Record<ErrorCode, number>> = {
+export const STATUS: Partial<Record<ErrorCode, number>> = {
   E_INPUT: 400,
   E_UNAUTHORIZED: 401,
   E_NOT_FOUND: 404,
@@ -73,14 +73,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   E_INTERNAL: 500,
 };
 
-function sameToken(given: string | undefined | null, token: string): boolean {
+export function sameToken(given: string | undefined | null, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
+export function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(body),
@@ -92,13 +92,13 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type: 
   res.end(body);
 }
 
-function sendReply(res: ServerResponse, reply: Reply<unknown>, status?: number, extra?: Record<string, string>): void {
+export function sendReply(res: ServerResponse, reply: Reply<unknown>, status?: number, extra?: Record<string, string>): void {
   status ??= reply.ok ? 200 : (STATUS[reply.error.code] ?? 422);
   send(res, status, JSON.stringify(reply), 'application/json; charset=utf-8', extra);
 }
 
 /** The request-target as a URL, or null when it does not parse (e.g. `//[`). The base is fixed. */
-function parseTarget(target: string | undefined): URL | null {
+export function parseTarget(target: string | undefined): URL | null {
   try {
     return new URL(target ?? '/', 'http://localhost');
   } catch {
@@ -107,7 +107,7 @@ function parseTarget(target: string | undefined): URL | null {
 }
 
 /** A URL path decoded, or null when its percent-encoding is malformed (e.g. `%E0%A4%A`). */
-function decodePath(pathname: string): string | null {
+export function decodePath(pathname: string): string | null {
   try {
     return decodeURIComponent(pathname);
   } catch {
@@ -115,7 +115,7 @@ function decodePath(pathname: string): string | null {
   }
 }
 
-class BodyTooLarge extends Error {
+export class BodyTooLarge extends Error {
   constructor() {
     super(`request body over ${MAX_BODY} bytes`);
   }
@@ -125,7 +125,7 @@ class BodyTooLarge extends Error {
  * The request body as text. Over MAX_BODY it rejects with BodyTooLarge at once, drops what it had
  * buffered and keeps reading (and dropping) the rest, so the 413 can be delivered: see drained().
  */
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
     let size = 0;
     let chunks: Buffer[] = [];
@@ -151,7 +151,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  * Resolves once the client has sent the whole request (or closed it), or has sent DRAIN_MAX more
  * bytes, or has sent nothing for DRAIN_IDLE_MS. The body is being read by readBody() meanwhile.
  */
-function drained(req: IncomingMessage): Promise<void> {
+export function drained(req: IncomingMessage): Promise<void> {
   if (req.complete || req.destroyed) return Promise.resolve();
   return new Promise((done) => {
     let more = 0;

@@ -14,6 +14,7 @@ import { defaultUserDataDir } from '../services/user-data';
 import { spawn } from 'node:child_process';
 import { withUiRoute, type UiRoute } from '../common/ui-route';
 import { oneLineError, startHttpHost } from './http-host';
+import { attachLanMode } from './lan-host';
 
 let guarded = false;
 
@@ -65,12 +66,15 @@ export interface WebOptions {
 export async function runWeb(opts: WebOptions): Promise<void> {
   const roots = [...new Set([...(opts.roots?.length ? opts.roots : defaultHostRoots()), ...(opts.alsoAllow ?? [])])];
   const engine = new Engine({ userDataDir: defaultUserDataDir(), roots });
+  const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
+  // LAN mode: off until the researcher turns it on for a study (docs/lan.md).
+  attachLanMode(engine, staticDir);
   let host: Awaited<ReturnType<typeof startHttpHost>>;
   try {
     host = await startHttpHost({
       handlers: engine.handlers,
       jobs: engine.jobs,
-      staticDir: fileURLToPath(new URL('../renderer', import.meta.url)),
+      staticDir,
       port: opts.port,
       host: '127.0.0.1',
     });

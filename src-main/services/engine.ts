@@ -44,6 +44,7 @@ import { checkNewProjectLocation } from './projects/project-location';
 import { countStimuli, getStimulus, listStimuli } from './store/stimuli-repo';
 import { studyHandlers } from './study/study-handlers';
 import { decodeStimulusPixels, sessionStimulus, upcomingStimuli } from './study/presentation';
+import type { LanControl } from './study/lan-control';
 
 export interface EngineOptions {
   userDataDir: string;
@@ -67,6 +68,8 @@ export class Engine {
 
   /** The viewer's open pairs: stepping through frames reads on from running decoders. */
   readonly #viewerDecoders = new PairDecoders();
+  /** LAN mode's listeners (host/lan-host.ts), when a host attached them. */
+  #lan: LanControl | null = null;
 
   constructor(options: EngineOptions) {
     this.#userDataDir = options.userDataDir;
@@ -143,12 +146,26 @@ export class Engine {
     return (this.#compute ??= new ComputePool({ threads: Math.min(this.#threads, 2) }));
   }
 
+  /** Serves the `studies.lan.*` commands with `control` (host/lan-host.ts: attachLanMode). */
+  attachLan(control: LanControl): void {
+    this.#lan = control;
+  }
+
+  #lanControl(): LanControl {
+    if (!this.#lan) throw new IqaError('E_UNSUPPORTED', 'LAN mode is served by the desktop app and by iqa web, not by this command');
+    return this.#lan;
+  }
+
   close(): void {
     void this.shutdown();
   }
 
   /** close(), resolved once the worker pools have stopped: the command line awaits it so that the process can end. */
   async shutdown(): Promise<void> {
+    // The LAN listeners stop accepting first (closeAll does that before it returns), so no participant
+    // request reaches a closed store; the rest stays synchronous, as close() callers expect.
+    const lan = this.#lan?.closeAll();
+    this.#lan = null;
     this.#viewerDecoders.close();
     for (const db of this.#dbs.values()) db.close();
     this.#dbs.clear();
@@ -156,7 +173,7 @@ export class Engine {
     const compute = this.#compute;
     this.#runner = null;
     this.#compute = null;
-    await Promise.all([runner?.close(), compute?.close(), closeSharedInference(), closeFileHashPool()]);
+    await Promise.all([lan, runner?.close(), compute?.close(), closeSharedInference(), closeFileHashPool()]);
   }
 
   readonly handlers: Handlers = {
@@ -349,6 +366,9 @@ export class Engine {
       const p = await decodeStimulusPixels(s, this.#mediaPath(dir, s));
       return { stimulusId: p.stimulusId, width: p.width, height: p.height, rgb: Buffer.from(p.rgb.buffer, p.rgb.byteOffset, p.rgb.byteLength).toString('base64') };
     },
+    'studies.lan.start': async (o) => this.#lanControl().start(o),
+    'studies.lan.stop': async (o) => this.#lanControl().stop(o),
+    'studies.lan.status': async (o) => this.#lanControl().status(o),
     'analysis.run': async (o) => this.#analyze(o),
     'analysis.mosChoice': async ({ projectDir }) => {
       const db = this.db(projectDir);
