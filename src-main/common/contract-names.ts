@@ -42,6 +42,7 @@ export const COMMAND_NAMES = [
   'studies.export',
   'sessions.enrol',
   'sessions.current',
+  'sessions.video',
   'sessions.update',
   'ratings.submit',
   'sessions.stimulus',

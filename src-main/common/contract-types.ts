@@ -186,6 +186,20 @@ export interface StimulusPixelsJson {
 }
 
 /**
+ * One chunk of the file a participant's browser plays for a video stimulus (services/study/playable-copy.ts):
+ * the source when Chromium plays it, else its lossless VP9 copy verified frame-exact against the source.
+ * `data` is base64 of the bytes from `offset`; the page asks again from `offset + bytes` until `size`.
+ */
+export interface VideoChunkJson {
+  stimulusId: number;
+  mime: string;
+  size: number;
+  offset: number;
+  data: string;
+  prepared: boolean;
+}
+
+/**
  * The temporal alignment check of a distorted video against its reference (services/align,
  * docs/alignment.md). Frames are numbered from 0 in the REFERENCE; offset k: distorted frame j shows
  * reference frame j + k.
@@ -303,13 +317,15 @@ export interface CommandInputs {
   'sessions.enrol': ProjectRef & { studyId: number; participant: string; resume?: boolean; display?: SessionDisplay; notes?: SessionNotes };
   /** The session's state and next unanswered trial (what to show: stimulus ids by role, never paths). */
   'sessions.current': ProjectRef & { sessionId: number };
+  /** The playable file of a video a session shows, by stimulus id, in chunks (prepared and verified on first use). */
+  'sessions.video': ProjectRef & { sessionId: number; stimulusId: number; offset?: number };
   /** The participant's display and the researcher's notes. */
   'sessions.update': ProjectRef & { sessionId: number; display?: SessionDisplay; notes?: SessionNotes };
   /** One answer to the session's current trial, committed before the reply; returns the next trial. */
   'ratings.submit': ProjectRef & RatingSubmitInput;
   /** The pixels of one image a session shows, by stimulus id (services/study/presentation.ts): lossless 8-bit RGB. */
   'sessions.stimulus': ProjectRef & { sessionId: number; stimulusId: number };
-  /** The images of the next `count` (default 1) unanswered trials after the current one, for the page to decode ahead. */
+  /** The media of the next `count` (default 1) unanswered trials after the current one, for the page to load ahead. */
   'sessions.upcoming': ProjectRef & { sessionId: number; count?: number };
   /**
    * LAN mode (docs/lan.md): opens the study to browsers on the network on a listener of its own, with a
@@ -370,10 +386,12 @@ export interface CommandOutputs {
   'studies.export': { filename: string; mime: string; content: string };
   'sessions.enrol': SessionState;
   'sessions.current': SessionState;
+  'sessions.video': VideoChunkJson;
   'sessions.update': SessionState;
   'ratings.submit': SessionState;
   'sessions.stimulus': StimulusPixelsJson;
-  'sessions.upcoming': { stimulusIds: number[] };
+  /** `videos`: those of `stimulusIds` that are videos (fetched with `sessions.video`, the others with `sessions.stimulus`). */
+  'sessions.upcoming': { stimulusIds: number[]; videos: number[] };
   'studies.lan.start': LanListenerInfo;
   'studies.lan.stop': { stopped: boolean };
   'studies.lan.status': LanStatus;

@@ -366,6 +366,7 @@ export const commands = {
     }),
   ),
   'sessions.current': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive() })),
+  'sessions.video': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive(), offset: z.number().int().min(0).default(0) })),
   'sessions.update': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), display: displaySchema.optional(), notes: notesSchema.optional() })),
   'ratings.submit': command(ratingSubmitSchema),
   'sessions.stimulus': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive() })),

@@ -359,7 +359,7 @@ export class Engine {
       return { filename: `sureal-${(study ?? 'dataset').replace(/[^A-Za-z0-9._-]+/g, '_')}.py`, mime: 'text/x-python', content };
     },
     ...studyHandlers({ db: (dir) => this.db(dir), mediaPath: (dir, s) => this.#mediaPath(dir, s) }),
-    'sessions.upcoming': async ({ projectDir, sessionId, count }) => ({ stimulusIds: upcomingStimuli(this.db(projectDir), sessionId, count) }),
+    'sessions.upcoming': async ({ projectDir, sessionId, count }) => upcomingStimuli(this.db(projectDir), sessionId, count),
     'sessions.stimulus': async ({ projectDir, sessionId, stimulusId }) => {
       const dir = resolve(projectDir);
       const s = sessionStimulus(this.db(dir), sessionId, stimulusId);

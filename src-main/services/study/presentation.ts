@@ -7,7 +7,8 @@
  *
  * Only a stimulus that the session's trials show may be asked for (test, the other of a PC pair, and the
  * reference where the method presents it): the participant page asks by stimulus id and is never given
- * a path. Video trials are not presented by the page yet: a video is E_UNSUPPORTED here.
+ * a path. A video is not decoded here: the page plays its playable file (`sessions.video`,
+ * playable-copy.ts), so a video is E_UNSUPPORTED here.
  */
 import { decodeOneFrame } from '../media/decode-one-frame';
 import { IqaError } from '../../common/errors';
@@ -53,7 +54,7 @@ export function sessionStimulus(db: Db, sessionId: number, stimulusId: number): 
 /** Decodes the first (only) frame of an image stimulus to rgb24. */
 export async function decodeStimulusPixels(s: Stimulus, file: string, signal?: AbortSignal): Promise<StimulusPixels> {
   if (s.kind !== 'image') {
-    throw new IqaError('E_UNSUPPORTED', `${s.path} is a video: the participant page presents images only for now`, { file });
+    throw new IqaError('E_UNSUPPORTED', `${s.path} is a video: the participant page plays its playable file (sessions.video)`, { file });
   }
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-threads', '1', '-noautorotate',
@@ -70,11 +71,12 @@ export async function decodeStimulusPixels(s: Stimulus, file: string, signal?: A
 }
 
 /**
- * The images of the `count` unanswered trials after the current one, in presentation order and without
- * repeats, so the page can decode them while the current trial runs (no stall, no flash between trials).
+ * The media of the `count` unanswered trials after the current one, in presentation order and without
+ * repeats, so the page can load them while the current trial runs (no stall, no flash between trials);
+ * `videos` says which of them are videos (the page fetches those with `sessions.video`).
  * PC active designs create their next trial only when the current one is answered: those are not listed.
  */
-export function upcomingStimuli(db: Db, sessionId: number, count: number): number[] {
+export function upcomingStimuli(db: Db, sessionId: number, count: number): { stimulusIds: number[]; videos: number[] } {
   const showsReference = sessionShowsReference(db, sessionId);
   const rows = db
     .prepare(
@@ -89,5 +91,6 @@ export function upcomingStimuli(db: Db, sessionId: number, count: number): numbe
     add(r.stimulus_id);
     add(r.other_stimulus_id);
   }
-  return ids;
+  const videos = ids.filter((id) => getStimulus(db, id)?.kind === 'video');
+  return { stimulusIds: ids, videos };
 }

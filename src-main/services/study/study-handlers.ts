@@ -13,6 +13,8 @@ import { createStudy, estimateMinutes, readStudy, setScaleLabels, studyStimuli }
 import { enrol, previewPlaylist, sessionState, studyProgress, submitRating, updateSession } from './sessions';
 import { exportStudy } from './study-export';
 import { validateStudy } from './validate';
+import { sessionStimulus } from './presentation';
+import { playableVideo, readChunk } from './playable-copy';
 
 export type StudyCommand =
   | 'studies.create'
@@ -25,6 +27,7 @@ export type StudyCommand =
   | 'sessions.enrol'
   | 'sessions.current'
   | 'sessions.update'
+  | 'sessions.video'
   | 'ratings.submit';
 
 export interface StudyHandlerContext {
@@ -73,6 +76,14 @@ export function studyHandlers(ctx: StudyHandlerContext): Pick<Handlers, StudyCom
       enrol(ctx.db(projectDir), studyId, participant, { ...(resume !== undefined ? { resume } : {}), ...(display ? { display } : {}), ...(notes ? { notes } : {}) }),
     'sessions.current': async ({ projectDir, sessionId }) => sessionState(ctx.db(projectDir), sessionId),
     'sessions.update': async ({ projectDir, sessionId, display, notes }) => updateSession(ctx.db(projectDir), sessionId, { ...(display ? { display } : {}), ...(notes ? { notes } : {}) }),
+    'sessions.video': async ({ projectDir, sessionId, stimulusId, offset }) => {
+      const dir = resolve(projectDir);
+      const s = sessionStimulus(ctx.db(dir), sessionId, stimulusId);
+      const v = await playableVideo(dir, s, ctx.mediaPath(dir, s));
+      const from = Math.min(offset, v.size);
+      const bytes = await readChunk(v.file, from);
+      return { stimulusId, mime: v.mime, size: v.size, offset: from, data: bytes.toString('base64'), prepared: v.prepared };
+    },
     'ratings.submit': async ({ projectDir, ...answer }) => submitRating(ctx.db(projectDir), answer),
   };
 }
