@@ -8,11 +8,16 @@
  * Without a token, or with one the host refuses, the page cannot do anything: `authProblem()` says so
  * (and `onAuthChange` when it changes), and a token pasted into the fragment later is taken at once
  * (hashchange), without a reload.
+ *
+ * A page opened at `/p/<token>/` on a study's LAN listener (docs/lan.md) is the participant page: its
+ * transport (lib/lan-transport.ts) reaches the participant commands of that one study, nothing else.
  */
 import type { Api, CommandName, EventName, Events, Reply } from '../../../src-main/common/contract-types';
 import type { PickPathReply, PickPathRequest } from '../../../src-main/common/desktop-names';
 import type { WireError } from '../../../src-main/common/errors';
 import { plainMessage } from './messages';
+import { lanTokenFromPath } from '../../../src-main/common/lan';
+import { lanCall, lanStudy } from './lan-transport';
 
 export class ApiError extends Error {
   readonly code: WireError['code'];
@@ -43,7 +48,7 @@ type Listener<E extends EventName> = (data: Events[E]) => void;
 interface Transport {
   call(name: CommandName, input: unknown): Promise<Reply<unknown>>;
   on<E extends EventName>(event: E, listener: Listener<E>): () => void;
-  kind: 'ipc' | 'http';
+  kind: 'ipc' | 'http' | 'lan';
 }
 
 function ipcTransport(bridge: PreloadBridge): Transport {
@@ -162,9 +167,18 @@ function httpTransport(): Transport {
   };
 }
 
+/** The participant page of a study's LAN listener (`/p/<token>/`): the participant commands only, no events. */
+function lanTransport(token: string): Transport {
+  return { kind: 'lan', call: (name, input) => lanCall(token, name, input), on: () => () => undefined };
+}
+
+/** The token of a LAN participant page (lib/lan-transport.ts), or null in the app and on the loopback host. */
+const lanToken = typeof location === 'undefined' ? null : lanTokenFromPath(location.pathname);
+
 function createTransport(): Transport {
   const bridge = (globalThis as { iqa?: PreloadBridge }).iqa;
-  return bridge?.transport === 'ipc' ? ipcTransport(bridge) : httpTransport();
+  if (bridge?.transport === 'ipc') return ipcTransport(bridge);
+  return lanToken ? lanTransport(lanToken) : httpTransport();
 }
 
 const transport = createTransport();
@@ -183,6 +197,15 @@ export function onEvent<E extends EventName>(event: E, listener: Listener<E>): (
 }
 
 export const transportKind = transport.kind;
+
+/** Whether this page is a study's LAN participant page (main.ts then shows the participant screen only). */
+export const isLanPage = transport.kind === 'lan';
+
+/** The study a LAN participant page serves (only on such a page). */
+export function lanPageStudy(): Promise<{ studyId: number; name: string }> {
+  if (!lanToken) return Promise.reject(new Error('not a LAN participant page'));
+  return lanStudy(lanToken);
+}
 
 /** Whether the page lacks a usable token (web only; the desktop app always has its engine). */
 export function authProblem(): AuthProblem | null {

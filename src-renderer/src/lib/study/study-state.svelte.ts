@@ -36,6 +36,8 @@ export class StudyState {
     this.#host = host;
   }
 
+  /** The open project's folder (null without one). */
+  projectDir(): string | null { return this.#host.projectDir(); }
   /** Studies the engine runs (imported ratings are studies too, but have no design to run). */
   get studies() { return this.#studies; }
   detail(id: number): StudyDetail | null { return this.#details[id] ?? null; }
