@@ -6,8 +6,6 @@
  */
 import type { Handlers } from '../../common/contract';
 
-type LanCommand = 'studies.lan.start' | 'studies.lan.stop' | 'studies.lan.status';
-
 export interface LanControl {
   start: Handlers['studies.lan.start'];
   stop: Handlers['studies.lan.stop'];
@@ -15,5 +13,3 @@ export interface LanControl {
   /** Closes every listener (the engine is shutting down): tokens never outlive their engine. */
   closeAll(): Promise<void>;
 }
-
-export type { LanCommand };
