@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScale, type TrialMedia } from '../../src-main/common/study';
-import { presentable, trialSteps } from '../../src-renderer/src/lib/study/trial-steps';
+import { trialSteps, unsupportedReason } from '../../src-renderer/src/lib/study/trial-steps';
 import { categories, voteKey } from '../../src-renderer/src/lib/study/vote-keys';
 import { centredOffset, colorGamut, cssSizeForDevicePixels, measureDisplay, rgbToRgba } from '../../src-renderer/src/lib/study/display';
 
@@ -29,10 +29,22 @@ describe('a trial schedule', () => {
       { kind: 'vote' },
     ]);
   });
-  it('presents images only: a video trial is not presentable', () => {
-    expect(presentable([img('test')])).toBe(true);
-    expect(presentable([{ ...img('test'), kind: 'video', durationS: 1 }])).toBe(false);
-    expect(presentable([])).toBe(false);
+  it('plays a video to its end (no fixed duration) and keeps the grey screens around it', () => {
+    const video = { ...img('test', 2), kind: 'video' as const, durationS: 1 };
+    expect(trialSteps([img('reference', 1), video], timing, false)).toEqual([
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 0, ms: 8000 },
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 1, ms: null },
+      { kind: 'vote' },
+    ]);
+  });
+  it('refuses, with the reason, what the page cannot present', () => {
+    const video = { ...img('test'), kind: 'video' as const, durationS: 1 };
+    expect(unsupportedReason({ media: [img('test')], answer: 'value' }, { video: 'play-once' })).toBeNull();
+    expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'play-once' })).toBeNull();
+    expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'until-vote' })).toMatch(/until-vote/);
+    expect(unsupportedReason({ media: [], answer: 'value' }, { video: 'play-once' })).toMatch(/nothing/);
   });
 });
 

@@ -8,13 +8,15 @@
  * the moment the voting screen appeared to the vote. The schedule's waits are the design's durations
  * (timers), never shortened; a grey screen lasts longer only while the next images are still decoding.
  *
- * Every image a trial shows is decoded to an ImageData before the trial starts, and the next trial's
- * images are fetched and decoded while this one runs (`sessions.upcoming`), so a presentation never waits.
+ * Every medium a trial shows is ready before the trial starts: an image decoded to an ImageData, a video
+ * fetched whole (`sessions.video`: the source, or its lossless copy verified frame-exact by the engine)
+ * into a <video> element that can play through. The next trial's media are loaded while this one runs
+ * (`sessions.upcoming`), so a presentation never waits. A video plays once, to its end, muted.
  */
 import type { ParticipantProgress, SessionState } from '../../../../src-main/common/study';
 import { api, ApiError } from '../api';
 import { base64ToBytes, measureDisplay, rgbToRgba, type DisplayProbe } from './display';
-import { presentable, trialSteps, type TrialStep } from './trial-steps';
+import { trialSteps, unsupportedReason, type TrialStep } from './trial-steps';
 import { voteKey } from './vote-keys';
 
 export type ParticipantPhase = 'code' | 'exists' | 'instructions' | 'trial' | 'training-done' | 'break' | 'end' | 'unsupported' | 'failed';
@@ -45,6 +47,9 @@ export function readStoredParticipant(projectDir: string): StoredParticipant | n
 
 type Answer = { value: number } | { choice: 0 | 1 | null };
 
+/** A medium ready to present: decoded image pixels, or a loaded video element (never in two places at once). */
+export type Presented = { kind: 'image'; image: ImageData } | { kind: 'video'; video: HTMLVideoElement; width: number; height: number };
+
 export class ParticipantState {
   readonly host: ParticipantHost;
   code = $state('');
@@ -55,11 +60,12 @@ export class ParticipantState {
   #error = $state<string | null>(null);
   #busy = $state(false);
   #step = $state.raw<TrialStep | null>(null);
-  #images = $state.raw<ImageData[]>([]);
+  #media = $state.raw<Presented[]>([]);
+  #unsupported = $state<string | null>(null);
   #highlight = $state<number | null>(null);
   #showProgress = $state(true);
-  /** Decoded images by stimulus id (a promise while fetching). Not reactive: a cache. */
-  #pixels = new Map<number, Promise<ImageData>>();
+  /** Loaded media by stimulus id (a promise while fetching). Not reactive: a cache. */
+  #loaded = new Map<number, Promise<Presented>>();
   #run = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #voteShownAt = 0;
@@ -80,8 +86,10 @@ export class ParticipantState {
   get busy() { return this.#busy; }
   /** The trial's current step (grey, show, vote); null outside trials. */
   get step() { return this.#step; }
-  /** The current trial's images, decoded, in presentation order. */
-  get images() { return this.#images; }
+  /** The current trial's media, ready, in presentation order. */
+  get media() { return this.#media; }
+  /** Why the current trial cannot be presented here (phase 'unsupported'). */
+  get unsupported() { return this.#unsupported; }
   /** The category the arrow keys point at on the voting screen. */
   get highlight() { return this.#highlight; }
   get showProgress() { return this.#showProgress; }
@@ -201,7 +209,7 @@ export class ParticipantState {
     this.#session = next;
     this.#first = false;
     this.#step = null;
-    this.#images = [];
+    this.#media = [];
     if (next.trial === null) {
       this.#phase = 'end';
       sessionStorage.removeItem(PARTICIPANT_KEY);
@@ -226,7 +234,9 @@ export class ParticipantState {
     const trial = s?.trial;
     if (!s || !trial) return;
     const run = ++this.#run;
-    if (!presentable(trial.media) || (trial.answer !== 'value' && trial.answer !== 'choice')) {
+    const reason = unsupportedReason(trial, s.timing);
+    if (reason) {
+      this.#unsupported = reason;
       this.#phase = 'unsupported';
       return;
     }
@@ -234,37 +244,72 @@ export class ParticipantState {
     this.#highlight = null;
     this.#presentedAt = null;
     const steps = trialSteps(trial.media, s.timing, this.#first);
-    // Grey while this trial's images decode (normally already done during the previous trial).
+    // Grey while this trial's media load (normally already done during the previous trial).
     this.#step = { kind: 'grey', ms: 0 };
-    const loaded = Promise.all(trial.media.map((m) => this.#image(s.sessionId, m.stimulusId)));
+    const loaded = Promise.all(trial.media.map((m) => this.#load(s.sessionId, m)));
     void this.#prefetch(s.sessionId);
-    let images: ImageData[];
+    let media: Presented[];
     try {
       const head = steps[0];
       if (head?.kind === 'grey') {
         steps.shift();
         await Promise.all([loaded, this.#wait(head.ms)]);
       }
-      images = await loaded;
+      media = await loaded;
+      for (const [i, m] of media.entries()) {
+        const want = trial.media[i]!;
+        const got = m.kind === 'image' ? m.image : m;
+        // Never rescaled: a medium whose size is not the imported one is not presented.
+        if (got.width !== want.width || got.height !== want.height) throw new Error(`stimulus ${want.stimulusId} is ${got.width}×${got.height} here, not ${want.width}×${want.height} as imported: it is not shown rescaled`);
+      }
     } catch (err) {
       if (run !== this.#run) return;
-      this.#error = (err as Error).message;
-      this.#phase = 'failed';
-      this.#step = null;
+      this.#fail(err);
       return;
     }
     if (run !== this.#run) return;
-    this.#images = images;
-    for (const step of steps) {
-      if (run !== this.#run) return;
-      this.#step = step;
-      if (step.kind === 'show' && this.#presentedAt === null) this.#presentedAt = new Date().toISOString();
-      if (step.kind === 'vote') {
-        this.#voteShownAt = performance.now();
-        return;
+    this.#media = media;
+    try {
+      for (const step of steps) {
+        if (run !== this.#run) return;
+        this.#step = step;
+        if (step.kind === 'show' && this.#presentedAt === null) this.#presentedAt = new Date().toISOString();
+        if (step.kind === 'vote') {
+          this.#voteShownAt = performance.now();
+          return;
+        }
+        const m = step.kind === 'show' ? media[step.media]! : null;
+        if (m?.kind === 'video') await this.#play(m.video);
+        else await this.#wait(step.ms ?? 0);
       }
-      await this.#wait(step.ms);
+    } catch (err) {
+      if (run !== this.#run) return;
+      this.#fail(err);
     }
+  }
+
+  #fail(err: unknown): void {
+    this.#error = (err as Error).message;
+    this.#phase = 'failed';
+    this.#step = null;
+  }
+
+  /** Plays a loaded video once from its first frame and resolves at its end. */
+  async #play(v: HTMLVideoElement): Promise<void> {
+    if (v.currentTime !== 0) {
+      const seeked = new Promise((done) => v.addEventListener('seeked', done, { once: true }));
+      v.currentTime = 0;
+      await seeked;
+    }
+    await new Promise<void>((done, fail) => {
+      const onError = () => fail(new Error(`the video stopped: ${v.error?.message || `media error ${v.error?.code ?? '?'}`}`));
+      v.addEventListener('ended', () => {
+        v.removeEventListener('error', onError);
+        done();
+      }, { once: true });
+      v.addEventListener('error', onError, { once: true });
+      v.play().catch(fail);
+    });
   }
 
   #wait(ms: number): Promise<void> {
@@ -276,24 +321,71 @@ export class ParticipantState {
     });
   }
 
-  #image(sessionId: number, stimulusId: number): Promise<ImageData> {
-    let p = this.#pixels.get(stimulusId);
+  #load(sessionId: number, m: { stimulusId: number; kind: 'image' | 'video' }): Promise<Presented> {
+    const { stimulusId } = m;
+    let p = this.#loaded.get(stimulusId);
     if (!p) {
-      p = api['sessions.stimulus']({ projectDir: this.host.projectDir, sessionId, stimulusId }).then(
-        (px) => new ImageData(rgbToRgba(base64ToBytes(px.rgb), px.width, px.height) as Uint8ClampedArray<ArrayBuffer>, px.width, px.height),
-      );
-      p.catch(() => this.#pixels.delete(stimulusId));
-      this.#pixels.set(stimulusId, p);
-      // A small cache: the current and next trials' images are what matters.
-      if (this.#pixels.size > 16) this.#pixels.delete(this.#pixels.keys().next().value!);
+      p =
+        m.kind === 'video'
+          ? this.#video(sessionId, stimulusId).then((video): Presented => ({ kind: 'video', video, width: video.videoWidth, height: video.videoHeight }))
+          : api['sessions.stimulus']({ projectDir: this.host.projectDir, sessionId, stimulusId }).then(
+              (px): Presented => ({ kind: 'image', image: new ImageData(rgbToRgba(base64ToBytes(px.rgb), px.width, px.height) as Uint8ClampedArray<ArrayBuffer>, px.width, px.height) }),
+            );
+      p.catch(() => this.#loaded.delete(stimulusId));
+      this.#loaded.set(stimulusId, p);
+      // A small cache: the current and next trials' media are what matters. Videos hold their whole
+      // file, so the oldest entries not shown now are let go (and their blob URLs revoked).
+      const current = new Set(this.#session?.trial?.media.map((x) => x.stimulusId) ?? []);
+      for (const [id, old] of this.#loaded) {
+        if (this.#loaded.size <= 8) break;
+        if (current.has(id) || id === stimulusId) continue;
+        this.#loaded.delete(id);
+        void old.then((x) => x.kind === 'video' && release(x.video), () => undefined);
+      }
     }
     return p;
   }
 
+  /** A video's playable file, fetched whole (in chunks), in a <video> element that can play through. */
+  async #video(sessionId: number, stimulusId: number): Promise<HTMLVideoElement> {
+    const parts: Uint8Array<ArrayBuffer>[] = [];
+    let offset = 0;
+    let size = Number.POSITIVE_INFINITY;
+    let mime = 'video/webm';
+    while (offset < size) {
+      const c = await api['sessions.video']({ projectDir: this.host.projectDir, sessionId, stimulusId, offset });
+      size = c.size;
+      mime = c.mime;
+      const bytes = base64ToBytes(c.data) as Uint8Array<ArrayBuffer>;
+      if (bytes.length === 0 && offset < size) throw new Error(`stimulus ${stimulusId}: the video ended early (${offset} of ${size} bytes)`);
+      parts.push(bytes);
+      offset += bytes.length;
+    }
+    const v = document.createElement('video');
+    v.muted = true;
+    v.playsInline = true;
+    v.preload = 'auto';
+    v.controls = false;
+    v.disablePictureInPicture = true;
+    v.dataset.stimulusId = String(stimulusId);
+    v.src = URL.createObjectURL(new Blob(parts, { type: mime }));
+    try {
+      await new Promise<void>((done, fail) => {
+        if (v.readyState >= HTMLMediaElement.HAVE_ENOUGH_DATA) return done();
+        v.addEventListener('canplaythrough', () => done(), { once: true });
+        v.addEventListener('error', () => fail(new Error(`this browser cannot play stimulus ${stimulusId} (${v.error?.message || `media error ${v.error?.code ?? '?'}`})`)), { once: true });
+      });
+    } catch (err) {
+      release(v);
+      throw err;
+    }
+    return v;
+  }
+
   async #prefetch(sessionId: number): Promise<void> {
     try {
-      const { stimulusIds } = await api['sessions.upcoming']({ projectDir: this.host.projectDir, sessionId, count: 1 });
-      await Promise.all(stimulusIds.map((id) => this.#image(sessionId, id).catch(() => undefined)));
+      const { stimulusIds, videos } = await api['sessions.upcoming']({ projectDir: this.host.projectDir, sessionId, count: 1 });
+      await Promise.all(stimulusIds.map((id) => this.#load(sessionId, { stimulusId: id, kind: videos.includes(id) ? 'video' : 'image' }).catch(() => undefined)));
     } catch {
       // Prefetching is an optimisation: the trial fetches what it needs itself.
     }
@@ -305,5 +397,16 @@ export class ParticipantState {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     sessionStorage.removeItem(PARTICIPANT_KEY);
+    for (const p of this.#loaded.values()) void p.then((x) => x.kind === 'video' && release(x.video), () => undefined);
+    this.#loaded.clear();
   }
+}
+
+/** Stops a video and frees its file (the blob URL). */
+function release(v: HTMLVideoElement): void {
+  v.pause();
+  const url = v.src;
+  v.removeAttribute('src');
+  v.load();
+  if (url.startsWith('blob:')) URL.revokeObjectURL(url);
 }

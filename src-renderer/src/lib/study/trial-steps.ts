@@ -1,31 +1,41 @@
 /**
  * What a participant's screen does in one trial, as data: grey screens and presentations in order, then
- * the vote. Pure (test/renderer/study-trial-steps.test.ts).
+ * the vote. Pure (test/renderer/study-participant.test.ts).
  *
  * Rule (docs/studies.md, "Running a session"): every trial but the session's first starts with the
- * mid-grey screen for `greyMs` (the grey after the previous vote); each medium is shown for `imageMs`,
- * with the grey screen between two media (DCR: reference, grey, test; DSCQS: A, grey, B; PC: first,
- * grey, second); then the voting screen. The grey screen never shows any UI.
+ * mid-grey screen for `greyMs` (the grey after the previous vote); each image is shown for `imageMs`
+ * and each video plays once, to its end (`ms: null`), with the grey screen between two media (DCR:
+ * reference, grey, test; DSCQS: A, grey, B; PC: first, grey, second); then the voting screen. The grey
+ * screen never shows any UI.
  */
-import type { StudyTiming, TrialMedia } from '../../../../src-main/common/study';
+import type { StudyTiming, TrialView } from '../../../../src-main/common/study';
 
 export type TrialStep =
   | { kind: 'grey'; ms: number }
-  | { kind: 'show'; media: number; ms: number }
+  /** `ms: null`: a video, shown until it has played to its end. */
+  | { kind: 'show'; media: number; ms: number | null }
   | { kind: 'vote' };
 
-export function trialSteps(media: readonly TrialMedia[], timing: Pick<StudyTiming, 'imageMs' | 'greyMs'>, first: boolean): TrialStep[] {
+export function trialSteps(media: readonly Pick<TrialView['media'][number], 'kind'>[], timing: Pick<StudyTiming, 'imageMs' | 'greyMs'>, first: boolean): TrialStep[] {
   const steps: TrialStep[] = [];
   if (!first && timing.greyMs > 0) steps.push({ kind: 'grey', ms: timing.greyMs });
-  media.forEach((_m, i) => {
+  media.forEach((m, i) => {
     if (i > 0 && timing.greyMs > 0) steps.push({ kind: 'grey', ms: timing.greyMs });
-    steps.push({ kind: 'show', media: i, ms: timing.imageMs });
+    steps.push({ kind: 'show', media: i, ms: m.kind === 'video' ? null : timing.imageMs });
   });
   steps.push({ kind: 'vote' });
   return steps;
 }
 
-/** The media the page can present (images only for now; video trials are refused, not faked). */
-export function presentable(media: readonly TrialMedia[]): boolean {
-  return media.length > 0 && media.every((m) => m.kind === 'image');
+/**
+ * Why this page cannot present a trial, or null when it can. What it cannot do is refused with the
+ * reason, never faked.
+ */
+export function unsupportedReason(trial: Pick<TrialView, 'media' | 'answer'>, timing: Pick<StudyTiming, 'video'>): string | null {
+  if (trial.media.length === 0) return 'the trial has nothing to show';
+  const video = trial.media.some((m) => m.kind === 'video');
+  if (video && timing.video === 'until-vote') return 'videos that loop until the vote (timing "until-vote") are not presented by this page yet; play-once is';
+  if (trial.answer === 'value-and-ref') return 'DSCQS is not presented by this page yet';
+  if (trial.answer === 'samples') return 'SSCQE (the continuous slider) is not presented by this page yet';
+  return null;
 }

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { callApi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
+import { ffmpeg, tempDir } from '../helpers/media';
+
+let tmp: { dir: string; cleanup: () => void };
+let browser: Browser;
+const hosts: WebServer[] = [];
+const env = () => ({ IQA_USER_DATA: join(tmp.dir, 'userdata'), IQA_MODEL_DIR: join(tmp.dir, 'models') });
+
+beforeAll(async () => {
+  tmp = tempDir('e2e-study-video');
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  for (const h of hosts) await h.stop();
+  tmp.cleanup();
+});
+
+const W = 64;
+const H = 48;
+const FPS = 10;
+const FRAMES = 20;
+
+/**
+ * How far a frame the page draws may be from ffmpeg's rgb24 decode of the same frame, per 8-bit channel.
+ * Both start from the same YUV samples (the prepared copy is lossless and verified frame-exact), so what
+ * differs is each side's fixed-point YUV→RGB conversion (BT.601 limited range, nearest chroma on both
+ * sides: interpolated chroma would differ by tens of levels on this noise). ffmpeg's default swscale
+ * rgb24 alone is up to 3 levels from the exact float BT.601 conversion of these frames; the page against
+ * ffmpeg measured at most 4 (67 of 184,320 samples; 1,811 at 3; the rest at 0–2) with Chromium 156.
+ * The bound is that plus one level for another Chromium build's rounding.
+ */
+const YUV_TO_RGB_BOUND = 5;
+
+/** A small FFV1 video (Chromium cannot play FFV1: the engine prepares its lossless copy), noise in every plane. */
+function makeVideo(file: string, seed: number): void {
+  ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=${W}x${H}:rate=${FPS}:duration=${FRAMES / FPS},noise=alls=40:allf=t:all_seed=${seed}`, '-pix_fmt', 'yuv420p', '-c:v', 'ffv1', file]);
+}
+
+/** ffmpeg's rgb24 decode of every frame of a file. */
+const rgbFrames = (file: string) => execFileSync(process.env.IQA_FFMPEG ?? 'ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+
+const screenState = (page: Page) =>
+  page.getByTestId('participant-screen').evaluate((el) => ({
+    phase: el.getAttribute('data-phase'),
+    step: el.getAttribute('data-step'),
+    trial: el.querySelector('[data-testid=participant-vote]')?.getAttribute('data-trial') ?? null,
+  }));
+
+/** Seeks the presented (paused) video to frame k and draws it onto a canvas of its own size: its RGBA bytes. */
+const grabFrame = (page: Page, k: number) =>
+  page.getByTestId('participant-stimulus').evaluate(async (box, [k, fps]) => {
+    const v = box.querySelector('video')!;
+    const seeked = new Promise((done) => v.addEventListener('seeked', done, { once: true }));
+    v.currentTime = (k + 0.5) / fps;
+    await seeked;
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    const ctx = c.getContext('2d', { colorSpace: 'srgb', willReadFrequently: true })!;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(v, 0, 0);
+    return Array.from(ctx.getImageData(0, 0, c.width, c.height).data);
+  }, [k, FPS] as const);
+
+describe('video trials on the participant page, in headless Chromium against npm run web', () => {
+  it('plays each video once at 1:1 from its verified lossless copy, a grabbed frame equals ffmpeg\u2019s RGB decode within the YUV→RGB rounding, and the votes are stored', async () => {
+    const media = join(tmp.dir, 'media');
+    makeVideo(join(media, 'v1.mkv'), 1);
+    makeVideo(join(media, 'v2.mkv'), 2);
+    const projectDir = join(tmp.dir, 'video');
+    const web = await startWeb(env());
+    hosts.push(web);
+    await callApi(web, 'projects.create', { dir: projectDir, name: 'Video' });
+    const { jobId } = await callApi<{ jobId: string }>(web, 'import.start', { projectDir, source: media, options: { recursive: true } });
+    await waitForJob(web, jobId);
+    const { studyId } = await callApi<{ studyId: number }>(web, 'studies.create', { projectDir, name: 'video acr', method: 'ACR', stimuli: {}, seed: 5, timing: { greyMs: 200, video: 'play-once' } });
+
+    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    const { page, consoleErrors } = await openApp(context, web.url);
+    await page.getByTestId('open-dir').fill(projectDir);
+    await page.getByTestId('open-submit').click();
+    await page.getByTestId('tab-study').click();
+    await page.locator('[data-testid=study-card][data-study="video acr"]').getByTestId('study-run').click();
+    await page.getByTestId('participant-code').fill('V1');
+    await page.getByTestId('participant-enrol').click();
+    await expect.poll(() => page.getByTestId('participant-instructions').textContent()).toContain('one video, played once');
+    // The first playback is paused as soon as it plays, so frames can be grabbed from the presented element.
+    await page.evaluate(() => document.addEventListener('playing', (e) => (e.target as HTMLVideoElement).pause(), { capture: true, once: true }));
+    await page.getByTestId('participant-begin').click();
+    const box = page.getByTestId('participant-stimulus');
+    await expect.poll(async () => (await box.count()) === 1 && (await box.evaluate((b) => b.querySelector('video')?.paused ?? false))).toBe(true);
+
+    // 1:1: the box is the video's size in CSS px at devicePixelRatio 1, on whole pixels, nothing scaled.
+    const layout = await box.evaluate((b) => {
+      const v = b.querySelector('video')!;
+      const r = v.getBoundingClientRect();
+      return { w: v.videoWidth, h: v.videoHeight, cssW: r.width, cssH: r.height, left: r.left, top: r.top, id: Number(b.getAttribute('data-stimulus-id')) };
+    });
+    expect([layout.w, layout.h, layout.cssW, layout.cssH]).toEqual([W, H, W, H]);
+    expect(Number.isInteger(layout.left) && Number.isInteger(layout.top)).toBe(true);
+    const stimuli = await callApi<{ id: number; name: string }[]>(web, 'stimuli.list', { projectDir });
+    const name = stimuli.find((s) => s.id === layout.id)!.name;
+    const want = rgbFrames(join(media, `${name}.mkv`));
+    expect(want.length).toBe(W * H * 3 * FRAMES);
+
+    let maxDiff = 0;
+    const histogram = new Array<number>(256).fill(0);
+    for (let k = 0; k < FRAMES; k++) {
+      const got = await grabFrame(page, k);
+      expect(got.length).toBe(W * H * 4);
+      const base = k * W * H * 3;
+      for (let i = 0; i < W * H; i++) {
+        expect(got[i * 4 + 3]).toBe(255);
+        for (let c = 0; c < 3; c++) {
+          const d = Math.abs(got[i * 4 + c]! - want[base + i * 3 + c]!);
+          histogram[d]! += 1;
+          maxDiff = Math.max(maxDiff, d);
+        }
+      }
+    }
+    console.log(`video frames grabbed from the page vs ffmpeg rgb24 (all ${FRAMES} frames): max abs difference ${maxDiff} (bound ${YUV_TO_RGB_BOUND}); samples by difference ${JSON.stringify(histogram.slice(0, maxDiff + 1))}`);
+    expect(maxDiff).toBeLessThanOrEqual(YUV_TO_RGB_BOUND);
+    // The page played the engine's prepared copy, verified and stored once per content.
+    expect(readdirSync(join(projectDir, '.iqa', 'playable')).filter((f) => f.endsWith('.webm.json')).length).toBeGreaterThanOrEqual(1);
+
+    // Let it play to its end: then the vote; the second video (loaded during the first) plays, then its vote.
+    await box.evaluate((b) => {
+      const v = b.querySelector('video')!;
+      v.currentTime = 0;
+      void v.play();
+    });
+    const scores: number[] = [];
+    for (const score of [4, 2]) {
+      await expect.poll(async () => {
+        const s = await screenState(page);
+        return s.step === 'vote' && Number(s.trial) === scores.length;
+      }).toBe(true);
+      await page.keyboard.press(String(score));
+      scores.push(score);
+    }
+    await expect.poll(() => page.getByTestId('participant-end').count()).toBe(1);
+    expect(readdirSync(join(projectDir, '.iqa', 'playable')).filter((f) => f.endsWith('.webm.json'))).toHaveLength(2);
+    expect(existsSync(join(projectDir, '.iqa', 'playable'))).toBe(true);
+
+    const doc = JSON.parse((await callApi<{ content: string }>(web, 'studies.export', { projectDir, studyId, format: 'json' })).content) as {
+      ratings: { idx: number; value: number; responseMs: number; presentedAt: string; votedAt: string }[];
+    };
+    expect(doc.ratings.map((r) => [r.idx, r.value])).toEqual([[0, 4], [1, 2]]);
+    for (const r of doc.ratings) expect(Date.parse(r.votedAt) - Date.parse(r.presentedAt)).toBeGreaterThanOrEqual((FRAMES / FPS) * 1000 - 50);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+});
