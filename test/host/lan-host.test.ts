@@ -266,8 +266,10 @@ describe('LAN mode', () => {
     expect([px.status, px.body.value!.width, px.body.value!.height]).toEqual([200, 64, 48]);
     // Another content's image, and ACR's recorded (never shown) reference, are outside the study's stimuli.
     for (const name of ['src02_a', 'src01', 'src02']) {
-      const r = await lan(l, 'sessions.stimulus', { sessionId: s.sessionId, stimulusId: ids.get(name) }, e.key);
-      expect([r.status, r.body.error?.code], name).toEqual([404, 'E_NOT_FOUND']);
+      for (const command of ['sessions.stimulus', 'sessions.video']) {
+        const r = await lan(l, command, { sessionId: s.sessionId, stimulusId: ids.get(name) }, e.key);
+        expect([r.status, r.body.error?.code], `${command} ${name}`).toEqual([404, 'E_NOT_FOUND']);
+      }
     }
     // A path is not an input a participant command takes at all.
     const withPath = await lan(l, 'sessions.stimulus', { sessionId: s.sessionId, stimulusId: shown, path: '/etc/passwd' }, e.key);
