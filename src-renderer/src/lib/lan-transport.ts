@@ -11,7 +11,7 @@
 import type { CommandName, Reply } from '../../../src-main/common/contract-types';
 import { LAN_PARTICIPANT_COMMANDS, LAN_SESSION_KEY_HEADER } from '../../../src-main/common/lan';
 
-/** The participant screen's project folder on a LAN page: a placeholder, never sent. */
+/** What the participant screen takes as its project folder on a LAN page: the listener sets the real one, so this is never sent. */
 export const LAN_PROJECT = '/lan';
 
 const KEYS = 'iqa.lan.sessionKeys';
