@@ -5,10 +5,11 @@
  * 127.0.0.1, the one interface a test may use: no traffic leaves this machine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { callApi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
-import { makePng, tempDir } from '../helpers/media';
+import { makePng, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
 let browser: Browser;
@@ -60,6 +61,8 @@ describe('LAN mode in headless Chromium against npm run web', () => {
     const link = (await panel.getByTestId('study-lan-url').textContent())!.trim();
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43}\/$/);
     expect(await panel.getByTestId('study-lan-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    mkdirSync(join(REPO_ROOT, '.test-tmp'), { recursive: true });
+    await card.screenshot({ path: join(REPO_ROOT, '.test-tmp', 'e2e-lan-panel.png') });
 
     // The participant: another browser profile, only the link.
     const participant = await browser.newContext({ viewport: { width: 1024, height: 768 } });
