@@ -283,6 +283,26 @@ describe('LAN mode', () => {
     expect(gone.body.error!.file).toBeUndefined();
   });
 
+  it('answers malformed requests with a typed error and keeps serving', async () => {
+    const l = await start(await acrStudy());
+    const post = (body: string) => raw(l.port, 'POST', `/p/${l.token}/api/sessions.enrol`, { body, headers: { 'content-type': 'application/json' } });
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post('[1,2]')).status).toBe(400);
+    expect((await post(JSON.stringify({ participant: 'P1', extra: 1 }))).status).toBe(400);
+    const big = await post(JSON.stringify({ participant: 'P1', pad: 'x'.repeat(2 << 20) }));
+    expect([big.status, JSON.parse(big.text).error.code]).toEqual([413, 'E_INPUT']);
+    expect((await raw(l.port, 'GET', `/p/${l.token}/api/sessions.enrol`)).status).toBe(405);
+    // A request line that is not HTTP costs its own connection only.
+    await new Promise<void>((done) => {
+      const s = connect({ host: '127.0.0.1', port: l.port }, () => s.end('NOT HTTP\r\n\r\n'));
+      s.on('close', () => done());
+      s.on('error', () => undefined);
+      s.resume();
+    });
+    const ok = await lan(l, 'sessions.enrol', { participant: 'P1' });
+    expect(ok.status).toBe(200);
+  });
+
   it('takes several participants at once, each session on its own', async () => {
     const studyId = await acrStudy();
     const l = await start(studyId);
