@@ -8,7 +8,7 @@ import { MAPPING_FITS, type AnalysisOptions, type Handlers } from '../common/con
 import { ComputePool } from './compute/compute-pool';
 import { readMosChoice, resolveMosChoice, writeMosChoice } from './analysis/mos-choice';
 import { importRatingsCsv } from './analysis/import-ratings';
-import { exportAnalysis } from './export/analysis-export';
+import { exportAnalysis, exportPrintsIntervals } from './export/analysis-export';
 import { listStudies } from './store/ratings-repo';
 import type { AppInfo, ModelRow, ProjectInfo } from '../common/domain';
 import { closeSharedInference, installModel, listModels, manifestEntry, modelDir, requireModel, verifyModel } from './models';
@@ -376,7 +376,8 @@ export class Engine {
     },
     'analysis.setMosChoice': async ({ projectDir, choice }) => ({ choice: writeMosChoice(this.db(projectDir), choice), stored: true }),
     'analysis.export': async ({ format, ...o }) => {
-      const report = await this.#analyze(o);
+      // A format that prints no bootstrap interval skips the bootstrap instead of computing intervals nobody sees.
+      const report = await this.#analyze(exportPrintsIntervals(format) ? o : { ...o, resamples: 0 });
       const ext = { csv: 'csv', json: 'json', latex: 'tex', md: 'md' }[format];
       const mime = { csv: 'text/csv', json: 'application/json', latex: 'application/x-tex', md: 'text/markdown' }[format];
       const safe = report.provenance.study.replace(/[^A-Za-z0-9._-]+/g, '_');

@@ -4,7 +4,8 @@
  * thread, which owns the connection); `computeAnalysis` (kernels/analysis/compute-analysis.ts) turns
  * that plain data into the report: MOS, screening, correlations, mappings, bootstrap, significance.
  * The engine runs the second half in the compute worker (services/compute/compute-pool.ts), so a long
- * bootstrap never blocks its thread; `analyzeProject` runs both here, for callers without a pool.
+ * bootstrap never blocks its thread; `analyzeProject` runs both here (in the worker, or for callers
+ * without a pool), and answers from the project's analysis cache when the inputs are unchanged.
  */
 import type { MosChoice } from '../../common/contract';
 import type { AnalysisReport } from '../../common/domain';
@@ -17,6 +18,7 @@ import type { Db } from '../store/project-db';
 import { listResults } from '../store/metrics-repo';
 import { findStudy, studyRatings } from '../store/ratings-repo';
 import { listStimuli } from '../store/stimuli-repo';
+import { analysisCacheKey, readCachedAnalysis, writeCachedAnalysis } from './analysis-cache';
 import { resolveMosChoice } from './mos-choice';
 
 export interface AnalyzeOptions {
@@ -60,7 +62,16 @@ export function gatherAnalysisInput(db: Db, projectDir: string, options: Analyze
   };
 }
 
-/** Both halves on the calling thread. */
+/**
+ * Both halves on the calling thread, through the project's analysis cache (analysis-cache.ts): the same
+ * inputs give the stored report of an earlier run instead of a new bootstrap.
+ */
 export function analyzeProject(db: Db, projectDir: string, options: AnalyzeOptions): AnalysisReport {
-  return computeAnalysis(gatherAnalysisInput(db, projectDir, options));
+  const input = gatherAnalysisInput(db, projectDir, options);
+  const key = analysisCacheKey(input);
+  const cached = readCachedAnalysis(projectDir, key);
+  if (cached) return cached;
+  const report = computeAnalysis(input);
+  writeCachedAnalysis(projectDir, key, report);
+  return report;
 }

@@ -295,6 +295,14 @@ export function analysisToMarkdown(report: AnalysisReport): string {
 
 export type AnalysisFormat = 'csv' | 'json' | 'latex' | 'md';
 
+/**
+ * Does the format print the bootstrap intervals? The LaTeX table does not (its group MOS intervals come
+ * from the t-distribution, not the bootstrap), so its export skips the bootstrap.
+ */
+export function exportPrintsIntervals(format: AnalysisFormat): boolean {
+  return format !== 'latex';
+}
+
 export function exportAnalysis(report: AnalysisReport, format: AnalysisFormat): string {
   switch (format) {
     case 'csv':
