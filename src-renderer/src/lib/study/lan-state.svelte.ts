@@ -18,6 +18,8 @@ export class LanPanelState {
   /** The interface address chosen per study ('' = the default, the first listed). */
   chosen = $state<Record<number, string>>({});
   #for: string | null = null;
+  /** Studies of the current project whose status was asked for (not reactive: bookkeeping). */
+  #asked = new Set<number>();
   #timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(projectDir: () => string | null, onTick: () => void) {
@@ -34,6 +36,7 @@ export class LanPanelState {
     const dir = this.#projectDir();
     if (dir !== this.#for) {
       this.#for = dir;
+      this.#asked.clear();
       this.#status = {};
       this.#errors = {};
       this.chosen = {};
@@ -44,6 +47,14 @@ export class LanPanelState {
   #setError(studyId: number, message: string | null): void {
     const { [studyId]: _old, ...rest } = this.#errors;
     this.#errors = message === null ? rest : { ...rest, [studyId]: message };
+  }
+
+  /** Reads the study's status once per project shown (the view calls it for every designed study). */
+  ensure(studyId: number): void {
+    this.#sync();
+    if (this.#asked.has(studyId)) return;
+    this.#asked.add(studyId);
+    void this.refresh(studyId);
   }
 
   async refresh(studyId: number): Promise<void> {
@@ -96,7 +107,11 @@ export class LanPanelState {
     const on = Object.values(this.#status).some((s) => s.listener !== null);
     if (on && !this.#timer) {
       this.#timer = setInterval(() => {
-        for (const [id, s] of Object.entries(this.#status)) if (s.listener) void this.refresh(Number(id));
+        // Another project opened since: what was on belongs to the old one, so stop polling.
+        this.#sync();
+        const running = Object.entries(this.#status).filter(([, s]) => s.listener !== null);
+        if (running.length === 0) return this.#schedule();
+        for (const [id] of running) void this.refresh(Number(id));
         this.#onTick();
       }, POLL_MS);
     } else if (!on && this.#timer) {
