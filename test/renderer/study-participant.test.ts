@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScale, type TrialMedia } from '../../src-main/common/study';
 import { trialSteps, unsupportedReason } from '../../src-renderer/src/lib/study/trial-steps';
-import { categories, voteKey } from '../../src-renderer/src/lib/study/vote-keys';
+import { categories, continuousValueAt, voteKey } from '../../src-renderer/src/lib/study/vote-keys';
 import { centredOffset, colorGamut, cssSizeForDevicePixels, measureDisplay, rgbToRgba } from '../../src-renderer/src/lib/study/display';
 
 const img = (role: TrialMedia['role'], stimulusId = 1): TrialMedia => ({ role, stimulusId, kind: 'image', width: 64, height: 48, durationS: null });
@@ -45,6 +45,20 @@ describe('a trial schedule', () => {
     expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'play-once' })).toBeNull();
     expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'until-vote' })).toMatch(/until-vote/);
     expect(unsupportedReason({ media: [], answer: 'value' }, { video: 'play-once' })).toMatch(/nothing/);
+    expect(unsupportedReason({ media: [video], answer: 'samples' }, { video: 'play-once' })).toBeNull();
+    expect(unsupportedReason({ media: [img('test')], answer: 'samples' }, { video: 'play-once' })).toMatch(/SSCQE rates one video/);
+  });
+});
+
+describe('a continuous scale under the mouse', () => {
+  const scale = defaultScale('dscqs100');
+  it('reads whole points from the bottom (0) to the top (100) of the line, clamped', () => {
+    expect(continuousValueAt(scale, 0)).toBe(0);
+    expect(continuousValueAt(scale, 1)).toBe(100);
+    expect(continuousValueAt(scale, 0.254)).toBe(25);
+    expect(continuousValueAt(scale, -0.5)).toBe(0);
+    expect(continuousValueAt(scale, 7)).toBe(100);
+    expect(continuousValueAt(scale, Number.NaN)).toBe(50);
   });
 });
 

@@ -45,7 +45,8 @@ export function readStoredParticipant(projectDir: string): StoredParticipant | n
   }
 }
 
-type Answer = { value: number } | { choice: 0 | 1 | null };
+type Answer = { value: number } | { choice: 0 | 1 | null } | { samples: Sample[] };
+type Sample = { tMs: number; value: number };
 
 /** A medium ready to present: decoded image pixels, or a loaded video element (never in two places at once). */
 export type Presented = { kind: 'image'; image: ImageData } | { kind: 'video'; video: HTMLVideoElement; width: number; height: number };
@@ -63,6 +64,9 @@ export class ParticipantState {
   #media = $state.raw<Presented[]>([]);
   #unsupported = $state<string | null>(null);
   #highlight = $state<number | null>(null);
+  /** SSCQE: the slider's position while the video plays. */
+  #slider = $state<number | null>(null);
+  #sampling = $state(false);
   #showProgress = $state(true);
   /** Loaded media by stimulus id (a promise while fetching). Not reactive: a cache. */
   #loaded = new Map<number, Promise<Presented>>();
@@ -92,6 +96,9 @@ export class ParticipantState {
   get unsupported() { return this.#unsupported; }
   /** The category the arrow keys point at on the voting screen. */
   get highlight() { return this.#highlight; }
+  /** SSCQE: the slider's position, and whether it is being sampled now (the video is playing). */
+  get slider() { return this.#slider; }
+  get sampling() { return this.#sampling; }
   get showProgress() { return this.#showProgress; }
   set showProgress(v: boolean) { this.#showProgress = v; }
   get training() { return this.#session?.trial?.training ?? false; }
@@ -148,9 +155,19 @@ export class ParticipantState {
     void this.#runTrial();
   }
 
-  /** The voting screen's keyboard (vote-keys.ts). Returns whether the key was used. */
+  /** SSCQE: the mouse moved the slider. */
+  setSlider(value: number): void {
+    if (this.#sampling) this.#slider = value;
+  }
+
+  /** The voting screen's keyboard (vote-keys.ts), and SSCQE's slider while it is sampled. Returns whether the key was used. */
   key(key: string, shift = false): boolean {
     const s = this.#session;
+    if (this.#sampling && s) {
+      const a = voteKey(s.scale, key, this.#slider, shift);
+      if (a?.kind === 'move') this.#slider = a.value;
+      return a?.kind === 'move';
+    }
     if (this.#phase !== 'trial' || this.#step?.kind !== 'vote' || !s || this.#busy) return false;
     const a = voteKey(s.scale, key, this.#highlight, shift);
     if (!a) return false;
@@ -269,23 +286,66 @@ export class ParticipantState {
     }
     if (run !== this.#run) return;
     this.#media = media;
+    let samples: Sample[] | null = null;
+    let shownAt = 0;
     try {
       for (const step of steps) {
         if (run !== this.#run) return;
+        if (step.kind === 'vote' && samples) {
+          // SSCQE: the samples are the answer; it is sent the moment the video ends.
+          this.#step = { kind: 'grey', ms: 0 };
+          this.#pending = { trialId: trial.trialId, answer: { samples }, responseMs: Math.max(0, Math.round(performance.now() - shownAt)), votedAt: new Date().toISOString(), presentedAt: this.#presentedAt ?? new Date().toISOString() };
+          await this.#submit();
+          return;
+        }
         this.#step = step;
-        if (step.kind === 'show' && this.#presentedAt === null) this.#presentedAt = new Date().toISOString();
+        if (step.kind === 'show' && this.#presentedAt === null) {
+          this.#presentedAt = new Date().toISOString();
+          shownAt = performance.now();
+        }
         if (step.kind === 'vote') {
           this.#voteShownAt = performance.now();
           return;
         }
         const m = step.kind === 'show' ? media[step.media]! : null;
-        if (m?.kind === 'video') await this.#play(m.video);
+        if (m?.kind === 'video' && trial.answer === 'samples') samples = await this.#playSampled(m.video, s);
+        else if (m?.kind === 'video') await this.#play(m.video);
         else await this.#wait(step.ms ?? 0);
       }
     } catch (err) {
+      this.#sampling = false;
       if (run !== this.#run) return;
       this.#fail(err);
     }
+  }
+
+  /**
+   * SSCQE: plays the video once while the slider is sampled `sampleRateHz` times a second. Each sample's
+   * `tMs` is the video's own time (ms) when it was taken, so samples line up with frames even if playback
+   * stalls; a tick while the video does not advance takes no sample. The first sample is at 0 (the
+   * slider's starting point, the middle of the scale), the last at the video's end.
+   */
+  async #playSampled(v: HTMLVideoElement, s: SessionState): Promise<Sample[]> {
+    const mid = Math.round((s.scale.min + s.scale.max) / 2);
+    this.#slider = mid;
+    const samples: Sample[] = [{ tMs: 0, value: mid }];
+    const take = (final: boolean) => {
+      const tMs = Math.round(v.currentTime * 1000);
+      const last = samples[samples.length - 1]!;
+      const value = this.#slider ?? mid;
+      if (tMs > last.tMs) samples.push({ tMs, value });
+      else if (final && tMs === last.tMs) last.value = value;
+    };
+    this.#sampling = true;
+    const timer = setInterval(() => take(false), 1000 / Math.max(0.1, s.timing.sampleRateHz));
+    try {
+      await this.#play(v);
+    } finally {
+      clearInterval(timer);
+      this.#sampling = false;
+    }
+    take(true);
+    return samples;
   }
 
   #fail(err: unknown): void {

@@ -36,6 +36,6 @@ export function unsupportedReason(trial: Pick<TrialView, 'media' | 'answer'>, ti
   const video = trial.media.some((m) => m.kind === 'video');
   if (video && timing.video === 'until-vote') return 'videos that loop until the vote (timing "until-vote") are not presented by this page yet; play-once is';
   if (trial.answer === 'value-and-ref') return 'DSCQS is not presented by this page yet';
-  if (trial.answer === 'samples') return 'SSCQE (the continuous slider) is not presented by this page yet';
+  if (trial.answer === 'samples' && (trial.media.length !== 1 || trial.media[0]!.kind !== 'video')) return 'SSCQE rates one video continuously, and this trial shows an image';
   return null;
 }

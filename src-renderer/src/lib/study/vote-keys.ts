@@ -53,3 +53,12 @@ export function voteKey(scale: StudyScale, key: string, current: number | null, 
   if (key === 'Enter' && current !== null) return { kind: 'confirm' };
   return null;
 }
+
+/**
+ * The value of a continuous scale at a fraction of its line (0 the bottom, 1 the top), to a whole point
+ * (the keys move by whole points too), within the scale.
+ */
+export function continuousValueAt(scale: Pick<StudyScale, 'min' | 'max'>, fraction: number): number {
+  const f = Number.isFinite(fraction) ? clamp(fraction, 0, 1) : 0.5;
+  return clamp(Math.round(scale.min + f * (scale.max - scale.min)), scale.min, scale.max);
+}
