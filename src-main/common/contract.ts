@@ -278,6 +278,7 @@ export const ratingSubmitSchema = z.strictObject({
   trialId: z.number().int().positive(),
   value: z.number().finite().optional(),
   valueRef: z.number().finite().optional(),
+  sides: z.strictObject({ A: z.number().finite(), B: z.number().finite() }).optional(),
   choice: z.union([z.literal(0), z.literal(1)]).nullable().optional(),
   samples: z.array(z.strictObject({ tMs: z.number().finite().min(0), value: z.number().finite() })).min(1).max(100_000).optional(),
   responseMs: z.number().finite().min(0).max(86_400_000),

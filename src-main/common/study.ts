@@ -284,6 +284,11 @@ export interface RatingSubmitInput {
   value?: number;
   /** DSCQS: the reference's score. */
   valueRef?: number;
+  /**
+   * DSCQS, instead of `value` and `valueRef`: the scores of A and B as the participant saw them; the
+   * engine stores them by the trial's stored reference side (the page is never told which is which).
+   */
+  sides?: { A: number; B: number };
   /** PC: 0 the first shown, 1 the second, null "no difference" (when allowed). */
   choice?: 0 | 1 | null;
   /** SSCQE: the slider's samples (ms from the start of the presentation). */

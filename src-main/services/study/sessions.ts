@@ -224,7 +224,7 @@ export function submitRating(db: Db, a: SubmitInput): SessionState {
   const stimuli = studyStimuli(db, study.design);
   const info = STUDY_METHOD_INFO[study.method];
   db.transaction(() => {
-    const trial = db.prepare('SELECT id, idx FROM trials WHERE id = ? AND session_id = ?').get(a.trialId, a.sessionId) as { id: number; idx: number } | undefined;
+    const trial = db.prepare('SELECT id, idx, reference_side FROM trials WHERE id = ? AND session_id = ?').get(a.trialId, a.sessionId) as { id: number; idx: number; reference_side: 'A' | 'B' | null } | undefined;
     if (!trial) throw new IqaError('E_NOT_FOUND', `trial ${a.trialId} is not a trial of session ${a.sessionId}`);
     if (db.prepare('SELECT 1 FROM ratings WHERE trial_id = ?').get(a.trialId)) throw new IqaError('E_EXISTS', `trial ${a.trialId} (number ${trial.idx + 1}) is already answered: a trial takes exactly one rating`);
     const state = (db.prepare('SELECT state FROM sessions WHERE id = ?').get(a.sessionId) as { state: string }).state;
@@ -240,6 +240,14 @@ export function submitRating(db: Db, a: SubmitInput): SessionState {
         value = inScale(study, a.value, 'a score (value)');
         break;
       case 'value-and-ref':
+        if (a.sides) {
+          // The page rates A and B as shown; the stored side says which one was the reference.
+          if (a.value !== undefined || a.valueRef !== undefined) throw new IqaError('E_INPUT', 'DSCQS takes either the scores by side (sides) or value and valueRef, not both');
+          const refSide = trial.reference_side ?? 'A';
+          value = inScale(study, refSide === 'A' ? a.sides.B : a.sides.A, `the test's score (side ${refSide === 'A' ? 'B' : 'A'})`);
+          valueRef = inScale(study, refSide === 'A' ? a.sides.A : a.sides.B, `the reference's score (side ${refSide})`);
+          break;
+        }
         value = inScale(study, a.value, 'the test score (value)');
         valueRef = inScale(study, a.valueRef, "the reference's score (valueRef)");
         break;
@@ -255,6 +263,7 @@ export function submitRating(db: Db, a: SubmitInput): SessionState {
         break;
     }
     if (info.answer !== 'value-and-ref' && a.valueRef !== undefined) throw new IqaError('E_INPUT', `valueRef applies to DSCQS, not ${study.method}`);
+    if (info.answer !== 'value-and-ref' && a.sides !== undefined) throw new IqaError('E_INPUT', `sides apply to DSCQS, not ${study.method}`);
     if (info.answer !== 'choice' && a.choice !== undefined) throw new IqaError('E_INPUT', `choice applies to PC, not ${study.method}`);
     if (info.answer !== 'samples' && a.samples !== undefined) throw new IqaError('E_INPUT', `samples apply to SSCQE, not ${study.method}`);
     const ratingId = Number(
