@@ -16,9 +16,13 @@ export const LAN_PROJECT = '/lan';
 
 const KEYS = 'iqa.lan.sessionKeys';
 
+/** The tab's session storage (typed here: this module is also compiled, and tested, without the DOM library). */
+const storage = (): { getItem(key: string): string | null; setItem(key: string, value: string): void } =>
+  (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void } }).sessionStorage;
+
 function readKeys(): Record<string, string> {
   try {
-    const v = JSON.parse(sessionStorage.getItem(KEYS) ?? '{}') as unknown;
+    const v = JSON.parse(storage().getItem(KEYS) ?? '{}') as unknown;
     return v && typeof v === 'object' ? (v as Record<string, string>) : {};
   } catch {
     return {};
@@ -55,7 +59,7 @@ async function lanPost(token: string, name: string, input: unknown): Promise<Rep
   }
   const issued = res.headers.get(LAN_SESSION_KEY_HEADER);
   const issuedFor = reply.ok ? (reply.value as { sessionId?: unknown }).sessionId : undefined;
-  if (issued && typeof issuedFor === 'number') sessionStorage.setItem(KEYS, JSON.stringify({ ...readKeys(), [issuedFor]: issued }));
+  if (issued && typeof issuedFor === 'number') storage().setItem(KEYS, JSON.stringify({ ...readKeys(), [issuedFor]: issued }));
   return reply;
 }
 
