@@ -119,6 +119,14 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     const png = await download(page, 'scatter-png');
     expect(png.d.suggestedFilename()).toMatch(/^scatter-lab-psnr\.png$/);
     expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    // Drawn anew at print resolution: 2x the plot's on-screen size by default, 4x on request.
+    const box = (await page.getByTestId('scatter-canvas').boundingBox())!;
+    const pngSize = (b: Buffer) => [b.readUInt32BE(16), b.readUInt32BE(20)];
+    expect(pngSize(png.bytes)).toEqual([Math.round(box.width) * 2, Math.round(box.height) * 2]);
+    writeFileSync(join(shots, 'e2e-analysis-scatter@2x.png'), png.bytes);
+    await page.getByTestId('scatter-png-scale').selectOption('4');
+    const png4 = await download(page, 'scatter-png');
+    expect(pngSize(png4.bytes)).toEqual([Math.round(box.width) * 4, Math.round(box.height) * 4]);
     const svg = await download(page, 'scatter-svg');
     expect(svg.text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.text.match(/<circle cx=/g)!.length).toBeGreaterThanOrEqual(6);
@@ -190,8 +198,9 @@ describe('the Analysis page in headless Chromium against npm run web', () => {
     const framesPng = await download(page, psnrCurve.getByTestId('frames-png'));
     expect(framesPng.d.suggestedFilename()).toBe('frames-lab-src03_blur-psnr.png');
     expect(framesPng.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-    const canvasWidth = await psnrCurve.getByTestId('frames-canvas').evaluate((c: HTMLCanvasElement) => c.width);
-    expect(framesPng.bytes.readUInt32BE(16)).toBe(canvasWidth); // IHDR: the canvas at its pixel size
+    // IHDR: the curve drawn at the resolution chosen for the scatter plot above (4x: the choice is remembered).
+    const cssWidth = Math.round((await psnrCurve.getByTestId('frames-canvas').boundingBox())!.width);
+    expect(framesPng.bytes.readUInt32BE(16)).toBe(cssWidth * 4);
     const framesSvg = await download(page, psnrCurve.getByTestId('frames-svg'));
     expect(framesSvg.d.suggestedFilename()).toBe('frames-lab-src03_blur-psnr.svg');
     expect(framesSvg.text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

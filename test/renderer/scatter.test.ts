@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildScatterModel, niceRange, niceTicks, tickLabel } from '../../src-renderer/src/lib/scatter-model';
+import { buildScatterModel, niceRange, niceTicks, tickLabel, withinDomain } from '../../src-renderer/src/lib/scatter-model';
 import { frameCurveSvg, scatterSvg } from '../../src-renderer/src/lib/scatter-svg';
 import type { FrameCurve } from '../../src-renderer/src/lib/frame-curves';
 import { evaluateMapping } from '../../src-main/kernels/stats/mapping-models';
@@ -49,6 +49,27 @@ describe('scatter model', () => {
     expect(m.yLabel).toBe('MOS (95 % CI)');
     expect(m.title).toBe('PSNR vs MOS');
     expect(m.subtitle).toBe('SROCC 0.800 · PLCC (mapped) 0.900 · RMSE (mapped) 0.400 · n = 6');
+  });
+
+  it('keeps the axes inside each quantity: the MOS axis is the scale, MSE never below 0, SSIM never above 1', () => {
+    // Ratings near the scale's ends (intervals clipped to it) and MSE values from 0.
+    const low = [mosRow(1, 'a_blur', 1.02, { ci95: [1, 1.3] }), mosRow(2, 'a_noise', 4.97, { ci95: [4.7, 5] })];
+    const mse = buildScatterModel(corr('mse', { points: [{ stimulusId: 1, x: 0, y: 1.02, group: null }, { stimulusId: 2, x: 180, y: 4.97, group: null }] }), low, { ...ctx, by: null });
+    expect(mse.xRange[0]).toBe(0);
+    expect(mse.yRange).toEqual([1, 5]);
+    const ssim = buildScatterModel(corr('ssim', { points: [{ stimulusId: 1, x: 0.71, y: 1.02, group: null }, { stimulusId: 2, x: 0.999, y: 4.97, group: null }] }), low, { ...ctx, by: null });
+    expect(ssim.xRange[1]).toBe(1);
+    expect(ssim.xRange[0]).toBeLessThan(0.71);
+    // DMOS (difference scores) on their own range.
+    const diff = buildScatterModel(corr('psnr', { points }), mos, { ...ctx, scale: { min: -1, max: 6 } });
+    expect(diff.yRange).toEqual([-1, 6]);
+  });
+
+  it('withinDomain cuts a range to the domain but never hides a value', () => {
+    expect(withinDomain([-10, 190], [0, null], [0, 180])).toEqual([0, 190]);
+    expect(withinDomain([0.7, 1.02], [null, 1], [0.71, 0.999])).toEqual([0.7, 1]);
+    expect(withinDomain([-1, 6], [1, 5], [0.5, 5])).toEqual([0.5, 5]);
+    expect(withinDomain([20, 40], [0, null], [25, 35])).toEqual([20, 40]);
   });
 
   it('colours by any breakdown name through groupOf, or by none; no curve where the mapping could not be fitted', () => {

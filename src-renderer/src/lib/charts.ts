@@ -27,6 +27,52 @@ Chart.defaults.animation = false;
 
 export { Chart };
 
+/** Resolutions a chart's PNG is offered at: the screen's 1× and print resolutions (2× is the default). */
+export const PNG_SCALES = [1, 2, 3, 4] as const;
+export type PngScale = (typeof PNG_SCALES)[number];
+export const DEFAULT_PNG_SCALE: PngScale = 2;
+
+/**
+ * The chart drawn anew at `scale` device pixels per CSS pixel, at its on-screen size in CSS pixels, as a
+ * PNG data: URL on white: text, lines and points are redrawn at that resolution (not an upscaled bitmap).
+ * The canvas is laid out off-screen for the drawing (chart.js measures it) and removed after.
+ */
+export function chartPngDataUrl(config: ChartConfiguration, cssWidth: number, cssHeight: number, scale: number): string {
+  const holder = document.createElement('div');
+  holder.style.position = 'fixed';
+  holder.style.left = '-100000px';
+  holder.style.top = '0';
+  holder.style.width = `${cssWidth}px`;
+  holder.style.height = `${cssHeight}px`;
+  const canvas = document.createElement('canvas');
+  canvas.width = cssWidth;
+  canvas.height = cssHeight;
+  holder.append(canvas);
+  document.body.append(holder);
+  const white: Plugin = {
+    id: 'whiteBackground',
+    beforeDraw(chart) {
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, chart.width, chart.height);
+      ctx.restore();
+    },
+  };
+  const chart = new Chart(canvas, {
+    ...config,
+    plugins: [...(config.plugins ?? []), white],
+    options: { ...config.options, responsive: false, maintainAspectRatio: false, animation: false, devicePixelRatio: scale },
+  } as ChartConfiguration);
+  try {
+    chart.draw();
+    return canvas.toDataURL('image/png');
+  } finally {
+    chart.destroy();
+    holder.remove();
+  }
+}
+
 const TEXT = '#1d2330';
 const GRID = '#e4e7ed';
 

@@ -1,6 +1,6 @@
 /**
  * Saving files from the page: an <a download> made in code and clicked. Text (exports, SVG) goes
- * through a Blob and an object URL (revoked once the download has started); a canvas becomes a PNG
+ * through a Blob and an object URL (revoked once the download has started); a chart drawn at print resolution becomes a PNG
  * data: URL. Both are downloads, not navigations, so the CSP (no navigation rules) and the desktop
  * window's will-navigate guard leave them alone; tested in test/e2e/analysis-flow.test.ts.
  */
@@ -24,17 +24,9 @@ export function downloadText(file: { filename: string; mime: string; content: st
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
-/** A PNG of the canvas on a white background (a chart's canvas is transparent). */
-export function downloadCanvasPng(canvas: HTMLCanvasElement, filename: string): void {
-  const out = document.createElement('canvas');
-  out.width = canvas.width;
-  out.height = canvas.height;
-  const ctx = out.getContext('2d');
-  if (!ctx) return clickLink(canvas.toDataURL('image/png'), filename);
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, out.width, out.height);
-  ctx.drawImage(canvas, 0, 0);
-  clickLink(out.toDataURL('image/png'), filename);
+/** Saves a data: URL (a chart drawn at print resolution: lib/charts.ts chartPngDataUrl). */
+export function downloadDataUrl(url: string, filename: string): void {
+  clickLink(url, filename);
 }
 
 /** A file name part from free text: letters, digits, dot, dash, underscore. */

@@ -7,6 +7,7 @@
 import type { CorrelationRow, MosRow } from '../../../src-main/common/domain';
 import { configDetail, formatStat, groupColors, metricHeading, num } from './analysis-table';
 import { sampleMappingCurve } from './mapping-curve';
+import { metricById } from '../../../src-main/common/metric-registry';
 
 export interface ScatterPoint {
   stimulusId: number;
@@ -107,11 +108,15 @@ export function buildScatterModel(row: CorrelationRow, mos: readonly MosRow[], c
   });
   const series = [...seriesByName.values()].sort((a, b) => (a.name === '' ? -1 : b.name === '' ? 1 : a.name.localeCompare(b.name, undefined, { numeric: true })));
   const all = series.flatMap((s) => s.points);
-  const x = niceRange(paddedRange(all.map((p) => p.x), 0.04));
+  const xs = all.map((p) => p.x);
+  const x = niceRange(paddedRange(xs, 0.04));
   const ys = all.flatMap((p) => [p.y, p.lo ?? p.y, p.hi ?? p.y]);
   const [ylo, yhi] = paddedRange(ys, 0.03);
   const y = niceRange([Math.min(ylo, ctx.scale.min), Math.max(yhi, ctx.scale.max)], 5);
-  const xRange = x.range;
+  // Axes stay inside what each quantity can be: the metric's range (no MSE below 0, no SSIM above 1), and
+  // the rating scale for the MOS (or the difference scores' range).
+  const xRange = withinDomain(x.range, metricById(row.metricId)?.range ?? [null, null], xs);
+  const yRange = withinDomain(y.range, [ctx.scale.min, ctx.scale.max], ys);
 
   const kind = row.mapping?.kind ?? ctx.mapping;
   const curve = all.length && !row.mappingReason ? sampleMappingCurve(row.mapping, xRange[0], xRange[1]) : null;
@@ -134,11 +139,24 @@ export function buildScatterModel(row: CorrelationRow, mos: readonly MosRow[], c
     curveLabel: `fitted ${MAPPING_LABEL[kind] ?? kind}`,
     curveNote,
     xRange,
-    yRange: y.range,
+    yRange,
     xStep: x.step,
     yStep: y.step,
     colourBy,
   };
+}
+
+/**
+ * The axis range cut to the quantity's domain (null: open), never so far that a value drawn falls off it
+ * (a value outside the domain, which should not happen, stays visible).
+ */
+export function withinDomain([lo, hi]: [number, number], [min, max]: readonly [number | null, number | null], values: readonly number[]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  const dataLo = finite.length ? Math.min(...finite) : lo;
+  const dataHi = finite.length ? Math.max(...finite) : hi;
+  const a = min !== null && lo < min ? Math.min(min, dataLo) : lo;
+  const b = max !== null && hi > max ? Math.max(max, dataHi) : hi;
+  return b > a ? [a, b] : [lo, hi];
 }
 
 /** The range widened to whole tick steps (so both axis ends carry a round label), and the step. */
