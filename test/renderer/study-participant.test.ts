@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScale, type TrialMedia } from '../../src-main/common/study';
 import { trialSteps, unsupportedReason } from '../../src-renderer/src/lib/study/trial-steps';
-import { categories, continuousValueAt, voteKey } from '../../src-renderer/src/lib/study/vote-keys';
+import { categories, continuousValueAt, dscqsKey, voteKey, type PairScores } from '../../src-renderer/src/lib/study/vote-keys';
 import { centredOffset, colorGamut, cssSizeForDevicePixels, measureDisplay, rgbToRgba } from '../../src-renderer/src/lib/study/display';
 
 const img = (role: TrialMedia['role'], stimulusId = 1): TrialMedia => ({ role, stimulusId, kind: 'image', width: 64, height: 48, durationS: null });
@@ -59,6 +59,27 @@ describe('a continuous scale under the mouse', () => {
     expect(continuousValueAt(scale, -0.5)).toBe(0);
     expect(continuousValueAt(scale, 7)).toBe(100);
     expect(continuousValueAt(scale, Number.NaN)).toBe(50);
+  });
+});
+
+describe('the DSCQS keys (two continuous scales, A and B)', () => {
+  const scale = defaultScale('dscqs100');
+  const start: PairScores = { active: 'A', A: null, B: null };
+  it('moves the selected scale from the middle, by 1 or 10 with Shift, within 0..100', () => {
+    expect(dscqsKey(scale, 'ArrowUp', start)).toEqual({ kind: 'set', scores: { active: 'A', A: 50, B: null } });
+    expect(dscqsKey(scale, 'ArrowUp', { ...start, A: 95 }, true)).toEqual({ kind: 'set', scores: { active: 'A', A: 100, B: null } });
+    expect(dscqsKey(scale, 'ArrowDown', { active: 'B', A: 50, B: 3 }, true)).toEqual({ kind: 'set', scores: { active: 'B', A: 50, B: 0 } });
+  });
+  it('selects A with ← or A and B with → or B', () => {
+    expect(dscqsKey(scale, 'ArrowRight', start)).toEqual({ kind: 'set', scores: { ...start, active: 'B' } });
+    expect(dscqsKey(scale, 'b', start)).toEqual({ kind: 'set', scores: { ...start, active: 'B' } });
+    expect(dscqsKey(scale, 'A', { ...start, active: 'B' })).toEqual({ kind: 'set', scores: start });
+  });
+  it('Enter goes on from a scored scale to the other, and submits only when both are scored', () => {
+    expect(dscqsKey(scale, 'Enter', start)).toBeNull();
+    expect(dscqsKey(scale, 'Enter', { ...start, A: 40 })).toEqual({ kind: 'set', scores: { active: 'B', A: 40, B: null } });
+    expect(dscqsKey(scale, 'Enter', { active: 'B', A: 40, B: 60 })).toEqual({ kind: 'submit' });
+    expect(dscqsKey(scale, '5', start)).toBeNull();
   });
 });
 

@@ -17,7 +17,7 @@ import type { ParticipantProgress, SessionState } from '../../../../src-main/com
 import { api, ApiError } from '../api';
 import { base64ToBytes, measureDisplay, rgbToRgba, type DisplayProbe } from './display';
 import { trialSteps, unsupportedReason, type TrialStep } from './trial-steps';
-import { voteKey } from './vote-keys';
+import { dscqsKey, voteKey, type PairScores } from './vote-keys';
 
 export type ParticipantPhase = 'code' | 'exists' | 'instructions' | 'trial' | 'training-done' | 'break' | 'end' | 'unsupported' | 'failed';
 
@@ -45,7 +45,7 @@ export function readStoredParticipant(projectDir: string): StoredParticipant | n
   }
 }
 
-type Answer = { value: number } | { choice: 0 | 1 | null } | { samples: Sample[] };
+type Answer = { value: number } | { choice: 0 | 1 | null } | { samples: Sample[] } | { sides: { A: number; B: number } };
 type Sample = { tMs: number; value: number };
 
 /** A medium ready to present: decoded image pixels, or a loaded video element (never in two places at once). */
@@ -67,6 +67,8 @@ export class ParticipantState {
   /** SSCQE: the slider's position while the video plays. */
   #slider = $state<number | null>(null);
   #sampling = $state(false);
+  /** DSCQS: the scores of A and B on the voting screen, and the scale the keys move. */
+  #pair = $state.raw<PairScores>({ active: 'A', A: null, B: null });
   #showProgress = $state(true);
   /** Loaded media by stimulus id (a promise while fetching). Not reactive: a cache. */
   #loaded = new Map<number, Promise<Presented>>();
@@ -99,6 +101,7 @@ export class ParticipantState {
   /** SSCQE: the slider's position, and whether it is being sampled now (the video is playing). */
   get slider() { return this.#slider; }
   get sampling() { return this.#sampling; }
+  get pair() { return this.#pair; }
   get showProgress() { return this.#showProgress; }
   set showProgress(v: boolean) { this.#showProgress = v; }
   get training() { return this.#session?.trial?.training ?? false; }
@@ -155,6 +158,19 @@ export class ParticipantState {
     void this.#runTrial();
   }
 
+  /** DSCQS: the mouse set one side's score (and selects that side for the keys). */
+  setSide(side: 'A' | 'B', value: number): void {
+    if (this.#step?.kind !== 'vote' || this.#busy) return;
+    this.#pair = { ...this.#pair, [side]: value, active: side };
+  }
+
+  /** DSCQS: sends both scores, by side, once both are set. */
+  async submitPair(): Promise<void> {
+    const { A, B } = this.#pair;
+    if (A === null || B === null) return;
+    await this.vote({ sides: { A, B } });
+  }
+
   /** SSCQE: the mouse moved the slider. */
   setSlider(value: number): void {
     if (this.#sampling) this.#slider = value;
@@ -169,6 +185,12 @@ export class ParticipantState {
       return a?.kind === 'move';
     }
     if (this.#phase !== 'trial' || this.#step?.kind !== 'vote' || !s || this.#busy) return false;
+    if (s.trial?.answer === 'value-and-ref') {
+      const d = dscqsKey(s.scale, key, this.#pair, shift);
+      if (d?.kind === 'set') this.#pair = d.scores;
+      else if (d?.kind === 'submit') void this.submitPair();
+      return d !== null;
+    }
     const a = voteKey(s.scale, key, this.#highlight, shift);
     if (!a) return false;
     if (a.kind === 'submit') void this.vote({ value: a.value });
@@ -259,6 +281,7 @@ export class ParticipantState {
     }
     this.#phase = 'trial';
     this.#highlight = null;
+    this.#pair = { active: 'A', A: null, B: null };
     this.#presentedAt = null;
     const steps = trialSteps(trial.media, s.timing, this.#first);
     // Grey while this trial's media load (normally already done during the previous trial).

@@ -35,7 +35,6 @@ export function unsupportedReason(trial: Pick<TrialView, 'media' | 'answer'>, ti
   if (trial.media.length === 0) return 'the trial has nothing to show';
   const video = trial.media.some((m) => m.kind === 'video');
   if (video && timing.video === 'until-vote') return 'videos that loop until the vote (timing "until-vote") are not presented by this page yet; play-once is';
-  if (trial.answer === 'value-and-ref') return 'DSCQS is not presented by this page yet';
   if (trial.answer === 'samples' && (trial.media.length !== 1 || trial.media[0]!.kind !== 'video')) return 'SSCQE rates one video continuously, and this trial shows an image';
   return null;
 }

@@ -62,3 +62,32 @@ export function continuousValueAt(scale: Pick<StudyScale, 'min' | 'max'>, fracti
   const f = Number.isFinite(fraction) ? clamp(fraction, 0, 1) : 0.5;
   return clamp(Math.round(scale.min + f * (scale.max - scale.min)), scale.min, scale.max);
 }
+
+/** DSCQS's voting screen: the scores of A and B (null until set) and the one the keys move now. */
+export interface PairScores {
+  active: 'A' | 'B';
+  A: number | null;
+  B: number | null;
+}
+
+export type PairKeyAction = { kind: 'set'; scores: PairScores } | { kind: 'submit' } | null;
+
+/**
+ * DSCQS's keys (two continuous scales, A and B): ← or A selects A's scale, → or B selects B's; ↑/↓ move
+ * the selected one by 1, with Shift by 10 (the first press puts it in the middle); Enter goes from a
+ * scored A to B, and submits once both are scored.
+ */
+export function dscqsKey(scale: StudyScale, key: string, s: PairScores, shift = false): PairKeyAction {
+  const k = key.length === 1 ? key.toLowerCase() : key;
+  if (k === 'ArrowLeft' || k === 'a') return { kind: 'set', scores: { ...s, active: 'A' } };
+  if (k === 'ArrowRight' || k === 'b') return { kind: 'set', scores: { ...s, active: 'B' } };
+  if (k === 'ArrowUp' || k === 'ArrowDown') {
+    const a = voteKey(scale, k === 'ArrowUp' ? 'ArrowUp' : 'ArrowDown', s[s.active], shift);
+    return a?.kind === 'move' ? { kind: 'set', scores: { ...s, [s.active]: a.value } } : null;
+  }
+  if (k === 'Enter') {
+    if (s.A !== null && s.B !== null) return { kind: 'submit' };
+    if (s[s.active] !== null) return { kind: 'set', scores: { ...s, active: s.active === 'A' ? 'B' : 'A' } };
+  }
+  return null;
+}
