@@ -4,16 +4,27 @@
  *   MOS_s = mean over the observers who rated s; S_s = sample std (ddof = 1);
  *   CI half-width = t_{(1+c)/2, N−1} · S/√N (Student t, c = 0.95 by default, as scipy.stats.t.ppf);
  *   `ciHalfWidthNormal95` = 1.96 · S/√N, the δ of the BT.500 text, for comparison with reports using it.
+ * `interval: 'normal'` (a variant, not the default) makes the interval itself the normal approximation
+ *   z_{(1+c)/2} · S/√N (z_{0.975} = 1.959963984540054): what SUREAL's MosModel reports as quality_scores_ci95
+ *   (1.95996 · S/√N) and BT.500 §2.2.1 writes as 1.96 · S/√N. It ignores that S is estimated, so it is
+ *   narrower than the t interval (by 1 − z/t: 29 % at N = 5, 5 % at N = 24).
  * NaN ratings are "not rated" and excluded per stimulus; N is reported per stimulus. With N = 1 the std and
  * CI are NaN; with N = 0 the MOS is NaN too. Golden: `stats/bt500.json` (before/after screening).
  */
+import { normalTwoSidedCritical } from './normal-distribution';
 import { checkRatingMatrix, type RatingMatrix } from './rating-matrix';
 import { studentTQuantile } from './t-distribution';
 
 /** z_{0.975} rounded as in the BT.500 text. */
 export const BT500_Z95 = 1.96;
 
+/** The MOS interval: Student t with N − 1 degrees of freedom (default) or the normal approximation. */
+export const MOS_INTERVALS = ['t', 'normal'] as const;
+export type MosInterval = (typeof MOS_INTERVALS)[number];
+
 export interface MosOptions {
+  /** 't' (default) or 'normal' (z · S/√N, SUREAL's MosModel). */
+  readonly interval?: MosInterval;
   /** Two-sided confidence level of the t interval. Default 0.95. */
   readonly confidence?: number;
   /** Observers to include (true = include); default all. Used to recompute after screening. */
@@ -28,18 +39,23 @@ export interface MosResult {
   readonly n: Uint32Array;
   /** t_{(1+c)/2, n−1} per stimulus (NaN when n < 2). */
   readonly tQuantile: Float64Array;
+  /** Half-width of the chosen interval (`interval`). */
   readonly ciHalfWidth: Float64Array;
   readonly ciLower: Float64Array;
   readonly ciUpper: Float64Array;
   /** 1.96 · S/√N (BT.500's δ). */
   readonly ciHalfWidthNormal95: Float64Array;
   readonly confidence: number;
+  readonly interval: MosInterval;
 }
 
 export function mosPerStimulus(m: RatingMatrix, options: MosOptions = {}): MosResult {
   checkRatingMatrix(m);
   const confidence = options.confidence ?? 0.95;
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+  const interval = options.interval ?? 't';
+  if (interval !== 't' && interval !== 'normal') throw new RangeError(`unknown MOS interval ${String(interval)}`);
+  const z = normalTwoSidedCritical(confidence);
   const include = options.includeObserver;
   if (include && include.length !== m.observers) {
     throw new RangeError(`includeObserver has ${include.length} entries for ${m.observers} observers`);
@@ -81,12 +97,14 @@ export function mosPerStimulus(m: RatingMatrix, options: MosOptions = {}): MosRe
     std[s] = sd;
     n[s] = count;
     tQuantile[s] = t;
-    ciHalfWidth[s] = t * se;
-    ciLower[s] = mu - t * se;
-    ciUpper[s] = mu + t * se;
+    // The normal half-width is NaN with N = 1 as the t one is (S is NaN).
+    const critical = interval === 't' ? t : z;
+    ciHalfWidth[s] = critical * se;
+    ciLower[s] = mu - critical * se;
+    ciUpper[s] = mu + critical * se;
     ciHalfWidthNormal95[s] = BT500_Z95 * se;
   }
-  return { mean, std, n, tQuantile, ciHalfWidth, ciLower, ciUpper, ciHalfWidthNormal95, confidence };
+  return { mean, std, n, tQuantile, ciHalfWidth, ciLower, ciUpper, ciHalfWidthNormal95, confidence, interval };
 }
 
 /**
