@@ -4,16 +4,33 @@
  * others, PLCC below a threshold). Missing and non-numeric scores are excluded and counted; repeated
  * ratings of one stimulus by one participant are averaged first (and counted). Confidence intervals
  * come from the t-distribution over the participants kept.
+ *
+ * Variants offered beside these defaults, for comparison with tools that compute otherwise (each named in
+ * the report's `variants`; docs/analysis.md "Variants"):
+ * - `interval: 'normal'`: the normal-approximation interval z·S/√N (SUREAL's MosModel; stats/mos.ts);
+ * - `screening: 'bt500-sureal'`: SUREAL's version of the BT.500 β2 screening (stats/bt500-screening-sureal.ts);
+ * - `repeats: 'observations'`: repeated ratings kept as separate observations (SUREAL stacks its
+ *   repetitions so): the MOS, std, n and interval are over all the ratings of the participants kept; the
+ *   BT.500 screening treats each repetition as its own presentation (stimulus, r), as the Recommendation's
+ *   J·K·R presentations; SUREAL's screening pools them (its own rule); the correlation screening compares
+ *   each participant's per-stimulus means (as SUREAL's pearson rejection does);
+ * - `psiInterval: 'residual'` (subject model): the P.913 reference code's ψ interval (stats/subject-model-mle.ts).
  */
 import { IqaError } from '../../common/errors';
 import { bt500Screening } from '../stats/bt500-screening';
+import { bt500ScreeningSureal } from '../stats/bt500-screening-sureal';
 import { correlationScreening } from '../stats/correlation-screening';
-import { mosPerStimulus } from '../stats/mos';
-import { fitSubjectModel } from '../stats/subject-model-mle';
+import { mosPerStimulus, type MosInterval } from '../stats/mos';
+import { presentationMatrix, stackedObservations, withoutRepetitions, type RepeatedRatings } from '../stats/repeated-ratings';
+import { fitSubjectModel, type PsiInterval } from '../stats/subject-model-mle';
 import { zScoresPerParticipant } from '../stats/zscore';
 import type { RatingMatrix } from '../stats/rating-matrix';
 
-export type Screening = 'bt500' | 'corr' | 'none';
+export type Screening = 'bt500' | 'bt500-sureal' | 'corr' | 'none';
+/** Repeated ratings of one stimulus by one participant: averaged first (default) or kept as observations. */
+export const REPEATS = ['average', 'observations'] as const;
+export type Repeats = (typeof REPEATS)[number];
+export type { MosInterval, PsiInterval };
 export type MosKind = 'raw' | 'screened' | 'mle';
 
 export interface RatingRow {
@@ -28,7 +45,11 @@ export interface MosReport {
   /** Why each rejected participant was rejected. */
   reasons: Record<string, string>;
   stimuli: { stimulus: string; mos: number; std: number; n: number; ci95: [number, number] }[];
-  counts: { ratings: number; excluded: number; repetitionsAveraged: number; participants: number };
+  /** repetitionsAveraged: ratings beyond a participant's first of a stimulus, averaged in (`repeats: 'average'`);
+   *  repetitionsKept: the same ratings kept as observations instead (`repeats: 'observations'`, then repetitionsAveraged = 0). */
+  counts: { ratings: number; excluded: number; repetitionsAveraged: number; participants: number; repetitionsKept?: number };
+  /** Which variant produced the numbers (the defaults: t, average; information for the subject model). */
+  variants: { repeats: Repeats; interval?: MosInterval; psiInterval?: PsiInterval };
   allWouldBeRejected?: boolean;
   /** With the P.913 subject model: each participant's bias and inconsistency. */
   subjects?: { participant: string; bias: number; biasCi95: [number, number]; inconsistency: number; inconsistencyCi95: [number, number] }[];
@@ -40,12 +61,14 @@ export interface MosReport {
  * MLE_CO): ψ per stimulus with its 95 % interval, and each participant's bias and inconsistency. No
  * screening: the model weighs inconsistent participants down instead of rejecting them.
  */
-export function mosFromSubjectModel(rows: readonly RatingRow[]): MosReport {
+export function mosFromSubjectModel(rows: readonly RatingRow[], options: { psiInterval?: PsiInterval; repeats?: Repeats } = {}): MosReport {
   if (rows.length === 0) throw new IqaError('E_INPUT', 'no ratings');
+  const psiInterval = options.psiInterval ?? 'information';
+  const repeats = options.repeats ?? 'average';
   const { matrix, participants, stimuli, excluded, repetitions } = ratingMatrix(rows);
   let fit;
   try {
-    fit = fitSubjectModel(matrix);
+    fit = fitSubjectModel(repeats === 'observations' ? repeatedRatings(rows).ratings : matrix, { psiInterval });
   } catch (err) {
     throw new IqaError('E_INPUT', `the subject model cannot be fitted: ${(err as Error).message}`);
   }
@@ -60,7 +83,8 @@ export function mosFromSubjectModel(rows: readonly RatingRow[]): MosReport {
       n: fit.ratingsPerStimulus[s]!,
       ci95: [fit.psiCi95.lower[s]!, fit.psiCi95.upper[s]!],
     })),
-    counts: { ratings: rows.length, excluded, repetitionsAveraged: repetitions, participants: participants.length },
+    counts: repetitionCounts(rows.length, excluded, repetitions, participants.length, repeats),
+    variants: { repeats, psiInterval },
     subjects: participants.map((p, o) => ({
       participant: p,
       bias: fit.bias[o]!,
@@ -102,18 +126,73 @@ export function ratingMatrix(rows: readonly RatingRow[]): { matrix: RatingMatrix
   return { matrix: { values, observers: participants.length, stimuli: stimuli.length }, participants, stimuli, excluded, repetitions };
 }
 
-export function mosFromRatings(rows: readonly RatingRow[], options: { screening: Screening; minCorrelation?: number }): MosReport {
+/**
+ * The ratings with repetitions kept apart (repeated-ratings.ts): repetition r of a participant's stimulus
+ * is their r-th finite rating of it, in the order of the rows. Participants and stimuli in the order of
+ * `ratingMatrix`.
+ */
+export function repeatedRatings(rows: readonly RatingRow[]): { ratings: RepeatedRatings; participants: string[]; stimuli: string[] } {
+  const participants: string[] = [];
+  const stimuli: string[] = [];
+  const pIndex = new Map<string, number>();
+  const sIndex = new Map<string, number>();
+  for (const r of rows) {
+    if (!pIndex.has(r.participant)) pIndex.set(r.participant, participants.push(r.participant) - 1);
+    if (!sIndex.has(r.stimulus)) sIndex.set(r.stimulus, stimuli.push(r.stimulus) - 1);
+  }
+  const count = new Uint32Array(participants.length * stimuli.length);
+  for (const r of rows) if (Number.isFinite(r.score)) count[pIndex.get(r.participant)! * stimuli.length + sIndex.get(r.stimulus)!]! += 1;
+  let reps = 1;
+  for (const c of count) reps = Math.max(reps, c);
+  const values = new Float64Array(count.length * reps).fill(Number.NaN);
+  count.fill(0);
+  for (const r of rows) {
+    if (!Number.isFinite(r.score)) continue;
+    const cell = pIndex.get(r.participant)! * stimuli.length + sIndex.get(r.stimulus)!;
+    values[cell * reps + count[cell]!] = r.score;
+    count[cell]! += 1;
+  }
+  return { ratings: { values, observers: participants.length, stimuli: stimuli.length, repetitions: reps }, participants, stimuli };
+}
+
+function repetitionCounts(ratings: number, excluded: number, repetitions: number, participants: number, repeats: Repeats): MosReport['counts'] {
+  return repeats === 'observations'
+    ? { ratings, excluded, repetitionsAveraged: 0, participants, repetitionsKept: repetitions }
+    : { ratings, excluded, repetitionsAveraged: repetitions, participants };
+}
+
+export interface MosFromRatingsOptions {
+  screening: Screening;
+  minCorrelation?: number;
+  /** 't' (default) or 'normal'. */
+  interval?: MosInterval;
+  /** 'average' (default) or 'observations'. */
+  repeats?: Repeats;
+}
+
+export function mosFromRatings(rows: readonly RatingRow[], options: MosFromRatingsOptions): MosReport {
   if (rows.length === 0) throw new IqaError('E_INPUT', 'no ratings');
+  const interval = options.interval ?? 't';
+  const repeats = options.repeats ?? 'average';
   const { matrix, participants, stimuli, excluded, repetitions } = ratingMatrix(rows);
+  const repeated = repeats === 'observations' ? repeatedRatings(rows).ratings : withoutRepetitions(matrix);
   let include: boolean[] | undefined;
   const reasons: Record<string, string> = {};
   let allWouldBeRejected: boolean | undefined;
   if (options.screening === 'bt500') {
-    const s = bt500Screening(matrix);
+    // With repetitions kept, each (stimulus, repetition) is a presentation of its own (BT.500's J·K·R).
+    const s = bt500Screening(repeats === 'observations' ? presentationMatrix(repeated) : matrix);
     include = s.rejected.map((r) => !r);
     allWouldBeRejected = s.allWouldBeRejected;
     for (const o of s.rejectedObservers) {
       reasons[participants[o]!] = `BT.500: P=${s.p[o]}, Q=${s.q[o]}, (P+Q)/J=${s.outsideRatio[o]!.toFixed(3)} > 0.05 and |P-Q|/(P+Q)=${s.balance[o]!.toFixed(3)} < 0.3`;
+    }
+  } else if (options.screening === 'bt500-sureal') {
+    const s = bt500ScreeningSureal(repeated);
+    include = s.rejected.map((r) => !r);
+    allWouldBeRejected = s.allWouldBeRejected;
+    for (const o of s.rejectedObservers) {
+      reasons[participants[o]!] = `BT.500 as SUREAL (population std): P=${s.p[o]}, Q=${s.q[o]}, (P+Q)/${s.denominator}=${s.outsideRatio[o]!.toFixed(3)} > 0.05 and |P-Q|/(P+Q)=${s.balance[o]!.toFixed(3)} < 0.3`;
     }
   } else if (options.screening === 'corr') {
     const minCorrelation = options.minCorrelation ?? 0.75;
@@ -125,7 +204,9 @@ export function mosFromRatings(rows: readonly RatingRow[], options: { screening:
     }
   }
   if (include && !include.some(Boolean)) throw new IqaError('E_INPUT', 'screening rejected every participant');
-  const mos = mosPerStimulus(matrix, { includeObserver: include });
+  // Kept as observations: every rating is a row of the stacked matrix (row r·participants + o).
+  const stackedInclude = include && repeats === 'observations' ? Array.from({ length: repeated.repetitions }, () => include!).flat() : include;
+  const mos = mosPerStimulus(repeats === 'observations' ? stackedObservations(repeated) : matrix, { ...(stackedInclude ? { includeObserver: stackedInclude } : {}), interval });
   return {
     screening: options.screening,
     rejected: include ? participants.filter((_, o) => !include![o]) : [],
@@ -137,7 +218,8 @@ export function mosFromRatings(rows: readonly RatingRow[], options: { screening:
       n: mos.n[s]!,
       ci95: [mos.ciLower[s]!, mos.ciUpper[s]!],
     })),
-    counts: { ratings: rows.length, excluded, repetitionsAveraged: repetitions, participants: participants.length },
+    counts: repetitionCounts(rows.length, excluded, repetitions, participants.length, repeats),
+    variants: { repeats, interval },
     ...(allWouldBeRejected !== undefined ? { allWouldBeRejected } : {}),
   };
 }
@@ -167,6 +249,12 @@ export interface MosModelOptions {
   minCorrelation?: number;
   /** The rating scale (zscore rescales to it, dmos adds its max). */
   scale?: { min: number; max: number };
+  /** The MOS interval of bt500, raw, zscore and dmos: 't' (default) or 'normal'. */
+  interval?: MosInterval;
+  /** The ψ interval of mle: 'information' (default) or 'residual'. */
+  psiInterval?: PsiInterval;
+  /** 'average' (default) or 'observations'. */
+  repeats?: Repeats;
 }
 
 export interface MosModelReport extends MosReport {
@@ -182,16 +270,35 @@ export function mosFromModel(rows: readonly ModelRatingRow[], options: MosModelO
   if (rows.length === 0) throw new IqaError('E_INPUT', 'no ratings');
   const scale = options.scale ?? { min: 1, max: 5 };
   const model = options.model;
+  const repeats = options.repeats ?? 'average';
+  const repeatsText = repeats === 'observations' ? '; repeated ratings kept as separate observations' : '';
   if (model === 'mle') {
     if (options.screening !== undefined) throw new IqaError('E_INPUT', 'the subject model (mle) screens nobody: it weighs inconsistent participants down; leave out the screening');
-    return { ...mosFromSubjectModel(rows), mosModel: model, description: 'ITU-T P.913 subject model (maximum likelihood): psi per stimulus, bias and inconsistency per participant, 95 % intervals from the Fisher information' };
+    if (options.interval !== undefined) throw new IqaError('E_INPUT', 'the subject model (mle) has its own psi interval: choose it with the psi interval option (information or residual), not the MOS interval');
+    const psiInterval = options.psiInterval ?? 'information';
+    const psiText = psiInterval === 'residual' ? "95 % psi interval from each stimulus's residuals (the P.913 reference code), bias and inconsistency intervals from the Fisher information" : '95 % intervals from the Fisher information';
+    return {
+      ...mosFromSubjectModel(rows, { psiInterval, repeats }),
+      mosModel: model,
+      description: `ITU-T P.913 subject model (maximum likelihood): psi per stimulus, bias and inconsistency per participant, ${psiText}${repeatsText}`,
+    };
   }
+  if (options.psiInterval !== undefined) throw new IqaError('E_INPUT', `the psi interval belongs to the subject model (mle); the ${model} model has a MOS interval (t or normal)`);
+  const interval = options.interval ?? 't';
+  const intervalText = interval === 'normal' ? '95 % normal interval (1.96 * SE)' : '95 % t interval';
   if (model === 'raw') {
     if (options.screening !== undefined && options.screening !== 'none') throw new IqaError('E_INPUT', `raw MOS screens nobody; use the bt500 model for ${options.screening} screening`);
-    return { ...mosFromRatings(rows, { screening: 'none' }), mosModel: model, description: 'MOS of every participant (no screening), 95 % t interval' };
+    return { ...mosFromRatings(rows, { screening: 'none', interval, repeats }), mosModel: model, description: `MOS of every participant (no screening), ${intervalText}${repeatsText}` };
   }
   const screening = options.screening ?? 'bt500';
-  const screeningText = screening === 'bt500' ? 'ITU-R BT.500 screening' : screening === 'corr' ? `correlation screening (PLCC with the others' MOS >= ${options.minCorrelation ?? 0.75})` : 'no screening';
+  const screeningText =
+    screening === 'bt500'
+      ? 'ITU-R BT.500 screening'
+      : screening === 'bt500-sureal'
+        ? 'ITU-R BT.500 screening as SUREAL computes it (population std, all presentations in the denominator)'
+        : screening === 'corr'
+          ? `correlation screening (PLCC with the others' MOS >= ${options.minCorrelation ?? 0.75})`
+          : 'no screening';
   let scored: RatingRow[] = rows.map((r) => ({ participant: r.participant, stimulus: r.stimulus, score: r.score }));
   let description: string;
   let notStandardised: string[] | undefined;
@@ -199,14 +306,14 @@ export function mosFromModel(rows: readonly ModelRatingRow[], options: MosModelO
     const z = zScoresPerParticipant(rows.map((r) => r.participant), rows.map((r) => r.score), scale);
     scored = scored.map((r, i) => ({ ...r, score: z.values[i]! }));
     notStandardised = z.undefinedFor;
-    description = `scores z-scored per participant (ddof = 1) and rescaled to ${scale.min}..${scale.max} as ${scale.min} + ${scale.max - scale.min} * (z + 3) / 6, then MOS after ${screeningText}`;
+    description = `scores z-scored per participant (ddof = 1) and rescaled to ${scale.min}..${scale.max} as ${scale.min} + ${scale.max - scale.min} * (z + 3) / 6, then MOS after ${screeningText}${interval === 't' ? '' : `, ${intervalText}`}${repeatsText}`;
   } else if (model === 'dmos') {
     scored = differentialScores(rows, scale.max);
-    description = `ACR-HR differential scores (ITU-T P.910): V(PVS) - V(REF) + ${scale.max} per participant, then DMOS after ${screeningText}`;
+    description = `ACR-HR differential scores (ITU-T P.910): V(PVS) - V(REF) + ${scale.max} per participant, then DMOS after ${screeningText}${interval === 't' ? '' : `, ${intervalText}`}${repeatsText}`;
   } else {
-    description = `MOS after ${screeningText}, 95 % t interval`;
+    description = `MOS after ${screeningText}, ${intervalText}${repeatsText}`;
   }
-  const report = mosFromRatings(scored, { screening, ...(options.minCorrelation !== undefined ? { minCorrelation: options.minCorrelation } : {}) });
+  const report = mosFromRatings(scored, { screening, interval, repeats, ...(options.minCorrelation !== undefined ? { minCorrelation: options.minCorrelation } : {}) });
   if (model === 'dmos') report.counts.ratings = rows.length;
   return { ...report, mosModel: model, description, ...(notStandardised && notStandardised.length ? { notStandardised } : {}) };
 }
