@@ -43,6 +43,7 @@ export const COMMAND_NAMES = [
   'sessions.enrol',
   'sessions.current',
   'sessions.video',
+  'sessions.timeout',
   'sessions.update',
   'ratings.submit',
   'sessions.stimulus',

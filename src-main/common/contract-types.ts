@@ -319,6 +319,11 @@ export interface CommandInputs {
   'sessions.current': ProjectRef & { sessionId: number };
   /** The playable file of a video a session shows, by stimulus id, in chunks (prepared and verified on first use). */
   'sessions.video': ProjectRef & { sessionId: number; stimulusId: number; offset?: number };
+  /**
+   * The current trial's voting time (design timing.voteLimitMs) ran out: it is recorded as timed out
+   * (trials.timed_out_at), with no rating, and the session goes on; returns the next trial.
+   */
+  'sessions.timeout': ProjectRef & { sessionId: number; trialId: number; presentedAt: string; timedOutAt: string };
   /** The participant's display and the researcher's notes. */
   'sessions.update': ProjectRef & { sessionId: number; display?: SessionDisplay; notes?: SessionNotes };
   /** One answer to the session's current trial, committed before the reply; returns the next trial. */
@@ -389,6 +394,7 @@ export interface CommandOutputs {
   'sessions.video': VideoChunkJson;
   'sessions.update': SessionState;
   'ratings.submit': SessionState;
+  'sessions.timeout': SessionState;
   'sessions.stimulus': StimulusPixelsJson;
   /** `videos`: those of `stimulusIds` that are videos (fetched with `sessions.video`, the others with `sessions.stimulus`). */
   'sessions.upcoming': { stimulusIds: number[]; videos: number[] };

@@ -368,6 +368,7 @@ export const commands = {
   ),
   'sessions.current': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive() })),
   'sessions.video': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive(), offset: z.number().int().min(0).default(0) })),
+  'sessions.timeout': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), trialId: z.number().int().positive(), presentedAt: isoTime, timedOutAt: isoTime })),
   'sessions.update': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), display: displaySchema.optional(), notes: notesSchema.optional() })),
   'ratings.submit': command(ratingSubmitSchema),
   'sessions.stimulus': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive() })),

@@ -248,7 +248,10 @@ export interface ParticipantProgress {
   participant: string;
   sessionId: number;
   state: SessionState['state'];
+  /** Trials done: answered, or timed out (no rating). */
   answered: number;
+  /** Of those, the trials whose voting time ran out. */
+  timedOut: number;
   total: number;
   startedAt: string | null;
   finishedAt: string | null;

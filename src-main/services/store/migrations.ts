@@ -291,6 +291,16 @@ CREATE TABLE alignment_decisions (
 CREATE INDEX alignment_decisions_reference ON alignment_decisions(reference_id);
 `,
   },
+  {
+    version: 6,
+    name: 'study trials that ran out of voting time: recorded as timed out, never as a rating',
+    sql: `
+-- A trial whose voting time limit (design timing.voteLimitMs) passed without an answer: when the limit
+-- passed on the participant's clock (ISO 8601). Such a trial has no rating (no value is made up) and
+-- the session goes on to the next trial; services/study/sessions.ts counts it as done.
+ALTER TABLE trials ADD COLUMN timed_out_at TEXT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

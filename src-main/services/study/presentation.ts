@@ -81,7 +81,7 @@ export function upcomingStimuli(db: Db, sessionId: number, count: number): { sti
   const rows = db
     .prepare(
       `SELECT t.stimulus_id, t.reference_id, t.other_stimulus_id FROM trials t
-       WHERE t.session_id = ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.trial_id = t.id) ORDER BY t.idx LIMIT ? OFFSET 1`,
+       WHERE t.session_id = ? AND t.timed_out_at IS NULL AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.trial_id = t.id) ORDER BY t.idx LIMIT ? OFFSET 1`,
     )
     .all(sessionId, count) as { stimulus_id: number; reference_id: number | null; other_stimulus_id: number | null }[];
   const ids: number[] = [];

@@ -145,7 +145,7 @@ function nextTrialRow(db: Db, sessionId: number): TrialRow | undefined {
   return db
     .prepare(
       `SELECT t.id, t.idx, t.stimulus_id, t.reference_id, t.other_stimulus_id, t.is_training, t.reference_side FROM trials t
-       WHERE t.session_id = ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.trial_id = t.id) ORDER BY t.idx LIMIT 1`,
+       WHERE t.session_id = ? AND t.timed_out_at IS NULL AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.trial_id = t.id) ORDER BY t.idx LIMIT 1`,
     )
     .get(sessionId) as TrialRow | undefined;
 }
@@ -188,7 +188,7 @@ export function sessionState(db: Db, sessionId: number): SessionState {
   const study = readStudy(db, s.study_id);
   const stimuli = studyStimuli(db, study.design);
   const counts = db
-    .prepare('SELECT COUNT(*) AS total, SUM(EXISTS (SELECT 1 FROM ratings r WHERE r.trial_id = t.id)) AS answered FROM trials t WHERE t.session_id = ?')
+    .prepare('SELECT COUNT(*) AS total, SUM(t.timed_out_at IS NOT NULL OR EXISTS (SELECT 1 FROM ratings r WHERE r.trial_id = t.id)) AS answered FROM trials t WHERE t.session_id = ?')
     .get(sessionId) as { total: number; answered: number | null };
   const made = (db.prepare('SELECT COUNT(*) AS n FROM trials WHERE session_id = ? AND is_training = 0').get(sessionId) as { n: number }).n;
   const total = counts.total + Math.max(0, activeTrialCount(study, stimuli) - made);
@@ -224,8 +224,9 @@ export function submitRating(db: Db, a: SubmitInput): SessionState {
   const stimuli = studyStimuli(db, study.design);
   const info = STUDY_METHOD_INFO[study.method];
   db.transaction(() => {
-    const trial = db.prepare('SELECT id, idx, reference_side FROM trials WHERE id = ? AND session_id = ?').get(a.trialId, a.sessionId) as { id: number; idx: number; reference_side: 'A' | 'B' | null } | undefined;
+    const trial = db.prepare('SELECT id, idx, reference_side, timed_out_at FROM trials WHERE id = ? AND session_id = ?').get(a.trialId, a.sessionId) as { id: number; idx: number; reference_side: 'A' | 'B' | null; timed_out_at: string | null } | undefined;
     if (!trial) throw new IqaError('E_NOT_FOUND', `trial ${a.trialId} is not a trial of session ${a.sessionId}`);
+    if (trial.timed_out_at !== null) throw new IqaError('E_EXISTS', `trial ${a.trialId} (number ${trial.idx + 1}) timed out: its voting time ran out at ${trial.timed_out_at}`);
     if (db.prepare('SELECT 1 FROM ratings WHERE trial_id = ?').get(a.trialId)) throw new IqaError('E_EXISTS', `trial ${a.trialId} (number ${trial.idx + 1}) is already answered: a trial takes exactly one rating`);
     const state = (db.prepare('SELECT state FROM sessions WHERE id = ?').get(a.sessionId) as { state: string }).state;
     if (state !== 'running') throw new IqaError('E_INPUT', `session ${a.sessionId} is ${state}: it takes no more ratings`);
@@ -280,6 +281,33 @@ export function submitRating(db: Db, a: SubmitInput): SessionState {
   return sessionState(db, a.sessionId);
 }
 
+/**
+ * The current trial's voting time ran out (the design's `timing.voteLimitMs`, measured by the page):
+ * recorded as timed out in its own transaction, with no rating (no value is made up), and the session
+ * goes on to the next trial (PC active: chosen as after an answer). E_EXISTS if the trial was answered
+ * or timed out already; E_INPUT if the study has no voting time limit, or for SSCQE (no vote).
+ */
+export function timeOutTrial(db: Db, a: { sessionId: number; trialId: number; presentedAt: string; timedOutAt: string }): SessionState {
+  const s = sessionRow(db, a.sessionId);
+  const study = readStudy(db, s.study_id);
+  const stimuli = studyStimuli(db, study.design);
+  if (study.design.timing.voteLimitMs === null) throw new IqaError('E_INPUT', `study "${study.name}" has no voting time limit: a trial cannot time out`);
+  if (STUDY_METHOD_INFO[study.method].answer === 'samples') throw new IqaError('E_INPUT', 'an SSCQE trial has no vote to time out: its samples are its answer');
+  db.transaction(() => {
+    const trial = db.prepare('SELECT id, idx, timed_out_at FROM trials WHERE id = ? AND session_id = ?').get(a.trialId, a.sessionId) as { id: number; idx: number; timed_out_at: string | null } | undefined;
+    if (!trial) throw new IqaError('E_NOT_FOUND', `trial ${a.trialId} is not a trial of session ${a.sessionId}`);
+    if (trial.timed_out_at !== null || db.prepare('SELECT 1 FROM ratings WHERE trial_id = ?').get(a.trialId)) throw new IqaError('E_EXISTS', `trial ${a.trialId} (number ${trial.idx + 1}) is already answered or timed out`);
+    const state = (db.prepare('SELECT state FROM sessions WHERE id = ?').get(a.sessionId) as { state: string }).state;
+    if (state !== 'running') throw new IqaError('E_INPUT', `session ${a.sessionId} is ${state}: it takes no more answers`);
+    const next = nextTrialRow(db, a.sessionId);
+    if (next && next.id !== a.trialId) throw new IqaError('E_INPUT', `trial ${a.trialId} is not the current trial of session ${a.sessionId} (trial ${next.id}, number ${next.idx + 1}, is)`);
+    db.prepare('UPDATE trials SET timed_out_at = ?, presented_at = ? WHERE id = ?').run(a.timedOutAt, a.presentedAt, a.trialId);
+    db.prepare('UPDATE sessions SET position = ? WHERE id = ?').run(trial.idx + 1, a.sessionId);
+    ensureNext(db, study, stimuli, a.sessionId);
+  })();
+  return sessionState(db, a.sessionId);
+}
+
 /** The researcher's notes and the participant's display, replaced field by field. */
 export function updateSession(db: Db, sessionId: number, o: { display?: SessionDisplay; notes?: SessionNotes }): SessionState {
   sessionRow(db, sessionId);
@@ -298,15 +326,17 @@ export function studyProgress(db: Db, studyId: number): StudyProgress {
       `SELECT p.code, se.id, se.state, se.started_at, se.finished_at, se.display, se.notes,
               (SELECT COUNT(*) FROM trials t WHERE t.session_id = se.id) AS trials,
               (SELECT COUNT(*) FROM trials t WHERE t.session_id = se.id AND t.is_training = 0) AS test,
-              (SELECT COUNT(*) FROM ratings r JOIN trials t ON t.id = r.trial_id WHERE t.session_id = se.id) AS answered
+              (SELECT COUNT(*) FROM ratings r JOIN trials t ON t.id = r.trial_id WHERE t.session_id = se.id) AS answered,
+              (SELECT COUNT(*) FROM trials t WHERE t.session_id = se.id AND t.timed_out_at IS NOT NULL) AS timed_out
        FROM participants p JOIN sessions se ON se.participant_id = p.id WHERE p.study_id = ? ORDER BY p.id, se.id`,
     )
-    .all(studyId) as { code: string; id: number; state: SessionState['state']; started_at: string | null; finished_at: string | null; display: string | null; notes: string | null; trials: number; test: number; answered: number }[];
+    .all(studyId) as { code: string; id: number; state: SessionState['state']; started_at: string | null; finished_at: string | null; display: string | null; notes: string | null; trials: number; test: number; answered: number; timed_out: number }[];
   const participants = rows.map((r): ParticipantProgress => ({
     participant: r.code,
     sessionId: r.id,
     state: r.state,
-    answered: r.answered,
+    answered: r.answered + r.timed_out,
+    timedOut: r.timed_out,
     total: r.trials + Math.max(0, active - r.test),
     startedAt: r.started_at,
     finishedAt: r.finished_at,

@@ -10,7 +10,7 @@ import type { Stimulus } from '../../common/domain';
 import type { StudyDetail } from '../../common/study';
 import type { Db } from '../store/project-db';
 import { createStudy, estimateMinutes, readStudy, setScaleLabels, studyStimuli } from './designs';
-import { enrol, previewPlaylist, sessionState, studyProgress, submitRating, updateSession } from './sessions';
+import { enrol, previewPlaylist, sessionState, studyProgress, submitRating, timeOutTrial, updateSession } from './sessions';
 import { exportStudy } from './study-export';
 import { validateStudy } from './validate';
 import { sessionStimulus } from './presentation';
@@ -28,6 +28,7 @@ export type StudyCommand =
   | 'sessions.current'
   | 'sessions.update'
   | 'sessions.video'
+  | 'sessions.timeout'
   | 'ratings.submit';
 
 export interface StudyHandlerContext {
@@ -84,6 +85,7 @@ export function studyHandlers(ctx: StudyHandlerContext): Pick<Handlers, StudyCom
       const bytes = await readChunk(v.file, from);
       return { stimulusId, mime: v.mime, size: v.size, offset: from, data: bytes.toString('base64'), prepared: v.prepared };
     },
+    'sessions.timeout': async ({ projectDir, ...a }) => timeOutTrial(ctx.db(projectDir), a),
     'ratings.submit': async ({ projectDir, ...answer }) => submitRating(ctx.db(projectDir), answer),
   };
 }
