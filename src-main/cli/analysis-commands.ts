@@ -10,7 +10,9 @@ import { toJsonNumber } from '../common/json-numbers';
 import { ANALYSIS_EXPORT_FORMATS, MAPPING_FITS, MAPPING_NAMES, STUDY_METHOD_NAMES, type AnalysisExportFormat, type MappingName, type MosKind, type ScoreName, type Screening as MosScreening, type StudyMethodName } from '../common/contract-names';
 import { MOS_CHOICE_DEFAULTS, type MosChoice } from '../common/contract-types';
 import { metricVsMos, type IntervalStatistic } from '../kernels/stats/metric-vs-mos';
-import { MOS_MODELS, mosFromModel, type MosModel, type Screening } from '../services/analysis/mos-from-ratings';
+import { MOS_MODELS, REPEATS, mosFromModel, type MosInterval, type MosModel, type PsiInterval, type Repeats, type Screening } from '../services/analysis/mos-from-ratings';
+import { MOS_INTERVALS } from '../kernels/stats/mos';
+import { PSI_INTERVALS } from '../kernels/stats/subject-model-mle';
 import { pairwiseFromCsv } from '../services/analysis/pairwise-from-csv';
 import { cellNumber, readCsvTable, readScoreTable } from '../services/analysis/read-table';
 import { withEngine } from './engine-client';
@@ -51,6 +53,15 @@ const scaleArg = (v: string) => {
   if (!m || !(Number(m[1]) < Number(m[2]))) throw new InvalidArgumentError('expected MIN..MAX, e.g. 1..5 or 0..100');
   return { min: Number(m[1]), max: Number(m[2]) };
 };
+
+/** The variants behind `iqa mos`'s numbers, each marked when it is the default (docs/analysis.md "Variants"). */
+function variantsLine(v: { repeats: Repeats; interval?: MosInterval; psiInterval?: PsiInterval }): string {
+  const parts: string[] = [];
+  if (v.interval !== undefined) parts.push(v.interval === 't' ? 'MOS interval t (the default)' : 'MOS interval normal (1.96 * SE)');
+  if (v.psiInterval !== undefined) parts.push(v.psiInterval === 'information' ? 'psi interval information (the default)' : 'psi interval residual (P.913 reference code)');
+  parts.push(v.repeats === 'average' ? 'repeats average (the default)' : 'repeats observations');
+  return parts.join(', ');
+}
 
 export function addAnalysisCommands(program: Command): void {
   const ratings = program.command('ratings').description("a project's subjective ratings");
@@ -250,11 +261,18 @@ export function addAnalysisCommands(program: Command): void {
       `bt500 (MOS after ITU-R BT.500 screening), raw (no screening), mle (ITU-T P.913 subject model: bias and inconsistency per participant), zscore (per-participant z-scores rescaled to --scale, then bt500), dmos (ACR-HR V(PVS) - V(REF) + max, then bt500); default ${DEFAULT_MOS_MODEL}, the default of iqa analyze and the app`,
       choice(MOS_MODELS),
     )
-    .option('--screen <method>', "observer screening of bt500, zscore and dmos: bt500 (ITU-R BT.500 beta2 rule), corr (PLCC with the others' MOS), none (default bt500)", choice(['bt500', 'corr', 'none']))
+    .option(
+      '--screen <method>',
+      "observer screening of bt500, zscore and dmos: bt500 (ITU-R BT.500 beta2 rule, as the Recommendation writes it), bt500-sureal (the same rule as SUREAL computes it: population std, all presentations in the denominator), corr (PLCC with the others' MOS), none (default bt500)",
+      choice(['bt500', 'bt500-sureal', 'corr', 'none']),
+    )
     .option('--min-corr <r>', 'threshold for --screen corr', minCorr, 0.75)
     .option('--scale <min..max>', 'rating scale, for zscore (rescaled to it) and dmos (its max is added); default 1..5', scaleArg)
+    .option('--ci <interval>', 'MOS 95% interval of bt500, raw, zscore and dmos: t (Student t, n - 1 df; default) or normal (1.96 * SE, as SUREAL\'s MosModel)', choice(MOS_INTERVALS))
+    .option('--psi-ci <interval>', "psi 95% interval of mle: information (Fisher information, from each participant's inconsistency; default) or residual (each stimulus's residual spread, as the P.913 reference code)", choice(PSI_INTERVALS))
+    .option('--repeats <how>', "repeated ratings of a stimulus by one participant: average (each participant's mean counts once; default) or observations (every rating counts, as SUREAL stacks repetitions)", choice(REPEATS))
     .option('--json', 'print one JSON object')
-    .action((file: string, o: { model?: MosModel; screen?: Screening; minCorr: number; scale?: { min: number; max: number }; json?: boolean }) => {
+    .action((file: string, o: { model?: MosModel; screen?: Screening; minCorr: number; scale?: { min: number; max: number }; ci?: MosInterval; psiCi?: PsiInterval; repeats?: Repeats; json?: boolean }) => {
       const rows = readScoreTable(file);
       // `--screen none` alone (before --model existed) is the raw MOS.
       const noScreening = o.model === undefined && o.screen === 'none';
@@ -262,7 +280,15 @@ export function addAnalysisCommands(program: Command): void {
       const source = o.model !== undefined || o.screen !== undefined ? 'given' : 'default';
       let report;
       try {
-        report = mosFromModel(rows, { model, ...(o.screen !== undefined && !noScreening ? { screening: o.screen } : {}), minCorrelation: o.minCorr, scale: o.scale ?? { min: 1, max: 5 } });
+        report = mosFromModel(rows, {
+          model,
+          ...(o.screen !== undefined && !noScreening ? { screening: o.screen } : {}),
+          minCorrelation: o.minCorr,
+          scale: o.scale ?? { min: 1, max: 5 },
+          ...(o.ci !== undefined ? { interval: o.ci } : {}),
+          ...(o.psiCi !== undefined ? { psiInterval: o.psiCi } : {}),
+          ...(o.repeats !== undefined ? { repeats: o.repeats } : {}),
+        });
       } catch (err) {
         if (err instanceof RangeError) throw new IqaError('E_INPUT', `${file}: ${err.message}`, { file });
         throw err;
@@ -275,6 +301,7 @@ export function addAnalysisCommands(program: Command): void {
           rejected: report.rejected,
           reasons: report.reasons,
           screening: report.screening,
+          variants: report.variants,
           stimuli: report.stimuli.map((s) => ({ stimulus: s.stimulus, mos: j(s.mos), std: j(s.std), n: s.n, ci95: jPair(s.ci95) })),
           counts: report.counts,
           ...(report.notStandardised ? { notStandardised: report.notStandardised } : {}),
@@ -289,8 +316,9 @@ export function addAnalysisCommands(program: Command): void {
       }
       process.stdout.write(`MOS model: ${report.mosModel}${source === 'default' ? ' (the default, as iqa analyze)' : ''}: ${report.description}\n`);
       process.stdout.write(
-        `${report.counts.participants} participants, ${report.counts.ratings} ratings (${report.counts.excluded} excluded, ${report.counts.repetitionsAveraged} repetitions averaged); screening ${report.screening}: ${report.rejected.length ? `rejected ${report.rejected.join(', ')}` : 'none rejected'}\n`,
+        `${report.counts.participants} participants, ${report.counts.ratings} ratings (${report.counts.excluded} excluded, ${report.counts.repetitionsKept !== undefined ? `${report.counts.repetitionsKept} repetitions kept as observations` : `${report.counts.repetitionsAveraged} repetitions averaged`}); screening ${report.screening}: ${report.rejected.length ? `rejected ${report.rejected.join(', ')}` : 'none rejected'}\n`,
       );
+      process.stdout.write(`variants: ${variantsLine(report.variants)}\n`);
       for (const [p, why] of Object.entries(report.reasons)) process.stdout.write(`  ${p}: ${why}\n`);
       if (report.notStandardised) process.stdout.write(`  not z-scored (fewer than 2 scores, or all equal; excluded): ${report.notStandardised.join(', ')}\n`);
       printTable(

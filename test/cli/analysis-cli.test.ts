@@ -337,6 +337,47 @@ describe('iqa mos', () => {
     check(out.stimuli, g.after_screening, g.kept_observers.length);
   });
 
+  it('offers the variants people compare against (--ci, --screen bt500-sureal, --psi-ci, --repeats), printed and recorded in the JSON', () => {
+    // SUREAL's test_dataset_os_as_dict_with_repetitions (Apache-2.0): baz1 is rated 3, 2 by Tom, 4 by Jerry, 1 by Pinokio.
+    const f = join(tmp.dir, 'repeats.csv');
+    writeFileSync(f, 'participant,stimulus,score\nTom,baz1,3\nTom,baz1,2\nJerry,baz1,4\nPinokio,baz1,1\nTom,baz2,2\nTom,baz2,2\nJerry,baz2,1\nPinokio,baz2,3\nPinokio,baz2,3\nPinokio,baz2,1\nTom,baz3,4\nJerry,baz3,1\nPinokio,baz3,3\n');
+    // The defaults, named: t interval, repeats averaged (baz1: Tom 2.5, Jerry 4, Pinokio 1 → n 3).
+    const def = JSON.parse(iqa(['mos', f, '--json']).stdout);
+    expect(def.variants).toEqual({ repeats: 'average', interval: 't' });
+    expect(def.stimuli[0]).toMatchObject({ stimulus: 'baz1', mos: 2.5, n: 3 });
+    // Kept as observations with the normal interval, as SUREAL's MosModel: baz1 = 3, 2, 4, 1 → mean 2.5, S = √(5/3),
+    // half-width 1.959964·√(5/3)/2 = 1.26515131188166 (SUREAL, with 1.95996: 1.2651487398721146).
+    const obs = JSON.parse(iqa(['mos', f, '--repeats', 'observations', '--ci', 'normal', '--json']).stdout);
+    expect(obs.variants).toEqual({ repeats: 'observations', interval: 'normal' });
+    expect(obs.counts).toMatchObject({ repetitionsAveraged: 0, repetitionsKept: 4 });
+    expect(obs.stimuli[0]).toMatchObject({ stimulus: 'baz1', mos: 2.5, n: 4 });
+    expect(obs.stimuli[0].ci95[1] - 2.5).toBeCloseTo(1.26515131188166, 12);
+    const text = iqa(['mos', f, '--repeats', 'observations', '--ci', 'normal']).stdout.split('\n');
+    expect(text[0]).toMatch(/95 % normal interval \(1\.96 \* SE\); repeated ratings kept as separate observations$/);
+    expect(text[1]).toMatch(/4 repetitions kept as observations/);
+    expect(text[2]).toBe('variants: MOS interval normal (1.96 * SE), repeats observations');
+    expect(iqa(['mos', f]).stdout.split('\n')[2]).toBe('variants: MOS interval t (the default), repeats average (the default)');
+    // SUREAL's screening is recorded as the screening; on the golden ratings it rejects the planted observers too.
+    const sureal = JSON.parse(iqa(['mos', csv, '--screen', 'bt500-sureal', '--json']).stdout);
+    expect(sureal).toMatchObject({ model: 'bt500', screening: 'bt500-sureal', rejected: g.screening.rejected_observers.map((o) => `obs${o}`) });
+    expect(sureal.description).toMatch(/as SUREAL computes it \(population std, all presentations in the denominator\)/);
+    expect(sureal.reasons.obs5).toMatch(/population std/);
+    // The subject model's psi interval: information (default) or residual.
+    const mle = JSON.parse(iqa(['mos', csv, '--model', 'mle', '--json']).stdout);
+    const residual = JSON.parse(iqa(['mos', csv, '--model', 'mle', '--psi-ci', 'residual', '--json']).stdout);
+    expect(mle.variants).toEqual({ repeats: 'average', psiInterval: 'information' });
+    expect(residual.variants).toEqual({ repeats: 'average', psiInterval: 'residual' });
+    expect(residual.stimuli.map((s: { mos: number }) => s.mos)).toEqual(mle.stimuli.map((s: { mos: number }) => s.mos));
+    expect(residual.stimuli.map((s: { std: number }) => s.std)).not.toEqual(mle.stimuli.map((s: { std: number }) => s.std));
+    expect(iqa(['mos', csv, '--model', 'mle', '--psi-ci', 'residual']).stdout.split('\n')[2]).toBe('variants: psi interval residual (P.913 reference code), repeats average (the default)');
+    // An option that does not apply to the model is an error, not ignored.
+    for (const bad of [['--model', 'mle', '--ci', 'normal'], ['--psi-ci', 'residual'], ['--model', 'raw', '--screen', 'bt500-sureal']]) {
+      const r = iqa(['mos', csv, ...bad]);
+      expect(r.code, bad.join(' ')).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   it('excludes and counts missing scores', () => {
     const holes = join(tmp.dir, 'holes.csv');
     writeFileSync(holes, 'participant,stimulus,score\na,s1,4\nb,s1,\nc,s1,5\na,s2,3\nb,s2,NA\nc,s2,2\nb,s1,5\n');
