@@ -223,6 +223,19 @@ describe('repeated ratings kept as separate observations (repeats: observations)
     expect(Array.from(pres.values.slice(2 * 9 + 3, 2 * 9 + 6))).toEqual([3, 3, 1]); // Pinokio, baz2 r = 0, 1, 2
   });
 
+  it("correlation screening compares each participant's means (as SUREAL's pearson rejection), then counts every rating kept", () => {
+    const rows = rowsOf(reference.repeated.ratings);
+    const averaged = mosFromRatings(rows, { screening: 'corr', minCorrelation: 0.75 });
+    const kept = mosFromRatings(rows, { screening: 'corr', minCorrelation: 0.75, repeats: 'observations' });
+    expect(kept.rejected).toEqual(averaged.rejected);
+    expect(kept.rejected).toEqual(['o05', 'o17']);
+    // The MOS is then the plain mean of every rating by the others: stimulus d0 by hand from the fixture.
+    const d0 = reference.repeated.ratings.filter((_, o) => o !== 5 && o !== 17).flatMap((cells) => cells[0]!);
+    near(kept.stimuli[0]!.mos, d0.reduce((a, b) => a + b, 0) / d0.length, MEAN);
+    expect(kept.stimuli[0]!.n).toBe(d0.length);
+    expect(d0.length).toBeGreaterThan(22); // 22 participants kept, some with repeats
+  });
+
   it('screens each presentation with the default BT.500 rule (its J·K·R presentations)', () => {
     // Each repetition of a stimulus is a presentation of its own, screened over the observers who rated it;
     // the same as the BT.500 kernel on the presentation matrix.
