@@ -78,7 +78,10 @@ export class ParticipantState {
   #presentedAt: string | null = null;
   #first = true;
   #sinceBreak = 0;
-  #pending: { trialId: number; answer: Answer; responseMs: number; votedAt: string; presentedAt: string } | null = null;
+  /** The answer being sent; `answer: null` is a trial whose voting time ran out (sessions.timeout). */
+  #pending: { trialId: number; answer: Answer | null; responseMs: number; votedAt: string; presentedAt: string } | null = null;
+  /** The voting time limit's timer (timing.voteLimitMs), while the voting screen is up. */
+  #voteTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(host: ParticipantHost) {
     this.host = host;
@@ -205,9 +208,28 @@ export class ParticipantState {
     const s = this.#session;
     const trial = s?.trial;
     if (!s || !trial || this.#step?.kind !== 'vote' || this.#busy) return;
+    this.#stopVoteTimer();
     const responseMs = Math.max(0, Math.round(performance.now() - this.#voteShownAt));
     this.#pending = { trialId: trial.trialId, answer, responseMs, votedAt: new Date().toISOString(), presentedAt: this.#presentedAt ?? new Date().toISOString() };
     await this.#submit();
+  }
+
+  /**
+   * The voting time ran out with no answer: the trial is recorded as timed out (no rating is made up)
+   * and the session goes on to the next trial.
+   */
+  async #timeOut(trialId: number): Promise<void> {
+    this.#voteTimer = null;
+    const trial = this.#session?.trial;
+    if (!trial || trial.trialId !== trialId || this.#step?.kind !== 'vote' || this.#busy || this.#phase !== 'trial') return;
+    const responseMs = Math.max(0, Math.round(performance.now() - this.#voteShownAt));
+    this.#pending = { trialId, answer: null, responseMs, votedAt: new Date().toISOString(), presentedAt: this.#presentedAt ?? new Date().toISOString() };
+    await this.#submit();
+  }
+
+  #stopVoteTimer(): void {
+    if (this.#voteTimer) clearTimeout(this.#voteTimer);
+    this.#voteTimer = null;
   }
 
   /** Sends the answer again after a failure (the engine keeps at most one per trial). */
@@ -223,7 +245,10 @@ export class ParticipantState {
     this.#error = null;
     const wasTraining = s.trial?.training ?? false;
     try {
-      const next = await api['ratings.submit']({ projectDir: this.host.projectDir, sessionId: s.sessionId, trialId: p.trialId, ...p.answer, responseMs: p.responseMs, presentedAt: p.presentedAt, votedAt: p.votedAt });
+      const next =
+        p.answer === null
+          ? await api['sessions.timeout']({ projectDir: this.host.projectDir, sessionId: s.sessionId, trialId: p.trialId, presentedAt: p.presentedAt, timedOutAt: p.votedAt })
+          : await api['ratings.submit']({ projectDir: this.host.projectDir, sessionId: s.sessionId, trialId: p.trialId, ...p.answer, responseMs: p.responseMs, presentedAt: p.presentedAt, votedAt: p.votedAt });
       this.#accept(next, wasTraining);
     } catch (err) {
       // E_EXISTS: the answer did reach the engine before the failure was seen; carry on from its state.
@@ -328,6 +353,12 @@ export class ParticipantState {
         }
         if (step.kind === 'vote') {
           this.#voteShownAt = performance.now();
+          const limit = s.timing.voteLimitMs;
+          if (limit !== null) {
+            this.#stopVoteTimer();
+            const id = trial.trialId;
+            this.#voteTimer = setTimeout(() => void this.#timeOut(id), limit);
+          }
           return;
         }
         const m = step.kind === 'show' ? media[step.media]! : null;
@@ -479,6 +510,7 @@ export class ParticipantState {
     this.#run++;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#stopVoteTimer();
     sessionStorage.removeItem(PARTICIPANT_KEY);
     for (const p of this.#loaded.values()) void p.then((x) => x.kind === 'video' && release(x.video), () => undefined);
     this.#loaded.clear();
