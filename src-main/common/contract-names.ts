@@ -52,6 +52,7 @@ export const COMMAND_NAMES = [
   'studies.lan.stop',
   'studies.lan.status',
   'analysis.run',
+  'analysis.start',
   'analysis.mosChoice',
   'analysis.setMosChoice',
   'analysis.export',
@@ -133,5 +134,5 @@ export const ALIGN_VERDICTS = ['accepted', 'rejected'] as const;
 export type AlignmentVerdict = (typeof ALIGN_VERDICTS)[number];
 
 /** The kinds of background job, each with its own result type (JobSnapshot in domain.ts). */
-export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets'] as const;
+export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets', 'analysis'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];

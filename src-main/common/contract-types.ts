@@ -343,6 +343,8 @@ export interface CommandInputs {
   /** Whether the study's LAN listener is on, how many sessions use it, and the interfaces to choose from. */
   'studies.lan.status': ProjectRef & { studyId: number };
   'analysis.run': AnalysisOptionsInput;
+  /** The same analysis as a job: progress over the rows' bootstrap intervals, cancellable; the report is the job's result. */
+  'analysis.start': AnalysisOptionsInput;
   'analysis.mosChoice': ProjectRef;
   'analysis.setMosChoice': ProjectRef & { choice: Partial<MosChoice> };
   'analysis.export': AnalysisOptionsInput & { format: AnalysisExportFormat };
@@ -392,9 +394,9 @@ export interface CommandOutputs {
   'sessions.enrol': SessionState;
   'sessions.current': SessionState;
   'sessions.video': VideoChunkJson;
+  'sessions.timeout': SessionState;
   'sessions.update': SessionState;
   'ratings.submit': SessionState;
-  'sessions.timeout': SessionState;
   'sessions.stimulus': StimulusPixelsJson;
   /** `videos`: those of `stimulusIds` that are videos (fetched with `sessions.video`, the others with `sessions.stimulus`). */
   'sessions.upcoming': { stimulusIds: number[]; videos: number[] };
@@ -402,6 +404,7 @@ export interface CommandOutputs {
   'studies.lan.stop': { stopped: boolean };
   'studies.lan.status': LanStatus;
   'analysis.run': AnalysisReport;
+  'analysis.start': { jobId: string };
   'analysis.mosChoice': { choice: MosChoice; stored: boolean };
   'analysis.setMosChoice': { choice: MosChoice; stored: boolean };
   'analysis.export': { filename: string; mime: string; content: string };

@@ -385,6 +385,7 @@ export const commands = {
   'studies.lan.stop': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive() })),
   'studies.lan.status': command(z.strictObject({ projectDir: absPath, studyId: z.number().int().positive() })),
   'analysis.run': command(analysisOptionsSchema),
+  'analysis.start': command(analysisOptionsSchema),
   'analysis.mosChoice': command(z.strictObject({ projectDir: absPath })),
   'analysis.setMosChoice': command(z.strictObject({ projectDir: absPath, choice: mosChoiceSchema })),
   'analysis.export': command(analysisOptionsSchema.extend({ format: z.enum(ANALYSIS_EXPORT_FORMATS) })),

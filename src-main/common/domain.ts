@@ -107,6 +107,7 @@ export interface JobResults {
   metrics: MetricRunReport;
   'models.verify': ModelVerificationJson[];
   sets: SetJobResult;
+  analysis: AnalysisReport;
 }
 
 /**

@@ -131,14 +131,18 @@ export class Engine {
     return this.#runner;
   }
 
-  /** Reads the project here (short), computes in the compute pool: a 2,000-resample bootstrap never blocks this thread. */
-  #analyze(o: AnalysisOptions) {
+  /**
+   * The analysis in the compute pool (the worker reads the project): the point estimates, then the rows'
+   * bootstrap intervals over every compute thread (progress: rows done), answered from the project's
+   * analysis cache when nothing changed. Nothing of it runs on this thread.
+   */
+  #analyze(o: AnalysisOptions, signal?: AbortSignal, onProgress?: (done: number, total: number) => void) {
     const dir = resolve(o.projectDir);
     const mapping = MAPPING_FITS[o.mapping];
     // Opened here first: the folder is checked against the allowed ones and the store migrated.
     this.db(dir);
     const options = { study: o.study, mos: o.mos, screening: o.screening, minCorrelation: o.minCorrelation, scores: o.scores, zscore: o.zscore, mapping, by: o.by, seed: o.seed, resamples: o.resamples };
-    return this.#computePool().analyzeProject(dir, options, () => this.db(dir));
+    return this.#computePool().analyzeProject(dir, options, () => this.db(dir), signal, onProgress);
   }
 
   /** The compute worker pool (analysis, set statistics, network inputs, alignment), made on first use. */
@@ -370,6 +374,18 @@ export class Engine {
     'studies.lan.stop': async (o) => this.#lanControl().stop(o),
     'studies.lan.status': async (o) => this.#lanControl().status(o),
     'analysis.run': async (o) => this.#analyze(o),
+    'analysis.start': async (o) => {
+      const dir = resolve(o.projectDir);
+      this.db(dir); // a folder not allowed or not a project fails the command, not the job
+      const jobId = this.jobs.start({
+        kind: 'analysis',
+        label: `Analysis${o.study ? ` of ${o.study}` : ''}: ${o.resamples > 0 ? `${o.resamples} bootstrap resamples` : 'point estimates'}`,
+        projectDir: dir,
+        unit: 'rows',
+        run: (ctx) => this.#analyze(o, ctx.signal, (done, total) => ctx.progress(done, total)),
+      });
+      return { jobId };
+    },
     'analysis.mosChoice': async ({ projectDir }) => {
       const db = this.db(projectDir);
       return { choice: resolveMosChoice(db, {}).choice, stored: readMosChoice(db) !== null };

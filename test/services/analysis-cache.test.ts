@@ -113,9 +113,10 @@ describe("the engine's exports", () => {
       expect(latex.content).not.toMatch(/bootstrap/);
       const md = await engine.handlers['analysis.export']({ ...input, format: 'md' });
       expect(md.content).toContain('bootstrap 95% CIs (seed 3, 40 resamples)');
-      // Only the Markdown run computed a bootstrap: the LaTeX one was cached with resamples 0.
-      const reports = cached(dir).map((f) => (JSON.parse(readFileSync(join(analysisCacheDir(dir), f), 'utf8')) as { report: AnalysisReport }).report);
-      expect(reports.map((r) => r.provenance.bootstrap?.resamples ?? 0).sort()).toEqual([0, 40]);
+      // Only the Markdown run computed a bootstrap: the LaTeX one was cached with resamples 0. (The merged
+      // report of a run in the compute pool is stored just after the answer: wait for it.)
+      const resamples = () => cached(dir).map((f) => (JSON.parse(readFileSync(join(analysisCacheDir(dir), f), 'utf8')) as { report: AnalysisReport }).report.provenance.bootstrap?.resamples ?? 0).sort();
+      await expect.poll(resamples, { timeout: 30_000 }).toEqual([0, 40]);
     } finally {
       await engine.shutdown();
     }

@@ -181,9 +181,70 @@ export function tooFewReason(withoutValue: number): string {
   return `too few stimuli: every statistic needs at least ${MIN_PAIRS} with both a metric value and a MOS (n is what the group has${withoutValue > 0 ? '; stimuli without a value are not counted' : ''})`;
 }
 
+/** The bootstrap intervals of a report's correlation rows, by row index (null: the row has none). */
+export type RowIntervals = Record<number, CorrelationRow['ci95']>;
+
+/**
+ * Which part of the analysis to compute: all of it; everything but the bootstrap intervals (the point
+ * estimates: MOS, correlations, mappings, letters; provenance as the full report's); or only the
+ * intervals of some correlation rows (their rows' fits and bootstraps, nothing else).
+ */
+type Part = { kind: 'full' } | { kind: 'point' } | { kind: 'intervals'; rows: ReadonlySet<number> };
+
 /** The analysis report of the gathered data (throws E_INPUT when the ratings give no scores). */
 export function computeAnalysis(input: AnalysisInput): AnalysisReport {
+  return analysisPart(input, { kind: 'full' }) as AnalysisReport;
+}
+
+/**
+ * The point estimates: the report computeAnalysis gives, with every ci95 null. Each row's interval is a
+ * function of that row's data alone (the bootstrap is seeded per row), so the intervals can be computed
+ * apart (computeRowIntervals, in several workers) and put in (withRowIntervals): the result equals
+ * computeAnalysis(input) exactly.
+ */
+export function computePointAnalysis(input: AnalysisInput): AnalysisReport {
+  return analysisPart(input, { kind: 'point' }) as AnalysisReport;
+}
+
+/** What a report says of its bootstrap (null without resamples). */
+export function bootstrapProvenance(input: Pick<AnalysisInput, 'seed' | 'resamples'>): AnalysisReport['provenance']['bootstrap'] {
+  return input.resamples > 0
+    ? {
+        seed: input.seed,
+        resamples: input.resamples,
+        resampling: 'source contents (cluster bootstrap); single stimuli when a group has fewer than 2 contents; the mapping is refitted on every resample, warm-started from the full-data fit',
+        interval: BOOTSTRAP_INTERVAL,
+      }
+    : null;
+}
+
+/**
+ * The point report of an input with resamples from the report of the same input without (what the page
+ * asks for first): they differ only in what the provenance says of the bootstrap.
+ */
+export function pointFromUnresampled(unresampled: AnalysisReport, input: Pick<AnalysisInput, 'seed' | 'resamples'>): AnalysisReport {
+  return { ...unresampled, provenance: { ...unresampled.provenance, bootstrap: bootstrapProvenance(input) } };
+}
+
+/** The rows of a point report whose bootstrap runs (those with enough stimuli for the statistics). */
+export function intervalRows(point: AnalysisReport, resamples: number): number[] {
+  if (resamples <= 0) return [];
+  return point.correlations.flatMap((r, i) => (r.n >= MIN_PAIRS ? [i] : []));
+}
+
+/** The intervals of the given rows (indices into the report's correlations). */
+export function computeRowIntervals(input: AnalysisInput, rows: readonly number[]): RowIntervals {
+  return analysisPart(input, { kind: 'intervals', rows: new Set(rows) }) as RowIntervals;
+}
+
+/** The point report with the rows' intervals in: equal to computeAnalysis of the same input. */
+export function withRowIntervals(point: AnalysisReport, intervals: RowIntervals): AnalysisReport {
+  return { ...point, correlations: point.correlations.map((r, i) => (i in intervals ? { ...r, ci95: intervals[i] ?? null } : r)) };
+}
+
+function analysisPart(input: AnalysisInput, part: Part): AnalysisReport | RowIntervals {
   const { study, ratings, choice, by } = input;
+  const intervals: RowIntervals = {};
   const scores = studyScores(study, ratings, choice);
   const differential = scores.kind === 'difference';
   const rows = scores.rows;
@@ -257,6 +318,11 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
         letters: null,
         points: finite.map((k) => ({ stimulusId: ids[k]!, x: x[k]!, y: y[k]!, group: groupOf(ids[k]!) })),
       };
+      const rowIndex = correlations.length;
+      if (part.kind === 'intervals' && !part.rows.has(rowIndex)) {
+        correlations.push(row);
+        continue;
+      }
       if (finite.length < MIN_PAIRS) {
         // A group too small for any statistic: its own n, and the minimum, never n = 0 and a kernel's error.
         row.n = finite.length;
@@ -273,7 +339,7 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
         const r = metricVsMos(x, y, {
           mapping,
           ...(descriptor ? { direction: descriptor.higherIsBetter === scoresRise ? 1 : -1 } : {}),
-          bootstrap: input.resamples > 0 ? { seed: input.seed, resamples: input.resamples } : undefined,
+          bootstrap: input.resamples > 0 && part.kind !== 'point' ? { seed: input.seed, resamples: input.resamples } : undefined,
           clusters: clustered ? contents : undefined,
         });
         Object.assign(row, {
@@ -310,6 +376,11 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
           reason: r.reason ?? null,
           mappingReason: r.mappingReason ?? null,
         });
+        if (part.kind === 'intervals') {
+          intervals[rowIndex] = row.ci95;
+          correlations.push(row);
+          continue;
+        }
         const rowData: RowData = { ids: finite.map((k) => ids[k]!), x: finite.map((k) => x[k]!), y: finite.map((k) => y[k]!), predictions: Array.from(r.predictions) };
         data.set(row, rowData);
         if (!r.mappingReason) {
@@ -324,9 +395,11 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
         // Fewer than 3 stimuli with both a value and a MOS.
         row.reason = (err as Error).message;
       }
+      if (part.kind === 'intervals') intervals[rowIndex] = null;
       correlations.push(row);
     }
   }
+  if (part.kind === 'intervals') return intervals;
 
   addSignificanceLetters(correlations, data, mapping);
 
@@ -341,15 +414,7 @@ export function computeAnalysis(input: AnalysisInput): AnalysisReport {
       differential,
       mapping,
       by: by ?? null,
-      bootstrap:
-        input.resamples > 0
-          ? {
-              seed: input.seed,
-              resamples: input.resamples,
-              resampling: 'source contents (cluster bootstrap); single stimuli when a group has fewer than 2 contents; the mapping is refitted on every resample, warm-started from the full-data fit',
-              interval: BOOTSTRAP_INTERVAL,
-            }
-          : null,
+      bootstrap: bootstrapProvenance(input),
       mosInterval: `${choice.mos === 'mle' ? "the P.913 subject model's psi interval" : 't interval'} (95 %), clipped to the range the scores can take [${bounds.min}, ${bounds.max}]${clipped ? ` (${clipped} of ${mos.length} clipped)` : ' (none reached it)'}`,
       conventions:
         "MOS: mean over kept participants, 95% CI from the t-distribution (mle: the P.913 subject model's psi and its CI); MOS per group: each participant's mean over the group's stimuli (mle: ratings minus the participant's bias), averaged over participants, t CI; outlier ratio and RMSE* per ITU-T P.1401 from the MOS CIs; SROCC with average ranks, KROCC tau-b, PLCC/RMSE raw (from 3 stimuli) and after the monotone mapping fitted to the MOS in the metric's direction (ITU-T P.1401; several starts on standardised data, degenerate fits reported in mapping.degenerate, a fallback logistic5 -> logistic4 -> monotone cubic in mapping.fallback, docs/analysis.md; NaN with mappingReason when the mapping has too few stimuli for its parameters or no monotone fit exists)",

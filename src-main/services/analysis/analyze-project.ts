@@ -11,7 +11,7 @@ import type { MosChoice } from '../../common/contract';
 import type { AnalysisReport } from '../../common/domain';
 import { breakdownNames } from '../../common/analysis-breakdown';
 import { IqaError } from '../../common/errors';
-import { computeAnalysis, type AnalysisInput } from '../../kernels/analysis/compute-analysis';
+import { computeAnalysis, computePointAnalysis, computeRowIntervals, intervalRows, pointFromUnresampled, type AnalysisInput, type RowIntervals } from '../../kernels/analysis/compute-analysis';
 import type { MosKind } from '../../kernels/analysis/mos-from-ratings';
 import type { MappingChoice } from '../../kernels/stats/metric-vs-mos';
 import type { Db } from '../store/project-db';
@@ -60,6 +60,41 @@ export function gatherAnalysisInput(db: Db, projectDir: string, options: Analyze
     seed: options.seed,
     resamples: options.resamples,
   };
+}
+
+/**
+ * The analysis in steps, for several workers (services/compute/compute-pool.ts): 'point' gathers the input
+ * and answers the cached full report, or the point estimates (computePointAnalysis) with the input's key
+ * and the rows whose bootstrap intervals remain; 'intervals' computes some rows' intervals, after checking
+ * that the project's data still give the same key (a rating saved meanwhile would mix two analyses);
+ * 'store' puts the merged report in the cache. The merged report equals analyzeProject's.
+ */
+export type AnalysisStep =
+  | { step: 'point' }
+  | { step: 'intervals'; key: string; rows: number[] }
+  | { step: 'store'; key: string; report: AnalysisReport };
+
+export type AnalysisStepResult =
+  | { step: 'point'; key: string; report: AnalysisReport; complete: boolean; rows: number[] }
+  | { step: 'intervals'; intervals: RowIntervals }
+  | { step: 'store' };
+
+/** The 'point' and 'intervals' steps ('store' is writeCachedAnalysis, which needs no database). */
+export function analyzeProjectStep(db: Db, projectDir: string, options: AnalyzeOptions, step: Exclude<AnalysisStep, { step: 'store' }>): AnalysisStepResult {
+  const input = gatherAnalysisInput(db, projectDir, options);
+  const key = analysisCacheKey(input);
+  if (step.step === 'intervals') {
+    if (key !== step.key) throw new IqaError('E_STORE', "the project's ratings, metric values or MOS choice changed during the analysis: run it again");
+    return { step: 'intervals', intervals: computeRowIntervals(input, step.rows) };
+  }
+  const cached = readCachedAnalysis(projectDir, key);
+  if (cached) return { step: 'point', key, report: cached, complete: true, rows: [] };
+  // The page asks for the point estimates first (resamples 0): that report, cached, is this one's point part.
+  const unresampled = input.resamples > 0 ? readCachedAnalysis(projectDir, analysisCacheKey({ ...input, resamples: 0 })) : null;
+  const report = unresampled ? pointFromUnresampled(unresampled, input) : computePointAnalysis(input);
+  const rows = intervalRows(report, input.resamples);
+  if (rows.length === 0) writeCachedAnalysis(projectDir, key, report);
+  return { step: 'point', key, report, complete: rows.length === 0, rows };
 }
 
 /**

@@ -7,13 +7,13 @@
 import { Piscina } from 'piscina';
 import type { AnalysisReport } from '../../common/domain';
 import { IqaError } from '../../common/errors';
-import type { AnalysisInput } from '../../kernels/analysis/compute-analysis';
+import { withRowIntervals, type AnalysisInput, type RowIntervals } from '../../kernels/analysis/compute-analysis';
 import { runComputeTask, type ComputeReply, type ComputeResult, type FidInputRequest } from '../../kernels/compute-task';
 import type { FeatureMatrix } from '../../kernels/features/feature-matrix';
 import type { SetStatisticsRequest, SetStatisticsResult } from '../../kernels/features/set-statistics';
 import type { AlignFramesInput, FrameAlignment } from '../../kernels/align/align-frames';
-import type { ComputeWorkerTask } from '../../workers/compute-messages';
-import { analyzeProject, type AnalyzeOptions } from '../analysis/analyze-project';
+import type { ComputeWorkerReply, ComputeWorkerResult, ComputeWorkerTask } from '../../workers/compute-messages';
+import { analyzeProject, type AnalysisStep, type AnalysisStepResult, type AnalyzeOptions } from '../analysis/analyze-project';
 import type { Db } from '../store/project-db';
 import { workerFile } from '../worker-files';
 
@@ -56,11 +56,51 @@ export class ComputePool {
    * engine's thread neither reads nor clones the ratings. `db`: the caller's connection, used instead
    * when the pool has no threads.
    */
-  async analyzeProject(projectDir: string, options: AnalyzeOptions, db: () => Db, signal?: AbortSignal): Promise<AnalysisReport> {
+  async analyzeProject(projectDir: string, options: AnalyzeOptions, db: () => Db, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<AnalysisReport> {
     if (this.threads === 0) return analyzeProject(db(), projectDir, options);
-    const r = await this.#run({ kind: 'project-analysis', seq: ++this.#seq, projectDir, options }, [], signal);
-    if (r.kind !== 'analysis') throw new IqaError('E_INTERNAL', `compute worker answered an analysis with ${r.kind}`);
-    return r.report;
+    // Steps (analyze-project.ts analyzeProjectStep): the point estimates (or the cached report) first, then
+    // the rows' bootstrap intervals spread over every thread, then the merged report stored in the cache.
+    const local = new AbortController();
+    const abort = () => local.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    const step = async (s: AnalysisStep): Promise<AnalysisStepResult> => {
+      const r = await this.#run({ kind: 'project-analysis', seq: ++this.#seq, projectDir, options, step: s }, [], local.signal);
+      if (r.kind !== 'analysis-step') throw new IqaError('E_INTERNAL', `compute worker answered an analysis step with ${r.kind}`);
+      return r.result;
+    };
+    try {
+      const first = await step({ step: 'point' });
+      if (first.step !== 'point') throw new IqaError('E_INTERNAL', `compute worker answered the point step with ${first.step}`);
+      if (first.complete) return first.report;
+      const total = first.rows.length;
+      let done = 0;
+      onProgress?.(0, total);
+      // Rows dealt round-robin (a slow metric's rows are spread), several chunks per thread (progress, balance).
+      const chunkCount = Math.min(total, this.threads * 4);
+      const chunks = Array.from({ length: chunkCount }, (_, c) => first.rows.filter((_, i) => i % chunkCount === c));
+      const parts = await Promise.all(
+        chunks.map(async (rows) => {
+          try {
+            const r = await step({ step: 'intervals', key: first.key, rows });
+            if (r.step !== 'intervals') throw new IqaError('E_INTERNAL', `compute worker answered an interval step with ${r.step}`);
+            done += rows.length;
+            onProgress?.(done, total);
+            return r.intervals;
+          } catch (err) {
+            local.abort(); // the other chunks are of no use now
+            throw err;
+          }
+        }),
+      );
+      const report = withRowIntervals(first.report, Object.assign({}, ...parts) as RowIntervals);
+      void step({ step: 'store', key: first.key, report }).catch(() => undefined);
+      return report;
+    } catch (err) {
+      if (signal?.aborted) throw new IqaError('E_CANCELLED', 'analysis cancelled');
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
   }
 
   /**
@@ -101,14 +141,14 @@ export class ComputePool {
     await this.#run({ kind: 'fid-input', seq: ++this.#seq, input: moved }, [...buffers], signal);
   }
 
-  async #run(task: ComputeWorkerTask, transferList: ArrayBuffer[], signal?: AbortSignal): Promise<ComputeResult> {
+  async #run(task: ComputeWorkerTask, transferList: ArrayBuffer[], signal?: AbortSignal): Promise<ComputeWorkerResult> {
     const what = { analysis: 'analysis', 'project-analysis': 'analysis', alignment: 'alignment check', 'set-statistics': 'set statistics', 'fid-input': 'FID input' }[task.kind];
     if (signal?.aborted) throw new IqaError('E_CANCELLED', `${what} cancelled`);
     if (this.threads === 0 && task.kind !== 'project-analysis') return runComputeTask(task);
     const pool = (this.#pool ??= new Piscina({ filename: workerFile('compute.worker'), recordTiming: false, minThreads: 0, maxThreads: this.threads, idleTimeout: this.#idleTimeoutMs }));
-    let reply: ComputeReply;
+    let reply: ComputeWorkerReply;
     try {
-      reply = (await pool.run(task, { transferList, signal })) as ComputeReply;
+      reply = (await pool.run(task, { transferList, signal })) as ComputeWorkerReply;
     } catch (err) {
       if (signal?.aborted) throw new IqaError('E_CANCELLED', `${what} cancelled`);
       // close() terminates the threads: a task still running then was not the computation's fault.

@@ -67,6 +67,11 @@ export function jobOutcome(job: JobSnapshot): { text: string; tone: Tone } | nul
     const failed = vs.length - passed - notRun;
     return { text: `${passed} passed · ${failed} failed${notRun ? ` · ${notRun} not run` : ''}`, tone };
   }
+  if (job.kind === 'analysis') {
+    const r = job.result;
+    const b = r.provenance.bootstrap;
+    return { text: `${r.correlations.length} correlation row${r.correlations.length === 1 ? '' : 's'}${b ? ` · ${b.resamples} bootstrap resamples` : ''}`, tone };
+  }
   // A set metric that ran is a result, not an error; random weights make it a warning, said in words.
   const r = job.result;
   return { text: `${resultLine(r)}${r.comparable ? '' : ' · not comparable with published values (random weights)'}`, tone: r.comparable ? 'ok' : 'warn' };

@@ -56,6 +56,10 @@ export class AnalysisState {
   #error = $state<AnalysisError | null>(null);
   #runSeq = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** The job computing the bootstrap intervals of the report on screen ('analysis.start'), and its progress in rows. */
+  #intervalJob: string | null = null;
+  #intervals = $state.raw<{ done: number; total: number } | null>(null);
+  #intervalError = $state<string | null>(null);
 
   #selected = $state<string | null>(null);
   #stimulusId = $state<number | null>(null);
@@ -95,6 +99,10 @@ export class AnalysisState {
   /** An analysis is being computed (or a control change waits for its debounce). */
   get busy() { return this.#running || this.#pending; }
   get error() { return this.#error; }
+  /** The bootstrap intervals being computed for the report on screen (its point estimates are shown meanwhile). */
+  get intervals() { return this.#intervals; }
+  /** Why the intervals of the report on screen failed (the point estimates stand). */
+  get intervalError() { return this.#intervalError; }
   get importing() { return this.#importing; }
   get importReport() { return this.#importReport; }
   get importError() { return this.#importError; }
@@ -211,6 +219,7 @@ export class AnalysisState {
   async #run(): Promise<void> {
     const dir = this.#host.projectDir();
     if (!dir || !this.studiesLoaded) return;
+    this.#cancelIntervals();
     if (this.#studies.length === 0) {
       this.#report = null;
       this.#error = null;
@@ -220,18 +229,45 @@ export class AnalysisState {
     if (controls !== this.#controls) this.#controls = controls;
     const seq = ++this.#runSeq;
     this.#running = true;
+    const input = analysisInput(dir, controls);
+    const stale = () => seq !== this.#runSeq || dir !== this.#host.projectDir();
     try {
-      const report = await api['analysis.run'](analysisInput(dir, controls));
-      if (seq !== this.#runSeq || dir !== this.#host.projectDir()) return;
-      this.#report = report;
+      // The point estimates first (correlations, mapped values, letters: seconds at most, or the cached
+      // report); the bootstrap intervals follow as a job, with progress, and replace the report when done.
+      const point = await api['analysis.run']({ ...input, resamples: 0 });
+      if (stale()) return;
+      this.#report = point;
       this.#error = null;
+      if ((input.resamples ?? 0) > 0) {
+        this.#intervals = { done: 0, total: 0 };
+        const { jobId } = await api['analysis.start'](input);
+        if (stale()) {
+          void api['jobs.cancel']({ jobId }).catch(() => undefined);
+          return;
+        }
+        this.#intervalJob = jobId;
+      }
     } catch (err) {
-      if (seq !== this.#runSeq || dir !== this.#host.projectDir()) return;
+      if (stale()) return;
       this.#report = null;
+      this.#intervals = null;
       this.#error = toError(err);
     } finally {
       if (seq === this.#runSeq) this.#running = false;
     }
+  }
+
+  /** Stops the intervals of the report on screen (a control changed, or the user asked): the point estimates stay. */
+  cancelIntervals(): void {
+    this.#cancelIntervals();
+  }
+
+  #cancelIntervals(): void {
+    const job = this.#intervalJob;
+    this.#intervalJob = null;
+    this.#intervals = null;
+    this.#intervalError = null;
+    if (job) void api['jobs.cancel']({ jobId: job }).catch(() => undefined);
   }
 
   /** Imports a ratings CSV; on success the new study is chosen and analysed. */
@@ -328,6 +364,7 @@ export class AnalysisState {
     this.#studiesFor = null;
     this.#controlsFor = null;
     this.#controls = { ...DEFAULT_CONTROLS };
+    this.#cancelIntervals();
     this.#report = null;
     this.#error = null;
     this.#running = false;
@@ -346,6 +383,17 @@ export class AnalysisState {
 
   /** New metric values (a metrics job ended) change the correlations: run again if the page is open. */
   onJob(job: JobSnapshot): void {
+    if (job.kind === 'analysis' && job.id === this.#intervalJob) {
+      if (job.state === 'running' || job.state === 'queued') {
+        this.#intervals = { done: job.done, total: job.total };
+        return;
+      }
+      this.#intervalJob = null;
+      this.#intervals = null;
+      if (job.state === 'done' && job.result) this.#report = job.result;
+      else if (job.state === 'failed') this.#intervalError = job.error?.message ?? 'the bootstrap intervals failed';
+      return;
+    }
     if (!this.#active || job.projectDir !== this.#host.projectDir()) return;
     if ((job.kind === 'metrics' || job.kind === 'import') && (job.state === 'done' || job.state === 'cancelled' || job.state === 'failed')) {
       this.#schedule(DEBOUNCE_MS);
