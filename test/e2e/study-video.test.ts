@@ -252,4 +252,40 @@ describe('video trials on the participant page, in headless Chromium against npm
     expect(consoleErrors).toEqual([]);
     await context.close();
   });
+
+  it('loops the video behind the voting screen until the vote with timing "until-vote"', async () => {
+    const media = join(tmp.dir, 'loop-media');
+    makeVideo(join(media, 'l1.mkv'), 4);
+    const web = await startWeb(env());
+    hosts.push(web);
+    const projectDir = await projectWith(web, media, 'loop');
+    const { studyId } = await callApi<{ studyId: number }>(web, 'studies.create', { projectDir, name: 'loop', method: 'ACR', stimuli: {}, seed: 1, timing: { greyMs: 0, video: 'until-vote' } });
+    const { page, consoleErrors, context } = await participantPage(web, projectDir, 'loop', 'L1');
+    expect(await page.getByTestId('participant-instructions').textContent()).toContain('played in a loop until you answer');
+    await page.getByTestId('participant-begin').click();
+    // The vote is open at once, over the looping video (at 1:1); it wraps around from its end to its start.
+    await expect.poll(() => page.getByTestId('participant-screen').getAttribute('data-step')).toBe('vote');
+    const box = page.getByTestId('participant-stimulus');
+    expect(await box.getAttribute('data-looping')).toBe('true');
+    expect(await box.evaluate((b) => { const r = b.querySelector('video')!.getBoundingClientRect(); return [r.width, r.height]; })).toEqual([W, H]);
+    await box.evaluate((b) => {
+      const v = b.querySelector('video')!;
+      (window as unknown as { wrapped: boolean }).wrapped = false;
+      let last = v.currentTime;
+      v.addEventListener('timeupdate', () => {
+        if (v.currentTime < last) (window as unknown as { wrapped: boolean }).wrapped = true;
+        last = v.currentTime;
+      });
+    });
+    await expect.poll(() => page.evaluate(() => (window as unknown as { wrapped: boolean }).wrapped)).toBe(true);
+    expect(await box.evaluate((b) => { const v = b.querySelector('video')!; return [v.loop, v.paused]; })).toEqual([true, false]);
+    await page.keyboard.press('3');
+    await expect.poll(() => page.getByTestId('participant-end').count()).toBe(1);
+    const doc = JSON.parse((await callApi<{ content: string }>(web, 'studies.export', { projectDir, studyId, format: 'json' })).content) as { ratings: { idx: number; value: number; responseMs: number }[] };
+    expect(doc.ratings.map((r) => [r.idx, r.value])).toEqual([[0, 3]]);
+    // Answered after at least one full loop: the response time counts from the start of the video.
+    expect(doc.ratings[0]!.responseMs).toBeGreaterThanOrEqual((FRAMES / FPS) * 1000 - 100);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
 });

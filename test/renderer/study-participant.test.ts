@@ -39,11 +39,23 @@ describe('a trial schedule', () => {
       { kind: 'vote' },
     ]);
   });
+  it('loops the last video on the voting screen with timing "until-vote" (an earlier one plays once)', () => {
+    const video = (role: TrialMedia['role'], id: number) => ({ ...img(role, id), kind: 'video' as const, durationS: 1 });
+    expect(trialSteps([video('test', 1)], { ...timing, video: 'until-vote' }, true)).toEqual([{ kind: 'vote', loop: 0 }]);
+    expect(trialSteps([video('reference', 1), video('test', 2)], { ...timing, video: 'until-vote' }, false)).toEqual([
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 0, ms: null },
+      { kind: 'grey', ms: 2000 },
+      { kind: 'vote', loop: 1 },
+    ]);
+    expect(trialSteps([img('test', 1)], { ...timing, video: 'until-vote' }, true)).toEqual([{ kind: 'show', media: 0, ms: 8000 }, { kind: 'vote' }]);
+  });
   it('refuses, with the reason, what the page cannot present', () => {
     const video = { ...img('test'), kind: 'video' as const, durationS: 1 };
     expect(unsupportedReason({ media: [img('test')], answer: 'value' }, { video: 'play-once' })).toBeNull();
     expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'play-once' })).toBeNull();
-    expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'until-vote' })).toMatch(/until-vote/);
+    expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'until-vote' })).toBeNull();
+    expect(unsupportedReason({ media: [video, video], answer: 'value-and-ref' }, { video: 'until-vote' })).toMatch(/DSCQS videos that loop/);
     expect(unsupportedReason({ media: [], answer: 'value' }, { video: 'play-once' })).toMatch(/nothing/);
     expect(unsupportedReason({ media: [video], answer: 'samples' }, { video: 'play-once' })).toBeNull();
     expect(unsupportedReason({ media: [img('test')], answer: 'samples' }, { video: 'play-once' })).toMatch(/SSCQE rates one video/);

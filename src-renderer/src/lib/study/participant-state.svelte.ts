@@ -82,6 +82,8 @@ export class ParticipantState {
   #pending: { trialId: number; answer: Answer | null; responseMs: number; votedAt: string; presentedAt: string } | null = null;
   /** The voting time limit's timer (timing.voteLimitMs), while the voting screen is up. */
   #voteTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The video looping on the voting screen (timing "until-vote"). */
+  #looping: HTMLVideoElement | null = null;
 
   constructor(host: ParticipantHost) {
     this.host = host;
@@ -227,6 +229,23 @@ export class ParticipantState {
     await this.#submit();
   }
 
+  /** Timing "until-vote": plays the video from its start, over and over, until the vote. */
+  #loop(v: HTMLVideoElement): void {
+    this.#stopLoop();
+    this.#looping = v;
+    v.loop = true;
+    v.currentTime = 0;
+    v.play().catch((err: unknown) => this.#fail(err));
+  }
+
+  #stopLoop(): void {
+    const v = this.#looping;
+    this.#looping = null;
+    if (!v) return;
+    v.loop = false;
+    v.pause();
+  }
+
   #stopVoteTimer(): void {
     if (this.#voteTimer) clearTimeout(this.#voteTimer);
     this.#voteTimer = null;
@@ -269,6 +288,7 @@ export class ParticipantState {
   }
 
   #accept(next: SessionState, wasTraining: boolean): void {
+    this.#stopLoop();
     this.#pending = null;
     this.#session = next;
     this.#first = false;
@@ -308,7 +328,8 @@ export class ParticipantState {
     this.#highlight = null;
     this.#pair = { active: 'A', A: null, B: null };
     this.#presentedAt = null;
-    const steps = trialSteps(trial.media, s.timing, this.#first);
+    // SSCQE's video plays once whatever the timing says: its samples are the answer, there is no vote to loop for.
+    const steps = trialSteps(trial.media, trial.answer === 'samples' ? { ...s.timing, video: 'play-once' } : s.timing, this.#first);
     // Grey while this trial's media load (normally already done during the previous trial).
     this.#step = { kind: 'grey', ms: 0 };
     const loaded = Promise.all(trial.media.map((m) => this.#load(s.sessionId, m)));
@@ -352,6 +373,11 @@ export class ParticipantState {
           shownAt = performance.now();
         }
         if (step.kind === 'vote') {
+          const looped = step.loop !== undefined ? media[step.loop] : undefined;
+          if (looped?.kind === 'video') {
+            this.#presentedAt ??= new Date().toISOString();
+            this.#loop(looped.video);
+          }
           this.#voteShownAt = performance.now();
           const limit = s.timing.voteLimitMs;
           if (limit !== null) {
@@ -403,6 +429,7 @@ export class ParticipantState {
   }
 
   #fail(err: unknown): void {
+    this.#stopLoop();
     this.#error = (err as Error).message;
     this.#phase = 'failed';
     this.#step = null;
@@ -511,6 +538,7 @@ export class ParticipantState {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#stopVoteTimer();
+    this.#stopLoop();
     sessionStorage.removeItem(PARTICIPANT_KEY);
     for (const p of this.#loaded.values()) void p.then((x) => x.kind === 'video' && release(x.video), () => undefined);
     this.#loaded.clear();

@@ -5,8 +5,9 @@
  * Rule (docs/studies.md, "Running a session"): every trial but the session's first starts with the
  * mid-grey screen for `greyMs` (the grey after the previous vote); each image is shown for `imageMs`
  * and each video plays once, to its end (`ms: null`), with the grey screen between two media (DCR:
- * reference, grey, test; DSCQS: A, grey, B; PC: first, grey, second); then the voting screen. The grey
- * screen never shows any UI.
+ * reference, grey, test; DSCQS: A, grey, B; PC: first, grey, second); then the voting screen. With
+ * `video: 'until-vote'`, a trial's last medium, if a video, is not played on its own: it loops on the
+ * voting screen until the vote (`loop`). The grey screen never shows any UI.
  */
 import type { StudyTiming, TrialView } from '../../../../src-main/common/study';
 
@@ -14,16 +15,22 @@ export type TrialStep =
   | { kind: 'grey'; ms: number }
   /** `ms: null`: a video, shown until it has played to its end. */
   | { kind: 'show'; media: number; ms: number | null }
-  | { kind: 'vote' };
+  /** `loop`: the medium (a video) that plays in a loop while the vote is taken (timing "until-vote"). */
+  | { kind: 'vote'; loop?: number };
 
-export function trialSteps(media: readonly Pick<TrialView['media'][number], 'kind'>[], timing: Pick<StudyTiming, 'imageMs' | 'greyMs'>, first: boolean): TrialStep[] {
+export function trialSteps(
+  media: readonly Pick<TrialView['media'][number], 'kind'>[],
+  timing: Pick<StudyTiming, 'imageMs' | 'greyMs'> & Partial<Pick<StudyTiming, 'video'>>,
+  first: boolean,
+): TrialStep[] {
   const steps: TrialStep[] = [];
   if (!first && timing.greyMs > 0) steps.push({ kind: 'grey', ms: timing.greyMs });
   media.forEach((m, i) => {
     if (i > 0 && timing.greyMs > 0) steps.push({ kind: 'grey', ms: timing.greyMs });
-    steps.push({ kind: 'show', media: i, ms: m.kind === 'video' ? null : timing.imageMs });
+    if (i === media.length - 1 && m.kind === 'video' && timing.video === 'until-vote') steps.push({ kind: 'vote', loop: i });
+    else steps.push({ kind: 'show', media: i, ms: m.kind === 'video' ? null : timing.imageMs });
   });
-  steps.push({ kind: 'vote' });
+  if (steps[steps.length - 1]?.kind !== 'vote') steps.push({ kind: 'vote' });
   return steps;
 }
 
@@ -34,7 +41,7 @@ export function trialSteps(media: readonly Pick<TrialView['media'][number], 'kin
 export function unsupportedReason(trial: Pick<TrialView, 'media' | 'answer'>, timing: Pick<StudyTiming, 'video'>): string | null {
   if (trial.media.length === 0) return 'the trial has nothing to show';
   const video = trial.media.some((m) => m.kind === 'video');
-  if (video && timing.video === 'until-vote') return 'videos that loop until the vote (timing "until-vote") are not presented by this page yet; play-once is';
+  if (video && timing.video === 'until-vote' && trial.answer === 'value-and-ref') return 'DSCQS videos that loop until the vote (timing "until-vote") are not presented by this page yet; play-once is';
   if (trial.answer === 'samples' && (trial.media.length !== 1 || trial.media[0]!.kind !== 'video')) return 'SSCQE rates one video continuously, and this trial shows an image';
   return null;
 }
