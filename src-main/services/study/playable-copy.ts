@@ -17,7 +17,7 @@
  * The encode and both decodes run in ffmpeg processes (through the process launcher); the engine's
  * thread only compares the frames (memcmp).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { IqaError } from '../../common/errors';
@@ -115,6 +115,12 @@ async function prepare(s: Stimulus, sourceFile: string, out: string, signal?: Ab
     );
   }
   mkdirSync(dirname(out), { recursive: true });
+  // An engine killed while preparing leaves its partial copy behind (named by its pid): those of this
+  // content whose process is gone are removed; a live one (another engine on this project) is left alone.
+  for (const f of readdirSync(dirname(out))) {
+    const m = new RegExp(`^${s.sha256}\\.webm\\.(\\d+)\\.tmp\\.webm$`).exec(f);
+    if (m && !processAlive(Number(m[1]))) rmSync(join(dirname(out), f), { force: true });
+  }
   const tmp = `${out}.${process.pid}.tmp.webm`;
   const { ffmpeg } = locateFfmpeg();
   const args = [
@@ -182,5 +188,14 @@ export async function readChunk(file: string, offset: number, length = VIDEO_CHU
     return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

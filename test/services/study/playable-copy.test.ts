@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dispatch } from '../../../src-main/host/dispatch';
 import { Engine } from '../../../src-main/services/engine';
@@ -67,7 +67,13 @@ describe('the playable copy of a video stimulus', () => {
     const { studyId } = await call<{ studyId: number }>('studies.create', { name: 'v', method: 'ACR', seed: 1, stimuli: { content: 'a' } });
     const s = await call<SessionState>('sessions.enrol', { studyId, participant: 'P1' });
     expect(s.trial!.media).toEqual([expect.objectContaining({ stimulusId: a, kind: 'video', width: 32, height: 24 })]);
+    // A partial copy left by an engine that died while preparing (its pid is gone) is cleared away.
+    const { sha256 } = engine.db(project).prepare('SELECT sha256 FROM stimuli WHERE id = ?').get(a) as { sha256: string };
+    const stale = join(playableDir(project), `${sha256}.webm.999999999.tmp.webm`);
+    mkdirSync(playableDir(project), { recursive: true });
+    writeFileSync(stale, 'partial');
     const got = await fetchWhole(s.sessionId, a);
+    expect(existsSync(stale)).toBe(false);
     expect(got.prepared).toBe(true);
     expect(got.mime).toBe('video/webm');
     const sha = engine.db(project).prepare('SELECT sha256 FROM stimuli WHERE id = ?').get(a) as { sha256: string };
