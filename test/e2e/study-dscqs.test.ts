@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { callApi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
-import { makePng, tempDir } from '../helpers/media';
+import { makePng, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
 let browser: Browser;
@@ -94,6 +95,8 @@ describe('a DSCQS session in headless Chromium against npm run web', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Shift+ArrowDown');
     await expect.poll(async () => [await valueOf(page, 'A'), await valueOf(page, 'B')]).toEqual([60, 40]);
+    mkdirSync(join(REPO_ROOT, '.test-tmp'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, '.test-tmp', 'e2e-study-dscqs-vote.png') });
     await page.keyboard.press('Enter');
     given[0] = { A: 60, B: 40 };
     // Trial 1: → selects B (to 70), ← selects A (↓ puts it in the middle, 50), Enter submits both.

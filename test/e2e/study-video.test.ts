@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { callApi, launchChromium, openApp, startWeb, waitForJob, type WebServer } from '../helpers/browser';
-import { ffmpeg, tempDir } from '../helpers/media';
+import { ffmpeg, REPO_ROOT, tempDir } from '../helpers/media';
 
 let tmp: { dir: string; cleanup: () => void };
 let browser: Browser;
@@ -226,6 +226,8 @@ describe('video trials on the participant page, in headless Chromium against npm
     await expect.poll(() => slider.getAttribute('data-value')).toBe('25');
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => slider.getAttribute('data-value')).toBe('26');
+    mkdirSync(join(REPO_ROOT, '.test-tmp'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, '.test-tmp', 'e2e-study-sscqe.png') });
     // The cursor shows while the slider is used (no other trial screen shows it).
     expect(await page.getByTestId('participant-screen').evaluate((el) => el.classList.contains('bare'))).toBe(false);
     await resume(page);
@@ -278,6 +280,8 @@ describe('video trials on the participant page, in headless Chromium against npm
       });
     });
     await expect.poll(() => page.evaluate(() => (window as unknown as { wrapped: boolean }).wrapped)).toBe(true);
+    mkdirSync(join(REPO_ROOT, '.test-tmp'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, '.test-tmp', 'e2e-study-until-vote.png') });
     expect(await box.evaluate((b) => { const v = b.querySelector('video')!; return [v.loop, v.paused]; })).toEqual([true, false]);
     await page.keyboard.press('3');
     await expect.poll(() => page.getByTestId('participant-end').count()).toBe(1);
