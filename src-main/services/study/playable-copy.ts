@@ -104,16 +104,22 @@ export function playableRecord(projectDir: string, s: Stimulus): PlayableRecord 
   }
 }
 
+/**
+ * Why a video cannot be presented losslessly in the browser (no lossless VP9 form for its pixel format),
+ * or null when it plays as it is or can be prepared. Cheap: nothing is decoded (studies.validate asks).
+ */
+export function unplayableReason(s: Stimulus, sourceFile: string): string | null {
+  if (s.kind !== 'video' || playsAsIs(s)) return null;
+  const format = decodeFormatFor(s, sourceFile);
+  if (format.layout === 'yuv' && LOSSLESS_VP9.test(format.pixFmt)) return null;
+  return `${s.path}: no lossless form the browser plays for ${describeFormat(format)} (lossless VP9 keeps limited-range planar YUV 4:2:0/4:2:2/4:4:0/4:4:4 at 8, 10 or 12 bits)`;
+}
+
 async function prepare(s: Stimulus, sourceFile: string, out: string, signal?: AbortSignal): Promise<PlayableVideo> {
   const raw = s.rawGeometry ?? undefined;
   const format = decodeFormatFor(s, sourceFile);
-  if (format.layout !== 'yuv' || !LOSSLESS_VP9.test(format.pixFmt)) {
-    throw new IqaError(
-      'E_UNSUPPORTED',
-      `${s.path}: no lossless form the browser plays for ${describeFormat(format)} (lossless VP9 keeps limited-range planar YUV 4:2:0/4:2:2/4:4:0/4:4:4 at 8, 10 or 12 bits): convert the source to one of those`,
-      { file: sourceFile },
-    );
-  }
+  const unplayable = unplayableReason(s, sourceFile);
+  if (unplayable) throw new IqaError('E_UNSUPPORTED', `${unplayable}: convert the source to one of those`, { file: sourceFile });
   mkdirSync(dirname(out), { recursive: true });
   // An engine killed while preparing leaves its partial copy behind (named by its pid): those of this
   // content whose process is gone are removed; a live one (another engine on this project) is left alone.

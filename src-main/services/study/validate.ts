@@ -2,8 +2,9 @@
  * The check before a study starts: every stimulus a session will show (test stimuli, hidden references,
  * the references shown beside them, training stimuli) is there, unchanged in size, decodes in full
  * (media/decode-check.ts, the import's own strict decode) and fits the display at 1:1 (one image pixel
- * per display pixel: a study never rescales). Each problem names the stimulus and the fix. Whether the
- * participant's browser can play a file is the participant page's own check (later), not this one.
+ * per display pixel: a study never rescales). Each problem names the stimulus and the fix. A video must
+ * also have a form the participant's browser plays losslessly (playable-copy.ts: as it is, or a lossless
+ * VP9 copy); the copy itself is prepared, and verified frame-exact, when a session first asks for it.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { checkFullDecode } from '../media/decode-check';
 import type { Db } from '../store/project-db';
 import { estimateMinutes, readStudy, studyStimuli } from './designs';
 import { previewPlaylist } from './sessions';
+import { unplayableReason } from './playable-copy';
 
 
 export async function validateStudy(
@@ -51,6 +53,12 @@ export async function validateStudy(
       if (size !== s.sizeBytes) add(s, `${s.path} changed since it was imported (${s.sizeBytes} → ${size} bytes)`, 're-import it so that its properties and hash are current');
       try {
         await checkFullDecode(file, s, { ...(s.rawGeometry ? { raw: s.rawGeometry } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+      } catch (err) {
+        add(s, toIqaError(err).message, 're-encode or replace the file, then re-import it');
+      }
+      try {
+        const unplayable = unplayableReason(s, file);
+        if (unplayable) add(s, unplayable, 'convert it to one of those pixel formats and import the result as a new stimulus (from RGB or full range, the conversion changes the pixels)');
       } catch (err) {
         add(s, toIqaError(err).message, 're-encode or replace the file, then re-import it');
       }

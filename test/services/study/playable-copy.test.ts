@@ -104,6 +104,10 @@ describe('the playable copy of a video stimulus', () => {
     expect(w.prepared).toBe(false);
     expect(w.bytes.equals(readFileSync(join(project, 'media', 'w.webm')))).toBe(true);
     await expect(call('sessions.video', { sessionId: s.sessionId, stimulusId: rgb })).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+    // Validation says so before any session, for that video alone, with the fix.
+    const v = await call<{ ok: boolean; problems: { stimulusId: number; problem: string; fix: string }[] }>('studies.validate', { studyId });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual([expect.objectContaining({ stimulusId: rgb, problem: expect.stringContaining('no lossless form the browser plays'), fix: expect.stringContaining('convert it') })]);
   });
 
   it('rejects a copy that is not frame-exact: a lossy encode, and one frame short', async () => {
