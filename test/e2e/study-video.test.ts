@@ -127,6 +127,17 @@ const resume = (page: Page) =>
     void v.play();
   });
 
+/** Max abs difference between a device-pixel screenshot of the presented video and ffmpeg's rgb24 frame k. */
+async function presentedFrameDiff(box: ReturnType<Page['getByTestId']>, want: Buffer, k: number): Promise<number> {
+  const shot = join(tmp.dir, `presented-${k}-${Date.now()}.png`);
+  await box.screenshot({ path: shot, scale: 'device', animations: 'disabled' });
+  const got = execFileSync(process.env.IQA_FFMPEG ?? 'ffmpeg', ['-v', 'error', '-i', shot, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+  expect(got.length, 'the screenshot is the video’s size in device pixels').toBe(W * H * 3);
+  let m = 0;
+  for (let i = 0; i < W * H * 3; i++) m = Math.max(m, Math.abs(got[i]! - want[k * W * H * 3 + i]!));
+  return m;
+}
+
 describe('video trials on the participant page, in headless Chromium against npm run web', () => {
   it('plays each video once at 1:1 from its verified lossless copy, a grabbed frame equals ffmpeg\u2019s RGB decode within the YUV→RGB rounding, and the votes are stored', async () => {
     const media = join(tmp.dir, 'media');
@@ -173,10 +184,40 @@ describe('video trials on the participant page, in headless Chromium against npm
         }
       }
     }
+    // The composited presentation too: a screenshot of the paused frame (the last one grabbed), in device pixels.
+    const shotDiff = await presentedFrameDiff(box, want, FRAMES - 1);
+    console.log(`screenshot of the presented frame ${FRAMES - 1} vs ffmpeg rgb24, devicePixelRatio 1: max abs difference ${shotDiff}`);
+    expect(shotDiff).toBeLessThanOrEqual(YUV_TO_RGB_BOUND);
     console.log(`video frames grabbed from the page vs ffmpeg rgb24 (all ${FRAMES} frames): max abs difference ${maxDiff} (bound ${YUV_TO_RGB_BOUND}); samples by difference ${JSON.stringify(histogram.slice(0, maxDiff + 1))}`);
     expect(maxDiff).toBeLessThanOrEqual(YUV_TO_RGB_BOUND);
     // The page played the engine's prepared copy, verified and stored once per content.
     expect(readdirSync(join(projectDir, '.iqa', 'playable')).filter((f) => f.endsWith('.webm.json')).length).toBeGreaterThanOrEqual(1);
+
+    // At devicePixelRatio 2 (another participant, another page): half the CSS size, the same device pixels.
+    {
+      const hi = await browser.newContext({ viewport: { width: 800, height: 600 }, deviceScaleFactor: 2 });
+      const { page: p2, consoleErrors: errors2 } = await openApp(hi, web.url);
+      await p2.getByTestId('open-dir').fill(projectDir);
+      await p2.getByTestId('open-submit').click();
+      await p2.getByTestId('tab-study').click();
+      await p2.locator('[data-testid=study-card][data-study="video acr"]').getByTestId('study-run').click();
+      await p2.getByTestId('participant-code').fill('V2');
+      await p2.getByTestId('participant-enrol').click();
+      await expect.poll(() => p2.getByTestId('participant-instructions').count()).toBe(1);
+      await pauseNextPlayback(p2);
+      await p2.getByTestId('participant-begin').click();
+      await presentedAndPaused(p2);
+      const box2 = p2.getByTestId('participant-stimulus');
+      expect(await box2.evaluate((b) => { const r = b.querySelector('video')!.getBoundingClientRect(); return [r.width, r.height, (r.left * 2) % 1, (r.top * 2) % 1]; })).toEqual([W / 2, H / 2, 0, 0]);
+      const id2 = Number(await box2.getAttribute('data-stimulus-id'));
+      const want2 = rgbFrames(join(media, `${stimuli.find((s) => s.id === id2)!.name}.mkv`));
+      await grabFrame(p2, 7);
+      const d2 = await presentedFrameDiff(box2, want2, 7);
+      console.log(`screenshot of the presented frame 7 vs ffmpeg rgb24, devicePixelRatio 2: max abs difference ${d2}`);
+      expect(d2).toBeLessThanOrEqual(YUV_TO_RGB_BOUND);
+      expect(errors2).toEqual([]);
+      await hi.close();
+    }
 
     // Let it play to its end: then the vote; the second video (loaded during the first) plays, then its vote.
     await resume(page);
