@@ -19,6 +19,8 @@ export const LAN_PARTICIPANT_COMMANDS = [
   'sessions.upcoming',
   // A video's playable file, in chunks, for the sessions that show it (services/study/playable-copy.ts).
   'sessions.video',
+  // A trial whose voting time ran out: recorded as timed out, with no rating (services/study/sessions.ts).
+  'sessions.timeout',
 ] as const;
 export type LanParticipantCommand = (typeof LAN_PARTICIPANT_COMMANDS)[number];
 
