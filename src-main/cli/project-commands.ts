@@ -8,7 +8,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { rawVideoSchema } from '../common/contract';
 import { RESULTS_EXPORT_FORMATS, type ResultsExportFormat } from '../common/contract-names';
 import type { RawVideoGeometry } from '../common/domain';
-import { withEngine } from './engine-client';
+import { currentDecisions, fixText, planRuns } from '../common/alignment-runs';
+import type { MetricsRunInput } from '../common/contract-types';
+import type { MetricRunReport } from '../common/domain';
+import { METRICS } from '../common/metric-registry';
+import { withEngine, type CliEngine } from './engine-client';
 import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { printTable } from './table';
@@ -34,6 +38,28 @@ const names = (v: string) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+/**
+ * The runs of `iqa run` with the alignments confirmed in the viewer applied, as the compute dialog plans
+ * them (common/alignment-runs.ts): pairs with an accepted, current decision are computed with its timing
+ * (forced, one run per distinct timing), the others by the command line's run. Said on stderr per pair.
+ */
+async function withConfirmedAlignments(engine: CliEngine, base: MetricsRunInput, only: readonly string[] | undefined): Promise<MetricsRunInput[]> {
+  const accepted = [...currentDecisions(await engine.call('align.decisions', { projectDir: base.projectDir })).values()].filter((d) => d.verdict === 'accepted');
+  if (accepted.length === 0) return [base];
+  const stimuli = await engine.call('stimuli.list', { projectDir: base.projectDir });
+  const named = only ? stimuli.filter((s) => only.includes(s.name)) : null;
+  // An unknown name is the engine's error to give, with the run as asked.
+  if (only && named!.length < new Set(only).size) return [base];
+  const scopeIds = named?.map((s) => s.id);
+  const pairIds = stimuli.filter((s) => s.referenceId !== null && (!scopeIds || scopeIds.includes(s.id))).map((s) => s.id);
+  const fixes = new Map(accepted.filter((d) => pairIds.includes(d.stimulusId)).map((d) => [d.stimulusId, d.policy]));
+  if (fixes.size === 0) return [base];
+  const nameOf = new Map(stimuli.map((s) => [s.id, s.name]));
+  for (const [id, fix] of fixes) process.stderr.write(`${nameOf.get(id)}: the alignment confirmed in the viewer is applied (${fixText(fix)}); --no-alignment-decisions ignores it\n`);
+  const { stimulusNames: _names, ...rest } = base;
+  return planRuns({ ...rest, ...(scopeIds ? { stimulusIds: scopeIds } : {}) }, { allIds: stimuli.map((s) => s.id), pairIds }, fixes, METRICS);
+}
 
 export function addProjectCommands(program: Command): void {
   const project = program.command('project').description('create projects');
@@ -112,24 +138,33 @@ export function addProjectCommands(program: Command): void {
   )
     .option('--force', 'recompute pairs that already have values')
     .option('--only <names>', 'comma-separated names of distorted stimuli to compute', names)
+    .option('--no-alignment-decisions', 'ignore the alignments confirmed in the viewer (by default a pair whose detected alignment was confirmed by flicker is computed with it, as the app does)')
     .option('--json', 'print the run report as JSON')
-    .action((dir: string, o: MetricCliOptions & { force?: boolean; only?: string[]; json?: boolean }) =>
+    .action((dir: string, o: MetricCliOptions & { force?: boolean; only?: string[]; json?: boolean; alignmentDecisions?: boolean }) =>
       withEngine(o.threads !== undefined ? { threads: o.threads } : {}, async (engine) => {
+        const projectDir = resolve(dir);
         const metrics = resolveMetrics(o.metrics, o.param);
-        const { changed, ...report } = await engine.job(
-          'metrics.run',
-          {
-            projectDir: resolve(dir),
-            metrics,
-            ...(o.only ? { stimulusNames: o.only } : {}),
-            force: o.force ?? false,
-            policy: policyOf(o),
-            pooling: o.pooling,
-            ...(o.acceptDecodeErrors ? { acceptDecodeErrors: true } : {}),
-          },
-          createProgress('frames', { lines: true }),
-        );
-        for (const f of changed ?? []) process.stderr.write(`${f}: changed since it was hashed; its stored values were dropped and are recomputed\n`);
+        const base: MetricsRunInput = {
+          projectDir,
+          metrics,
+          ...(o.only ? { stimulusNames: o.only } : {}),
+          force: o.force ?? false,
+          policy: policyOf(o),
+          pooling: o.pooling,
+          ...(o.acceptDecodeErrors ? { acceptDecodeErrors: true } : {}),
+        };
+        const runs = o.alignmentDecisions === false ? [base] : await withConfirmedAlignments(engine, base, o.only);
+        const report: MetricRunReport = { pairs: 0, computed: 0, skipped: 0, failed: [] };
+        const changed = new Set<string>();
+        for (const run of runs) {
+          const { changed: c, ...r } = await engine.job('metrics.run', run, createProgress('frames', { lines: true }));
+          report.pairs += r.pairs;
+          report.computed += r.computed;
+          report.skipped += r.skipped;
+          report.failed.push(...r.failed);
+          for (const f of c ?? []) changed.add(f);
+        }
+        for (const f of changed) process.stderr.write(`${f}: changed since it was hashed; its stored values were dropped and are recomputed\n`);
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         else {
           process.stdout.write(`${report.pairs} pair(s): ${report.computed} computed, ${report.skipped} already stored, ${report.failed.length} failed\n`);
