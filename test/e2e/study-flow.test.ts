@@ -183,8 +183,13 @@ describe('a subjective study in headless Chromium against npm run web', () => {
     expect(Object.fromEntries(report.mos.map((m) => [m.stimulus, m.mos]))).toEqual(expected);
     expect(report.mos.every((m) => m.n === 1)).toBe(true);
 
-    // "Analyse" opens the Analysis tab on the study.
+    // Back on the Study tab: the quick screening of the ratings so far (BT.500 and the P.913 model; with
+    // one participant the model says why it cannot be fitted yet instead of numbers).
     await page2.getByTestId('participant-close').click();
+    await expect.poll(() => card2.getByTestId('study-screening').textContent(), { timeout: 60_000 }).toContain('BT.500 screening');
+    expect(await card2.getByTestId('study-screening').textContent()).toContain('P.913 subject model');
+
+    // "Analyse" opens the Analysis tab on the study.
     await card2.getByTestId('study-analyse').click();
     await expect.poll(() => page2.getByTestId('tab-analysis').getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page2.getByTestId('ctl-study').inputValue()).toBe('ACR e2e');

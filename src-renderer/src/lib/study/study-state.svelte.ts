@@ -7,6 +7,7 @@ import type { Stimulus, StudySummary } from '../../../../src-main/common/domain'
 import type { StudyDetail, StudyProgress, StudyValidation } from '../../../../src-main/common/study';
 import { api } from '../api';
 import { createInput, defaultForm, formProblems, type DesignForm } from './design-form';
+import { quickScreening, type QuickScreening } from './quick-screening';
 import type { DisplayProbe } from './display';
 import { ParticipantState, readStoredParticipant } from './participant-state.svelte';
 
@@ -26,6 +27,9 @@ export class StudyState {
   #progress = $state.raw<Record<number, StudyProgress>>({});
   #validation = $state.raw<Record<number, StudyValidation>>({});
   #validating = $state<number | null>(null);
+  /** The quick screening per study, recomputed when its number of ratings changes. */
+  #screening = $state.raw<Record<number, QuickScreening>>({});
+  #screeningFor = new Map<number, number>();
   #formError = $state<string | null>(null);
   #error = $state<string | null>(null);
   #creating = $state(false);
@@ -43,6 +47,7 @@ export class StudyState {
   detail(id: number): StudyDetail | null { return this.#details[id] ?? null; }
   progress(id: number): StudyProgress | null { return this.#progress[id] ?? null; }
   validation(id: number): StudyValidation | null { return this.#validation[id] ?? null; }
+  screening(id: number): QuickScreening | null { return this.#screening[id] ?? null; }
   get validating() { return this.#validating; }
   get formProblems() { return formProblems(this.form); }
   get formError() { return this.#formError; }
@@ -87,9 +92,29 @@ export class StudyState {
       this.#details = details;
       this.#progress = progress;
       this.#error = null;
+      for (const s of studies) if (s.ratings > 0 && this.#screeningFor.get(s.id) !== s.ratings) void this.#screen(dir, s);
     } catch (err) {
       this.#error = (err as Error).message;
     }
+  }
+
+  /**
+   * BT.500 screening and the P.913 subject model of the study's ratings so far (the analysis in the
+   * compute worker, without resamples or mapping: fast, and cached by its inputs).
+   */
+  async #screen(dir: string, s: StudySummary): Promise<void> {
+    this.#screeningFor.set(s.id, s.ratings);
+    if (s.participants < 2) {
+      // Neither screening compares one observer with anyone: say so without asking.
+      const none = { error: 'it needs the ratings of at least 2 participants' };
+      this.#screening = { ...this.#screening, [s.id]: quickScreening(s.ratings, none, none) };
+      return;
+    }
+    const base = { projectDir: dir, study: s.name, mapping: 'none' as const, resamples: 0 };
+    const run = (o: { mos: 'screened' | 'mle'; screening?: 'bt500' }) => api['analysis.run']({ ...base, ...o }).catch((err: unknown) => ({ error: (err as Error).message }));
+    const [bt500, mle] = await Promise.all([run({ mos: 'screened', screening: 'bt500' }), run({ mos: 'mle' })]);
+    if (dir !== this.#host.projectDir() || this.#screeningFor.get(s.id) !== s.ratings) return;
+    this.#screening = { ...this.#screening, [s.id]: quickScreening(s.ratings, bt500, mle) };
   }
 
   /** Creates the study the form describes, then validates it (problems per stimulus, with the fix). */
@@ -162,6 +187,8 @@ export class StudyState {
     this.#details = {};
     this.#progress = {};
     this.#validation = {};
+    this.#screening = {};
+    this.#screeningFor.clear();
     this.#error = null;
     this.#formError = null;
   }
