@@ -75,8 +75,9 @@ function checker(root: string) {
           // A worker's message types live beside it (workers/*-messages.ts); its service imports them as types.
           if (from === 'services' && to === 'workers' && i.typeOnly && /-messages$/.test(i.spec)) continue;
           // The compute worker reads a project's analysis input itself (its own connection), so the engine's
-          // thread neither reads nor clones the ratings: it, and its message types, may use those two modules.
-          if (from === 'workers' && to === 'services' && WORKER_READS_PROJECT.test(rel(file)) && /\/services\/(analysis\/analyze-project|store\/project-db)$/.test(i.spec)) continue;
+          // thread neither reads nor clones the ratings, and stores the merged report in the project's analysis
+          // cache: it, and its message types, may use those three modules.
+          if (from === 'workers' && to === 'services' && WORKER_READS_PROJECT.test(rel(file)) && /\/services\/(analysis\/analyze-project|analysis\/analysis-cache|store\/project-db)$/.test(i.spec)) continue;
           if (to && !ALLOWED[from]!.includes(to)) out.push(`${at(file, i)}: ${from}/ may not import ${to}/ (it may import ${ALLOWED[from]!.join(', ')})`);
         }
       }
