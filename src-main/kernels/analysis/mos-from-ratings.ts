@@ -96,7 +96,8 @@ export function mosFromSubjectModel(rows: readonly RatingRow[], options: { psiIn
   };
 }
 
-export function ratingMatrix(rows: readonly RatingRow[]): { matrix: RatingMatrix; participants: string[]; stimuli: string[]; excluded: number; repetitions: number } {
+/** Participants and stimuli in order of first appearance, with their indices. */
+function indexRows(rows: readonly RatingRow[]): { participants: string[]; stimuli: string[]; pIndex: Map<string, number>; sIndex: Map<string, number> } {
   const participants: string[] = [];
   const stimuli: string[] = [];
   const pIndex = new Map<string, number>();
@@ -105,6 +106,11 @@ export function ratingMatrix(rows: readonly RatingRow[]): { matrix: RatingMatrix
     if (!pIndex.has(r.participant)) pIndex.set(r.participant, participants.push(r.participant) - 1);
     if (!sIndex.has(r.stimulus)) sIndex.set(r.stimulus, stimuli.push(r.stimulus) - 1);
   }
+  return { participants, stimuli, pIndex, sIndex };
+}
+
+export function ratingMatrix(rows: readonly RatingRow[]): { matrix: RatingMatrix; participants: string[]; stimuli: string[]; excluded: number; repetitions: number } {
+  const { participants, stimuli, pIndex, sIndex } = indexRows(rows);
   const sum = new Float64Array(participants.length * stimuli.length);
   const count = new Uint32Array(sum.length);
   let excluded = 0;
@@ -132,14 +138,7 @@ export function ratingMatrix(rows: readonly RatingRow[]): { matrix: RatingMatrix
  * `ratingMatrix`.
  */
 export function repeatedRatings(rows: readonly RatingRow[]): { ratings: RepeatedRatings; participants: string[]; stimuli: string[] } {
-  const participants: string[] = [];
-  const stimuli: string[] = [];
-  const pIndex = new Map<string, number>();
-  const sIndex = new Map<string, number>();
-  for (const r of rows) {
-    if (!pIndex.has(r.participant)) pIndex.set(r.participant, participants.push(r.participant) - 1);
-    if (!sIndex.has(r.stimulus)) sIndex.set(r.stimulus, stimuli.push(r.stimulus) - 1);
-  }
+  const { participants, stimuli, pIndex, sIndex } = indexRows(rows);
   const count = new Uint32Array(participants.length * stimuli.length);
   for (const r of rows) if (Number.isFinite(r.score)) count[pIndex.get(r.participant)! * stimuli.length + sIndex.get(r.stimulus)!]! += 1;
   let reps = 1;

@@ -72,27 +72,23 @@ export class LanPanelState {
   }
 
   async start(studyId: number): Promise<void> {
-    const dir = this.#sync();
-    if (!dir || this.#busy !== null) return;
-    this.#busy = studyId;
-    try {
+    await this.#command(studyId, (dir) => {
       const host = this.chosen[studyId] || this.#status[studyId]?.interfaces[0]?.address;
-      await api['studies.lan.start']({ projectDir: dir, studyId, ...(host ? { host } : {}) });
-      this.#setError(studyId, null);
-    } catch (err) {
-      this.#setError(studyId, (err as Error).message);
-    } finally {
-      this.#busy = null;
-    }
-    await this.refresh(studyId);
+      return api['studies.lan.start']({ projectDir: dir, studyId, ...(host ? { host } : {}) });
+    });
   }
 
   async stop(studyId: number): Promise<void> {
+    await this.#command(studyId, (dir) => api['studies.lan.stop']({ projectDir: dir, studyId }));
+  }
+
+  /** One start or stop at a time: its error (or none) shown on the study, then the status read again. */
+  async #command(studyId: number, send: (dir: string) => Promise<unknown>): Promise<void> {
     const dir = this.#sync();
     if (!dir || this.#busy !== null) return;
     this.#busy = studyId;
     try {
-      await api['studies.lan.stop']({ projectDir: dir, studyId });
+      await send(dir);
       this.#setError(studyId, null);
     } catch (err) {
       this.#setError(studyId, (err as Error).message);
