@@ -2,24 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { dispatch } from '../../../src-main/host/dispatch';
 import { Engine } from '../../../src-main/services/engine';
-import { saveStimulus, type StimulusRecord } from '../../../src-main/services/store/stimuli-repo';
+import { saveStimulus } from '../../../src-main/services/store/stimuli-repo';
 import type { SessionState } from '../../../src-main/common/study';
 import { tempDir } from '../../helpers/media';
+import { callCommand, imageRecord } from '../../helpers/study-project';
 
 let tmp: { dir: string; cleanup: () => void };
 let engine: Engine;
 const project = () => join(tmp.dir, 'project');
 
-async function call<T>(name: string, input: Record<string, unknown>): Promise<T> {
-  const reply = await dispatch(engine.handlers, name, { projectDir: project(), ...input });
-  if (!reply.ok) throw Object.assign(new Error(`${name}: ${reply.error.code} ${reply.error.message}`), { code: reply.error.code });
-  return reply.value as T;
-}
+const call = <T>(name: string, input: Record<string, unknown>): Promise<T> => callCommand<T>(engine, project(), name, input);
 
-const record = (name: string, role: 'reference' | 'distorted', content: string): StimulusRecord => ({
-  path: `media/${name}.png`, name, role, content, sha256: name.padEnd(64, '0').slice(0, 64), sizeBytes: 1000, kind: 'image', container: 'png_pipe', codec: 'png',
-  width: 64, height: 48, frameCount: 1, fps: null, durationS: null, pixFmt: 'rgb24', bitDepth: 8, colorSpace: null, colorRange: null, colorPrimaries: null, colorTransfer: null, attributes: {}, rawGeometry: null,
-});
 
 beforeEach(async () => {
   tmp = tempDir('dscqs-sides');
@@ -27,8 +20,8 @@ beforeEach(async () => {
   await dispatch(engine.handlers, 'projects.create', { dir: project() });
   const db = engine.db(project());
   for (const c of ['src01', 'src02', 'src03', 'src04']) {
-    const ref = saveStimulus(db, record(c, 'reference', c), null);
-    saveStimulus(db, record(`${c}_a`, 'distorted', c), ref.id);
+    const ref = saveStimulus(db, imageRecord(c, 'reference', c), null);
+    saveStimulus(db, imageRecord(`${c}_a`, 'distorted', c), ref.id);
   }
 });
 afterEach(async () => {
