@@ -10,7 +10,7 @@ import { toJsonNumber } from '../common/json-numbers';
 import { ANALYSIS_EXPORT_FORMATS, MAPPING_FITS, MAPPING_NAMES, STUDY_METHOD_NAMES, type AnalysisExportFormat, type MappingName, type MosKind, type ScoreName, type Screening as MosScreening, type StudyMethodName } from '../common/contract-names';
 import { MOS_CHOICE_DEFAULTS, type MosChoice } from '../common/contract-types';
 import { metricVsMos, type IntervalStatistic } from '../kernels/stats/metric-vs-mos';
-import { MOS_MODELS, REPEATS, mosFromModel, type MosInterval, type MosModel, type PsiInterval, type Repeats, type Screening } from '../services/analysis/mos-from-ratings';
+import { clipMosInterval, modelScoreBounds, MOS_MODELS, REPEATS, mosFromModel, type MosInterval, type MosModel, type PsiInterval, type Repeats, type Screening } from '../services/analysis/mos-from-ratings';
 import { MOS_INTERVALS } from '../kernels/stats/mos';
 import { PSI_INTERVALS } from '../kernels/stats/subject-model-mle';
 import { pairwiseFromCsv } from '../services/analysis/pairwise-from-csv';
@@ -267,7 +267,7 @@ export function addAnalysisCommands(program: Command): void {
       choice(['bt500', 'bt500-sureal', 'corr', 'none']),
     )
     .option('--min-corr <r>', 'threshold for --screen corr', minCorr, 0.75)
-    .option('--scale <min..max>', 'rating scale, for zscore (rescaled to it) and dmos (its max is added); default 1..5', scaleArg)
+    .option('--scale <min..max>', 'rating scale: the 95 % intervals are clipped to the range the scores can take on it (not clipped without it); zscore rescales to it and dmos adds its max (default 1..5 for those two)', scaleArg)
     .option('--ci <interval>', 'MOS 95% interval of bt500, raw, zscore and dmos: t (Student t, n - 1 df; default) or normal (1.96 * SE, as SUREAL\'s MosModel)', choice(MOS_INTERVALS))
     .option('--psi-ci <interval>', "psi 95% interval of mle: information (Fisher information, from each participant's inconsistency; default) or residual (each stimulus's residual spread, as the P.913 reference code)", choice(PSI_INTERVALS))
     .option('--repeats <how>', "repeated ratings of a stimulus by one participant: average (each participant's mean counts once; default) or observations (every rating counts, as SUREAL stacks repetitions)", choice(REPEATS))
@@ -293,6 +293,20 @@ export function addAnalysisCommands(program: Command): void {
         if (err instanceof RangeError) throw new IqaError('E_INPUT', `${file}: ${err.message}`, { file });
         throw err;
       }
+      // With the rating scale given, the intervals as the analysis shows them: within the range the scores
+      // can take, never excluding their MOS (the kernel's are unclipped, as SUREAL reports them). A CSV
+      // alone does not say its scale, so without --scale nothing is clipped, and the output says so.
+      const bounds = o.scale ? modelScoreBounds(report.mosModel, o.scale) : null;
+      let clipped = 0;
+      const stimuli = report.stimuli.map((s) => {
+        if (!bounds) return s;
+        const ci = clipMosInterval(s.ci95, s.mos, bounds);
+        if (ci[0] !== s.ci95[0] || ci[1] !== s.ci95[1]) clipped++;
+        return { ...s, ci95: ci };
+      });
+      const clipping = bounds
+        ? `95 % intervals clipped to the range the scores can take [${bounds.min}, ${bounds.max}] (${clipped ? `${clipped} of ${stimuli.length} clipped` : 'none reached it'}), never excluding their MOS`
+        : '95 % intervals not clipped (give --scale to clip them to the range the scores can take)';
       if (o.json) {
         const out = {
           model: report.mosModel,
@@ -302,7 +316,8 @@ export function addAnalysisCommands(program: Command): void {
           reasons: report.reasons,
           screening: report.screening,
           variants: report.variants,
-          stimuli: report.stimuli.map((s) => ({ stimulus: s.stimulus, mos: j(s.mos), std: j(s.std), n: s.n, ci95: jPair(s.ci95) })),
+          stimuli: stimuli.map((s) => ({ stimulus: s.stimulus, mos: j(s.mos), std: j(s.std), n: s.n, ci95: jPair(s.ci95) })),
+          mosInterval: { bounds: bounds ? [bounds.min, bounds.max] : null, clipped, description: clipping },
           counts: report.counts,
           ...(report.notStandardised ? { notStandardised: report.notStandardised } : {}),
           ...(report.subjects
@@ -319,11 +334,12 @@ export function addAnalysisCommands(program: Command): void {
         `${report.counts.participants} participants, ${report.counts.ratings} ratings (${report.counts.excluded} excluded, ${report.counts.repetitionsKept !== undefined ? `${report.counts.repetitionsKept} repetitions kept as observations` : `${report.counts.repetitionsAveraged} repetitions averaged`}); screening ${report.screening}: ${report.rejected.length ? `rejected ${report.rejected.join(', ')}` : 'none rejected'}\n`,
       );
       process.stdout.write(`variants: ${variantsLine(report.variants)}\n`);
+      process.stdout.write(`${clipping}\n`);
       for (const [p, why] of Object.entries(report.reasons)) process.stdout.write(`  ${p}: ${why}\n`);
       if (report.notStandardised) process.stdout.write(`  not z-scored (fewer than 2 scores, or all equal; excluded): ${report.notStandardised.join(', ')}\n`);
       printTable(
         ['stimulus', report.mosModel === 'dmos' ? 'DMOS' : 'MOS', 'std', 'n', '95% CI'],
-        report.stimuli.map((s) => [s.stimulus, fmt(s.mos, 3), fmt(s.std, 3), String(s.n), `[${fmt(s.ci95[0], 3)}, ${fmt(s.ci95[1], 3)}]`]),
+        stimuli.map((s) => [s.stimulus, fmt(s.mos, 3), fmt(s.std, 3), String(s.n), `[${fmt(s.ci95[0], 3)}, ${fmt(s.ci95[1], 3)}]`]),
       );
       if (report.subjects) {
         process.stdout.write('\n');

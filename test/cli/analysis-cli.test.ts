@@ -378,6 +378,23 @@ describe('iqa mos', () => {
     }
   });
 
+  it('with --scale clips the intervals to the range the scores can take, never excluding the MOS; without it clips nothing and says so', () => {
+    // Three participants: s1 rated 5, 5, 4 (MOS 4.667, t interval reaching past 5); s2 rated 2, 3, 4.
+    const near = join(tmp.dir, 'near-top.csv');
+    writeFileSync(near, 'participant,stimulus,score\na,s1,5\nb,s1,5\nc,s1,4\na,s2,2\nb,s2,3\nc,s2,4\n');
+    const open = JSON.parse(iqa(['mos', near, '--model', 'raw', '--json']).stdout);
+    expect(open.stimuli[0].ci95[1]).toBeGreaterThan(5);
+    expect(open.mosInterval).toMatchObject({ bounds: null, clipped: 0 });
+    const clipped = JSON.parse(iqa(['mos', near, '--model', 'raw', '--scale', '1..5', '--json']).stdout);
+    expect(clipped.mosInterval).toMatchObject({ bounds: [1, 5], clipped: 1 });
+    expect(clipped.stimuli[0].ci95).toEqual([open.stimuli[0].ci95[0], 5]);
+    expect(clipped.stimuli[1].ci95).toEqual(open.stimuli[1].ci95);
+    expect(clipped.stimuli.map((s: { mos: number }) => s.mos)).toEqual(open.stimuli.map((s: { mos: number }) => s.mos));
+    const table = iqa(['mos', near, '--model', 'raw', '--scale', '1..5']).stdout;
+    expect(table).toContain('95 % intervals clipped to the range the scores can take [1, 5] (1 of 2 clipped), never excluding their MOS');
+    expect(iqa(['mos', near, '--model', 'raw']).stdout).toContain('95 % intervals not clipped (give --scale');
+  });
+
   it('excludes and counts missing scores', () => {
     const holes = join(tmp.dir, 'holes.csv');
     writeFileSync(holes, 'participant,stimulus,score\na,s1,4\nb,s1,\nc,s1,5\na,s2,3\nb,s2,NA\nc,s2,2\nb,s1,5\n');

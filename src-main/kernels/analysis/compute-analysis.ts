@@ -13,7 +13,7 @@ import { fromJsonNumber, toJsonNumber } from '../../common/json-numbers';
 import { metricById } from '../../common/metric-registry';
 import { APP_VERSION } from '../../common/version';
 import { metricVsMos, type MappingChoice } from '../stats/metric-vs-mos';
-import { mosFromRatings, mosFromSubjectModel, ratingMatrix, type MosReport, type RatingRow, type Screening } from './mos-from-ratings';
+import { clipMosInterval, mosFromRatings, mosFromSubjectModel, ratingMatrix, type MosReport, type RatingRow, type Screening } from './mos-from-ratings';
 import { applyMapping, MAPPING_PARAMETER_COUNT, type MappingKind } from '../stats/mapping-models';
 import { epsilonInsensitiveRmse, outlierRatio, p1401Rmse } from '../stats/outlier-ratio';
 import { compactLetterDisplay, compareMetrics, DEFAULT_SIGNIFICANCE_LEVEL, williamsTTest, type MetricPerformance } from '../stats/metric-significance';
@@ -158,13 +158,6 @@ function scoreBounds(study: AnalysisInput['study'], scores: Scores): { min: numb
   return scores.range;
 }
 
-/** A MOS interval bounded by the score range (never so that it excludes its own estimate). */
-function clipInterval(ci: [number, number], estimate: number, bounds: { min: number; max: number }): [number, number] {
-  const lo = Math.min(bounds.min, estimate);
-  const hi = Math.max(bounds.max, estimate);
-  return [Number.isNaN(ci[0]) ? ci[0] : Math.min(hi, Math.max(lo, ci[0])), Number.isNaN(ci[1]) ? ci[1] : Math.min(hi, Math.max(lo, ci[1]))];
-}
-
 interface RowData {
   ids: number[];
   x: number[];
@@ -266,7 +259,7 @@ function analysisPart(input: AnalysisInput, part: Part): AnalysisReport | RowInt
     const s = stimuli.get(Number(m.stimulus))!;
     mosById.set(s.id, m.mos);
     ciHalfById.set(s.id, (m.ci95[1] - m.ci95[0]) / 2);
-    const ci = clipInterval(m.ci95, m.mos, bounds);
+    const ci = clipMosInterval(m.ci95, m.mos, bounds);
     if (ci[0] !== m.ci95[0] || ci[1] !== m.ci95[1]) clipped++;
     return { stimulusId: s.id, stimulus: s.name, reference: s.referenceName, attributes: s.attributes, mos: j(m.mos), std: j(m.std), n: m.n, ci95: jPair(ci) };
   });

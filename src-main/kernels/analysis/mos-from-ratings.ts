@@ -264,6 +264,21 @@ export interface MosModelReport extends MosReport {
   notStandardised?: string[];
 }
 
+/** A MOS interval bounded by the range the scores can take, never so far that it excludes its own estimate. */
+export function clipMosInterval(ci: readonly [number, number], estimate: number, bounds: { min: number; max: number }): [number, number] {
+  const lo = Math.min(bounds.min, estimate);
+  const hi = Math.max(bounds.max, estimate);
+  return [Number.isNaN(ci[0]) ? ci[0] : Math.min(hi, Math.max(lo, ci[0])), Number.isNaN(ci[1]) ? ci[1] : Math.min(hi, Math.max(lo, ci[1]))];
+}
+
+/**
+ * The range a model's scores can take on `scale`: the scale (z-scores are rescaled to it), and for ACR-HR
+ * differential scores V(PVS) − V(REF) + max, [min, 2·max − min] (ITU-T P.910).
+ */
+export function modelScoreBounds(model: MosModel, scale: { min: number; max: number }): { min: number; max: number } {
+  return model === 'dmos' ? { min: scale.min, max: 2 * scale.max - scale.min } : { min: scale.min, max: scale.max };
+}
+
 /** MOS of a ratings file by one of the named models (see MOS_MODELS). */
 export function mosFromModel(rows: readonly ModelRatingRow[], options: MosModelOptions): MosModelReport {
   if (rows.length === 0) throw new IqaError('E_INPUT', 'no ratings');
