@@ -379,9 +379,10 @@ describe('iqa mos', () => {
   });
 
   it('with --scale clips the intervals to the range the scores can take, never excluding the MOS; without it clips nothing and says so', () => {
-    // Three participants: s1 rated 5, 5, 4 (MOS 4.667, t interval reaching past 5); s2 rated 2, 3, 4.
+    // Three participants: s1 rated 5, 5, 4 (MOS 4.667, s 0.577, t(2) half-width 1.434: [3.233, 6.101], past 5);
+    // s2 rated 3, 3, 4 (MOS 3.333, the same half-width: [1.899, 4.768], inside the scale).
     const near = join(tmp.dir, 'near-top.csv');
-    writeFileSync(near, 'participant,stimulus,score\na,s1,5\nb,s1,5\nc,s1,4\na,s2,2\nb,s2,3\nc,s2,4\n');
+    writeFileSync(near, 'participant,stimulus,score\na,s1,5\nb,s1,5\nc,s1,4\na,s2,3\nb,s2,3\nc,s2,4\n');
     const open = JSON.parse(iqa(['mos', near, '--model', 'raw', '--json']).stdout);
     expect(open.stimuli[0].ci95[1]).toBeGreaterThan(5);
     expect(open.mosInterval).toMatchObject({ bounds: null, clipped: 0 });
