@@ -60,6 +60,11 @@ export class AnalysisState {
   #intervalJob: string | null = null;
   #intervals = $state.raw<{ done: number; total: number } | null>(null);
   #intervalError = $state<string | null>(null);
+  /**
+   * The last snapshot of analysis jobs not (yet) known as ours: a small job can finish, and its update
+   * arrive, before the reply of 'analysis.start' that names it.
+   */
+  #earlyJobs = new Map<string, JobSnapshot>();
 
   #selected = $state<string | null>(null);
   #stimulusId = $state<number | null>(null);
@@ -246,6 +251,9 @@ export class AnalysisState {
           return;
         }
         this.#intervalJob = jobId;
+        const early = this.#earlyJobs.get(jobId);
+        this.#earlyJobs.clear();
+        if (early) this.onJob(early);
       }
     } catch (err) {
       if (stale()) return;
@@ -383,6 +391,11 @@ export class AnalysisState {
 
   /** New metric values (a metrics job ended) change the correlations: run again if the page is open. */
   onJob(job: JobSnapshot): void {
+    if (job.kind === 'analysis' && job.id !== this.#intervalJob) {
+      this.#earlyJobs.set(job.id, job);
+      if (this.#earlyJobs.size > 20) this.#earlyJobs.delete(this.#earlyJobs.keys().next().value!);
+      return;
+    }
     if (job.kind === 'analysis' && job.id === this.#intervalJob) {
       if (job.state === 'running' || job.state === 'queued') {
         this.#intervals = { done: job.done, total: job.total };
