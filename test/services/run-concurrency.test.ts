@@ -116,7 +116,7 @@ describe('two runs on one project at the same time', () => {
     const a = startRun(shared, 'psnr-y,ssim-y');
     const b = startRun(shared, 'psnr-y,ssim-y');
     const reports = await Promise.all([a.done, b.done]);
-    for (const r of reports) expect(r.code, `a run's exit code (its stderr: ${r.stderr})`).toBe(0);
+    for (const r of reports) expect(r.code, `a run's exit code (its stdout, which lists failed pairs: ${r.stdout}; its stderr: ${r.stderr})`).toBe(0);
     const [ra, rb] = reports.map((r) => JSON.parse(r.stdout) as { pairs: number; computed: number; skipped: number; failed: unknown[] });
     for (const r of [ra!, rb!]) {
       expect(r.pairs).toBe(8);
