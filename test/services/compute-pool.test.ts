@@ -4,6 +4,7 @@
  * transferred (not copied), errors arrive as the same typed IqaError, and cancellation is E_CANCELLED.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IqaError } from '../../src-main/common/errors';
 import { computeAnalysis, type AnalysisInput } from '../../src-main/kernels/analysis/compute-analysis';
@@ -11,6 +12,7 @@ import { featureMatrix, gaussianStats, type FeatureMatrix } from '../../src-main
 import { setStatistics, type SetStatisticsRequest } from '../../src-main/kernels/features/set-statistics';
 import { createRng } from '../../src-main/kernels/stats/rng';
 import { gatherAnalysisInput } from '../../src-main/services/analysis/analyze-project';
+import { analysisCacheDir } from '../../src-main/services/analysis/analysis-cache';
 import { ComputePool } from '../../src-main/services/compute/compute-pool';
 import { openProjectDb } from '../../src-main/services/store/project-db';
 import { tempDir } from '../helpers/media';
@@ -122,5 +124,19 @@ describe('the compute pool', () => {
     expect((err as IqaError).code).toBe('E_CANCELLED');
     // The pool still works afterwards.
     expect((await pool.analyze(structuredClone(input))).mos).toHaveLength(30);
+  });
+
+  it('a project analysis closed at once still stores its report, and no late worker reply reaches the pool unclaimed', async () => {
+    // The merged report is stored after the answer; a pool destroyed before that step's reply came back
+    // made piscina emit 'error' for a reply it had no task for (an uncaught exception in one CI run).
+    const dir = join(tmp.dir, 'closed-at-once');
+    writeSyntheticAnalysisProject(dir, { contents: 4, perContent: 3, observers: 5, metrics: ['psnr-y'] });
+    const own = new ComputePool({ threads: 2 });
+    const report = await own.analyzeProject(dir, { study: 'load', mapping: 'linear', seed: 1, resamples: 20 }, () => {
+      throw new Error('the pool has threads: the worker reads the project');
+    });
+    expect(report.provenance.bootstrap?.resamples).toBe(20);
+    await own.close();
+    expect(readdirSync(analysisCacheDir(dir)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
  * the first task and exit when idle. With `threads: 0` the same kernels run on the calling thread
  * (the engine's test setting, as for the frame pool).
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { AnalysisReport } from '../../common/domain';
 import { IqaError } from '../../common/errors';
 import { withRowIntervals, type AnalysisInput, type RowIntervals } from '../../kernels/analysis/compute-analysis';
@@ -15,7 +15,7 @@ import type { AlignFramesInput, FrameAlignment } from '../../kernels/align/align
 import type { ComputeWorkerReply, ComputeWorkerResult, ComputeWorkerTask } from '../../workers/compute-messages';
 import { analyzeProject, type AnalysisStep, type AnalysisStepResult, type AnalyzeOptions } from '../analysis/analyze-project';
 import type { Db } from '../store/project-db';
-import { workerFile } from '../worker-files';
+import { newWorkerPool } from '../worker-pool';
 
 export interface ComputePoolOptions {
   /** Tasks run at once (default 1; 0 = on the calling thread). */
@@ -38,6 +38,8 @@ export class ComputePool {
   readonly #idleTimeoutMs: number;
   #pool: Piscina | undefined;
   #seq = 0;
+  /** Cache writes not awaited by their analysis (the report is returned first); close() waits for them. */
+  readonly #storing = new Set<Promise<unknown>>();
 
   constructor(opts: ComputePoolOptions = {}) {
     this.threads = Math.max(0, opts.threads ?? 1);
@@ -93,7 +95,9 @@ export class ComputePool {
         }),
       );
       const report = withRowIntervals(first.report, Object.assign({}, ...parts) as RowIntervals);
-      void step({ step: 'store', key: first.key, report }).catch(() => undefined);
+      const storing = step({ step: 'store', key: first.key, report }).catch(() => undefined);
+      this.#storing.add(storing);
+      void storing.finally(() => this.#storing.delete(storing));
       return report;
     } catch (err) {
       if (signal?.aborted) throw new IqaError('E_CANCELLED', 'analysis cancelled');
@@ -145,7 +149,7 @@ export class ComputePool {
     const what = { analysis: 'analysis', 'project-analysis': 'analysis', alignment: 'alignment check', 'set-statistics': 'set statistics', 'fid-input': 'FID input' }[task.kind];
     if (signal?.aborted) throw new IqaError('E_CANCELLED', `${what} cancelled`);
     if (this.threads === 0 && task.kind !== 'project-analysis') return runComputeTask(task);
-    const pool = (this.#pool ??= new Piscina({ filename: workerFile('compute.worker'), recordTiming: false, minThreads: 0, maxThreads: this.threads, idleTimeout: this.#idleTimeoutMs }));
+    const pool = (this.#pool ??= newWorkerPool({ worker: 'compute.worker', minThreads: 0, maxThreads: this.threads, idleTimeout: this.#idleTimeoutMs }));
     let reply: ComputeWorkerReply;
     try {
       reply = (await pool.run(task, { transferList, signal })) as ComputeWorkerReply;
@@ -161,6 +165,7 @@ export class ComputePool {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#storing);
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.destroy();

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameMapJob, type FrameMapResult } from '../../kernels/frame-metrics';
-import { workerFile } from '../worker-files';
+import { newWorkerPool } from '../worker-pool';
 
 export type { FrameJob, FrameMapJob, FrameMapResult } from '../../kernels/frame-metrics';
 
@@ -43,7 +43,7 @@ class PoolRunner implements FrameRunner {
   readonly #pool: Piscina;
   constructor(threads: number) {
     this.threads = threads;
-    this.#pool = new Piscina({ filename: workerFile('frame-metrics.worker'), recordTiming: false, minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
+    this.#pool = newWorkerPool({ worker: 'frame-metrics.worker', minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
   }
   run(job: FrameJob, signal?: AbortSignal): Promise<Float64Array> {
     return this.#pool.run(job, { signal });

@@ -4,9 +4,9 @@
  * bytes are hashed in a worker thread (workers/file-hash.worker.ts), never on the engine's thread.
  */
 import { statSync } from 'node:fs';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { FileHashReply } from '../../workers/file-hash-messages';
-import { workerFile } from '../worker-files';
+import { newWorkerPool } from '../worker-pool';
 
 interface Entry {
   size: number;
@@ -18,7 +18,7 @@ const cache = new Map<string, Entry>();
 let pool: Piscina | undefined;
 
 async function hashInWorker(path: string): Promise<string> {
-  pool ??= new Piscina({ filename: workerFile('file-hash.worker'), recordTiming: false, minThreads: 0, maxThreads: 1, idleTimeout: 5_000 });
+  pool ??= newWorkerPool({ worker: 'file-hash.worker', minThreads: 0, maxThreads: 1, idleTimeout: 5_000 });
   const reply = (await pool.run({ path })) as FileHashReply;
   if (reply.ok) return reply.sha256;
   // The fs error as the caller would have had it reading the file itself (callers read its code).

@@ -9,11 +9,11 @@
  * worker; more workers only help small models on many cores (set intraOpThreads to share them).
  */
 import { freemem } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { IqaError } from '../../common/errors';
 import type { ExecutionProvider, GraphIo, TensorData } from '../../common/inference';
 import type { OnnxRunReply, OnnxRunTask } from '../../workers/onnx-messages';
-import { workerFile } from '../worker-files';
+import { newWorkerPool } from '../worker-pool';
 import { fileIdentity } from './file-hash';
 import type { ModelEntry } from './manifest';
 import { requireModel, type ModelDirOptions } from './model-store';
@@ -102,14 +102,7 @@ export class OnnxInference {
   }
 
   #getPool(): Piscina {
-    this.#pool ??= new Piscina({
-      filename: workerFile('onnx.worker'),
-      // No per-task timing histograms: nothing reads them, and making them costs the engine's thread at the pool's start.
-      recordTiming: false,
-      minThreads: 0,
-      maxThreads: Math.max(1, this.#opts.threads ?? 1),
-      idleTimeout: this.#opts.idleTimeoutMs ?? 60_000,
-    });
+    this.#pool ??= newWorkerPool({ worker: 'onnx.worker', minThreads: 0, maxThreads: Math.max(1, this.#opts.threads ?? 1), idleTimeout: this.#opts.idleTimeoutMs ?? 60_000 });
     return this.#pool;
   }
 
