@@ -3,13 +3,13 @@
  * a contract command through the engine (engine-client.ts). Here: arguments into the command's input,
  * its output into text or one JSON document.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IqaError } from '../common/errors';
 import { STUDY_EXPORT_FORMATS, STUDY_METHOD_NAMES, type StudyExportFormat, type StudyMethodName } from '../common/contract-names';
 import { parseFilter } from '../common/set-spec';
-import { STUDY_SCALE_IDS, type PairDesign, type StudyCreateInput, type StudyScaleId, type StudyTiming } from '../common/study';
+import { STUDY_SCALE_IDS, formatDemographicFields, parseDemographicFields, participantPages, type DemographicField, type PairDesign, type ParticipantPages, type StudyCreateInput, type StudyScaleId, type StudyTiming } from '../common/study';
 import { withEngine, type CliEngine } from './engine-client';
 import { printTable } from './table';
 
@@ -35,11 +35,37 @@ export function parsePairs(v: string): PairDesign {
   if (!m || Number(m[2]) < 1) throw new InvalidArgumentError('expected full, random:K or active:K (K comparisons per pair, >= 1)');
   return { kind: m[1] as 'random' | 'active', perPair: Number(m[2]) };
 }
+const demographicsArg = (v: string): DemographicField[] => {
+  try {
+    return parseDemographicFields(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+/** A text option given as a file (--consent-file, --instructions-file): read as UTF-8, a clear error if unreadable. */
+const textFileArg = (v: string): string => {
+  try {
+    return readFileSync(resolve(v), 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read ${v} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+};
 const sizeArg = (v: string) => {
   const m = /^(\d+)x(\d+)$/.exec(v);
   if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError('expected WIDTHxHEIGHT, e.g. 1920x1080');
   return { width: Number(m[1]), height: Number(m[2]) };
 };
+
+/** What a participant goes through before the trials, in one line. */
+function pagesLine(p: ParticipantPages): string {
+  const parts = [
+    p.consent !== null ? 'consent' : null,
+    p.demographics.length ? `demographics (${formatDemographicFields(p.demographics)})` : null,
+    p.visionCheck ? 'vision check' : null,
+    p.instructions !== null ? "the study's instructions" : null,
+  ].filter((x): x is string => x !== null);
+  return parts.length ? parts.join(', ') : "the method's instructions only";
+}
 
 /** --study as an id, or a name looked up through studies.list. */
 async function studyId(engine: CliEngine, projectDir: string, ref: string): Promise<number> {
@@ -71,6 +97,10 @@ interface CreateOptions {
   video?: StudyTiming['video'];
   breakEvery?: number;
   display?: { width: number; height: number };
+  consentFile?: string;
+  instructionsFile?: string;
+  demographics?: DemographicField[];
+  visionCheck?: boolean;
   json?: boolean;
 }
 
@@ -100,6 +130,10 @@ export function addStudyCommand(program: Command): void {
     .option('--video <mode>', 'play-once or until-vote', choice(['play-once', 'until-vote']))
     .option('--break-every <minutes>', 'offer a break every N minutes', whole(1))
     .option('--display <WxH>', 'the display the study is validated against', sizeArg)
+    .option('--consent-file <file>', 'a text file with the consent text each participant agrees to (or declines) before any trial', textFileArg)
+    .option('--demographics <fields>', 'a demographics form: fields separated by ";", "*" required, "(number)", "Label: a | b" a choice', demographicsArg)
+    .option('--vision-check', 'record each participant\'s vision check (acuity, colour vision) before the trials')
+    .option('--instructions-file <file>', 'a text file with the study\'s instructions, shown above the method\'s own', textFileArg)
     .option('--json', 'print JSON')
     .action((project: string, o: CreateOptions) =>
       withEngine({}, async (engine) => {
@@ -109,6 +143,12 @@ export function addStudyCommand(program: Command): void {
           ...(o.voteLimitMs !== undefined ? { voteLimitMs: o.voteLimitMs } : {}),
           ...(o.video !== undefined ? { video: o.video } : {}),
           ...(o.breakEvery !== undefined ? { breakEveryMin: o.breakEvery } : {}),
+        };
+        const pages: Partial<ParticipantPages> = {
+          ...(o.consentFile !== undefined ? { consent: o.consentFile } : {}),
+          ...(o.instructionsFile !== undefined ? { instructions: o.instructionsFile } : {}),
+          ...(o.demographics ? { demographics: o.demographics } : {}),
+          ...(o.visionCheck ? { visionCheck: true } : {}),
         };
         const input: StudyCreateInput = {
           name: o.name,
@@ -126,6 +166,7 @@ export function addStudyCommand(program: Command): void {
           ...(o.allowTie ? { allowTie: true } : {}),
           ...(Object.keys(timing).length ? { timing } : {}),
           ...(o.display ? { display: o.display } : {}),
+          ...(Object.keys(pages).length ? { pages } : {}),
         };
         const r = await engine.call('studies.create', { projectDir: resolve(project), ...input });
         if (o.json) json(r);
@@ -165,7 +206,8 @@ export function addStudyCommand(program: Command): void {
           `study ${detail.id} "${detail.name}": ${detail.method}, scale ${detail.scale.id} (${detail.scale.min}..${detail.scale.max})\n` +
             `  ${d.stimulusIds.length} test stimuli${d.hiddenReferenceIds.length ? ` + ${d.hiddenReferenceIds.length} hidden references` : ''}, ${d.repetitions} repetition(s), ${d.training.count} training trial(s), ${d.order} order, seed ${d.seed}` +
             `${d.pairs ? `, pairs ${d.pairs.kind}${d.pairs.kind === 'full' ? '' : `:${d.pairs.perPair}`}` : ''}\n` +
-            `  ${detail.estimate.trials} trials, about ${detail.estimate.minutes} min a session${detail.estimate.warning ? ` (warning: ${detail.estimate.warning})` : ''}\n`,
+            `  ${detail.estimate.trials} trials, about ${detail.estimate.minutes} min a session${detail.estimate.warning ? ` (warning: ${detail.estimate.warning})` : ''}\n` +
+            `  before the trials: ${pagesLine(participantPages(d))}\n`,
         );
         if (progress.participants.length) {
           printTable(['participant', 'session', 'state', 'answered'], progress.participants.map((p) => [p.participant, String(p.sessionId), p.state, `${p.answered}/${p.total}`]));

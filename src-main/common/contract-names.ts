@@ -45,6 +45,7 @@ export const COMMAND_NAMES = [
   'sessions.video',
   'sessions.timeout',
   'sessions.update',
+  'sessions.participant',
   'ratings.submit',
   'sessions.stimulus',
   'sessions.upcoming',

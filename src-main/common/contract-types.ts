@@ -9,7 +9,7 @@ import type { WireError } from './errors';
 import type { MetricDescriptor, Pooling, Scaler } from './metric-registry';
 import type { AnalysisReport, AppInfo, JobSnapshot, MetricResultRow, ModelRow, ProjectInfo, RecentProject, Stimulus, StudySummary } from './domain';
 import type { SetSpec } from './set-spec';
-import type { RatingSubmitInput, ScaleLabel, SessionDisplay, SessionNotes, SessionState, StudyCreateInput, StudyDetail, StudyEstimate, StudyProgress, StudyScale, StudyValidation, PlaylistTrial } from './study';
+import type { ParticipantPagesInput, RatingSubmitInput, ScaleLabel, SessionDisplay, SessionNotes, SessionState, StudyCreateInput, StudyDetail, StudyEstimate, StudyProgress, StudyScale, StudyValidation, PlaylistTrial } from './study';
 import type { StudyExportFormat } from './contract-names';
 import type { LanListenerInfo, LanStatus } from './lan';
 
@@ -326,6 +326,11 @@ export interface CommandInputs {
   'sessions.timeout': ProjectRef & { sessionId: number; trialId: number; presentedAt: string; timedOutAt: string };
   /** The participant's display and the researcher's notes. */
   'sessions.update': ProjectRef & { sessionId: number; display?: SessionDisplay; notes?: SessionNotes };
+  /**
+   * What the participant answers before the trials: consent (a refusal ends the session), the
+   * demographics form, the vision check record. Each part once; returns the session.
+   */
+  'sessions.participant': ProjectRef & ParticipantPagesInput;
   /** One answer to the session's current trial, committed before the reply; returns the next trial. */
   'ratings.submit': ProjectRef & RatingSubmitInput;
   /** The pixels of one image a session shows, by stimulus id (services/study/presentation.ts): lossless 8-bit RGB. */
@@ -396,6 +401,7 @@ export interface CommandOutputs {
   'sessions.video': VideoChunkJson;
   'sessions.timeout': SessionState;
   'sessions.update': SessionState;
+  'sessions.participant': SessionState;
   'ratings.submit': SessionState;
   'sessions.stimulus': StimulusPixelsJson;
   /** `videos`: those of `stimulusIds` that are videos (fetched with `sessions.video`, the others with `sessions.stimulus`). */

@@ -31,7 +31,7 @@ import {
   STUDY_EXPORT_FORMATS,
   type CommandName,
 } from './contract-names';
-import { STUDY_SCALE_IDS } from './study';
+import { COLOUR_VISION, STUDY_SCALE_IDS } from './study';
 import type { AnalysisOptions, CommandInputs, CommandOutput, ImportOptions, MetricsRunInput, MosChoice } from './contract-types';
 
 export * from './contract-names';
@@ -233,6 +233,19 @@ const displaySchema = z.strictObject({
   userAgent: z.string().max(1000).optional(),
 });
 const notesSchema = z.strictObject({ viewingDistance: z.string().max(200).optional(), room: z.string().max(1000).optional(), text: z.string().max(10_000).optional() });
+const demographicFieldSchema = z.strictObject({
+  key: z.string().min(1).max(100).regex(/^[a-z0-9_]+$/, 'lower-case letters, digits and _'),
+  label: z.string().min(1).max(200),
+  kind: z.enum(['text', 'number', 'choice']),
+  options: z.array(z.string().min(1).max(200)).max(50),
+  required: z.boolean(),
+});
+const participantPagesSchema = z.strictObject({
+  consent: z.string().min(1).max(50_000).nullable(),
+  demographics: z.array(demographicFieldSchema).max(50),
+  visionCheck: z.boolean(),
+  instructions: z.string().min(1).max(20_000).nullable(),
+});
 const displaySizeSchema = z.strictObject({ width: z.number().int().positive().max(100_000), height: z.number().int().positive().max(100_000) });
 const perPairSchema = z.number().int().min(1).max(10_000);
 
@@ -270,6 +283,7 @@ export const studyCreateSchema = z.strictObject({
     .partial()
     .optional(),
   display: displaySizeSchema.optional(),
+  pages: participantPagesSchema.partial().optional(),
 });
 
 export const ratingSubmitSchema = z.strictObject({
@@ -370,6 +384,15 @@ export const commands = {
   'sessions.video': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive(), offset: z.number().int().min(0).default(0) })),
   'sessions.timeout': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), trialId: z.number().int().positive(), presentedAt: isoTime, timedOutAt: isoTime })),
   'sessions.update': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), display: displaySchema.optional(), notes: notesSchema.optional() })),
+  'sessions.participant': command(
+    z.strictObject({
+      projectDir: absPath,
+      sessionId: z.number().int().positive(),
+      consent: z.strictObject({ agreed: z.boolean(), at: isoTime }).optional(),
+      demographics: z.record(z.string().min(1).max(100), z.union([z.string().max(1000), z.number().finite(), z.null()])).optional(),
+      vision: z.strictObject({ acuity: z.string().max(50), colour: z.enum(COLOUR_VISION), test: z.string().max(500).optional(), at: isoTime }).optional(),
+    }),
+  ),
   'ratings.submit': command(ratingSubmitSchema),
   'sessions.stimulus': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), stimulusId: z.number().int().positive() })),
   'sessions.upcoming': command(z.strictObject({ projectDir: absPath, sessionId: z.number().int().positive(), count: z.number().int().min(1).max(20).default(1) })),

@@ -14,6 +14,8 @@ export const LAN_PARTICIPANT_COMMANDS = [
   'sessions.enrol',
   'sessions.current',
   'sessions.update',
+  // Consent, demographics and the vision check record, before the trials.
+  'sessions.participant',
   'ratings.submit',
   'sessions.stimulus',
   'sessions.upcoming',

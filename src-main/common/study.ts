@@ -108,6 +108,109 @@ export interface StudyTiming {
 
 export const DEFAULT_TIMING: Readonly<StudyTiming> = Object.freeze({ imageMs: 8000, video: 'play-once', greyMs: 2000, voteLimitMs: null, breakEveryMin: null, sampleRateHz: 2 });
 
+/** One field of a study's optional demographics form. */
+export interface DemographicField {
+  /** The answer's key in the stored record (from the label: lower case, words joined by '_'). */
+  key: string;
+  label: string;
+  kind: 'text' | 'number' | 'choice';
+  /** `choice`: the answers offered, in order. */
+  options: string[];
+  /** The participant must answer it (otherwise it may be left empty). */
+  required: boolean;
+}
+
+/**
+ * What a participant goes through before the trials, besides the method's own instructions, in this
+ * order: consent, the demographics form, the vision check record (taken by the experimenter), then the
+ * instructions. Each is asked once per participant; a resumed session skips what is recorded.
+ */
+export interface ParticipantPages {
+  /** The consent text to agree to before any trial; null: none asked. */
+  consent: string | null;
+  demographics: DemographicField[];
+  /** Record the participant's visual acuity and colour vision (BT.500 §2.5: observers are screened for both). */
+  visionCheck: boolean;
+  /** The study's own instructions, shown above the method's; null: the method's only. */
+  instructions: string | null;
+}
+
+export const NO_PARTICIPANT_PAGES: Readonly<ParticipantPages> = Object.freeze({ consent: null, demographics: [], visionCheck: false, instructions: null });
+
+/** The pages of a design (designs stored before pages existed have none). */
+export const participantPages = (d: Pick<StudyDesign, 'pages'>): ParticipantPages => d.pages ?? { ...NO_PARTICIPANT_PAGES };
+
+export const COLOUR_VISION = ['normal', 'deficient', 'not tested'] as const;
+export type ColourVision = (typeof COLOUR_VISION)[number];
+
+/** What is recorded about a participant before the trials (participants.info). */
+export interface ParticipantInfo {
+  /** The answer to the consent text, with the text as it was shown. */
+  consent?: { agreed: boolean; at: string; text: string };
+  /** By field key; null: left empty. */
+  demographics?: Record<string, string | number | null>;
+  /** Acuity as the chart gives it (e.g. 20/20, 6/6, 1.0), colour vision, and the tests used. */
+  vision?: { acuity: string; colour: ColourVision; test: string; at: string };
+}
+
+/** The first page a participant still has to go through before the trials, or null when none is left. */
+export function pendingParticipantPage(pages: ParticipantPages, info: ParticipantInfo): 'consent' | 'demographics' | 'vision' | null {
+  if (pages.consent !== null && !info.consent) return 'consent';
+  if (pages.demographics.length > 0 && !info.demographics) return 'demographics';
+  if (pages.visionCheck && !info.vision) return 'vision';
+  return null;
+}
+
+/** A field key from its label: 'Years of experience' → 'years_of_experience'. */
+export const fieldKey = (label: string): string =>
+  label
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '') || 'field';
+
+/**
+ * Demographics fields from their one-line spec, fields separated by ';' or new lines:
+ * `Label` (free text), `Label (number)`, `Label: option | option | …` (a choice); a '*' after the
+ * label makes the field required. E.g. `Age* (number); Gender: female | male | other | prefer not to say`.
+ * Throws an Error naming the field at fault.
+ */
+export function parseDemographicFields(spec: string): DemographicField[] {
+  const fields: DemographicField[] = [];
+  for (const raw of spec.split(/[;\n]/)) {
+    const item = raw.trim();
+    if (!item) continue;
+    const colon = item.indexOf(':');
+    let head = (colon >= 0 ? item.slice(0, colon) : item).trim();
+    let kind: DemographicField['kind'] = 'text';
+    const typed = /\((number|text)\)\s*$/i.exec(head);
+    if (typed) {
+      kind = typed[1]!.toLowerCase() as 'number' | 'text';
+      head = head.slice(0, typed.index).trim();
+    }
+    const required = head.endsWith('*');
+    const label = required ? head.slice(0, -1).trim() : head;
+    if (!label) throw new Error(`demographics field "${item}": give it a label`);
+    let options: string[] = [];
+    if (colon >= 0) {
+      if (typed) throw new Error(`demographics field "${label}": a choice (after ':') cannot also be ${kind}`);
+      options = item.slice(colon + 1).split('|').map((o) => o.trim()).filter(Boolean);
+      if (options.length < 2) throw new Error(`demographics field "${label}": a choice needs at least two options separated by '|'`);
+      if (new Set(options).size !== options.length) throw new Error(`demographics field "${label}": an option is listed twice`);
+      kind = 'choice';
+    }
+    const key = fieldKey(label);
+    if (fields.some((f) => f.key === key)) throw new Error(`demographics field "${label}": two fields have the same name`);
+    fields.push({ key, label, kind, options, required });
+  }
+  return fields;
+}
+
+/** The spec a field list comes from (parseDemographicFields's inverse). */
+export function formatDemographicFields(fields: readonly DemographicField[]): string {
+  return fields.map((f) => `${f.label}${f.required ? '*' : ''}${f.kind === 'number' ? ' (number)' : f.kind === 'choice' ? `: ${f.options.join(' | ')}` : ''}`).join('; ');
+}
+
 /** The design of a study, stored as `studies.design` (JSON). `stimulusIds` is resolved once, at creation. */
 export interface StudyDesign {
   version: 1;
@@ -133,6 +236,8 @@ export interface StudyDesign {
   timing: StudyTiming;
   /** The display the study is validated against (CSS pixels at devicePixelRatio 1). */
   display: { width: number; height: number } | null;
+  /** Consent, demographics, vision check and the study's instructions (absent in designs made before them: none). */
+  pages?: ParticipantPages;
 }
 
 /** One medium of a trial, by role; never a file path (the participant's page asks for media by stimulus id). */
@@ -168,6 +273,9 @@ export interface SessionState {
   method: StudyMethodName;
   scale: StudyScale;
   timing: StudyTiming;
+  /** What the participant goes through before the trials, and what of it is recorded already. */
+  pages: ParticipantPages;
+  info: ParticipantInfo;
 }
 
 /** The display a participant's browser reported (stored with the session). */
@@ -205,6 +313,15 @@ export interface StudyCreateInput {
   plannedParticipants?: number;
   timing?: Partial<StudyTiming>;
   display?: { width: number; height: number };
+  pages?: Partial<ParticipantPages>;
+}
+
+/** What `sessions.participant` records (each part once; the page sends them as the participant goes through). */
+export interface ParticipantPagesInput {
+  sessionId: number;
+  consent?: { agreed: boolean; at: string };
+  demographics?: Record<string, string | number | null>;
+  vision?: { acuity: string; colour: ColourVision; test?: string; at: string };
 }
 
 export interface StudyEstimate {
@@ -257,6 +374,8 @@ export interface ParticipantProgress {
   finishedAt: string | null;
   display: SessionDisplay | null;
   notes: SessionNotes | null;
+  /** Consent, demographics and vision check as recorded. */
+  info: ParticipantInfo;
 }
 
 export interface StudyProgress {

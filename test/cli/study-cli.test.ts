@@ -1,6 +1,6 @@
 /** `iqa study …` through the built CLI (`npm run build:main`) on a project of real PNG files. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iqa } from '../helpers/cli';
 import { makePng, tempDir } from '../helpers/media';
@@ -85,5 +85,22 @@ describe('iqa study', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/src02_noise: .*missing/);
     expect(r.stdout).toMatch(/fix: restore the file/);
+  });
+
+  it('designs the pages before the trials from a consent file, a demographics spec and --vision-check, and shows them', () => {
+    const consent = join(tmp.dir, 'consent.txt');
+    writeFileSync(consent, 'I agree to take part.\n');
+    const created = iqa(['study', 'create', project, '--name', 'acr-pages', '--method', 'ACR', '--consent-file', consent, '--demographics', 'Age* (number); Glasses: yes | no', '--vision-check', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const shown = iqa(['study', 'show', project, '--study', 'acr-pages'], env);
+    expect(shown.stdout).toContain('before the trials: consent, demographics (Age* (number); Glasses: yes | no), vision check');
+    const detail = JSON.parse(iqa(['study', 'show', project, '--study', 'acr-pages', '--json'], env).stdout) as { design: { pages: unknown } };
+    expect(detail.design.pages).toMatchObject({ consent: 'I agree to take part.', visionCheck: true, instructions: null });
+    const bad = iqa(['study', 'create', project, '--name', 'acr-bad', '--method', 'ACR', '--demographics', 'Glasses: yes'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"Glasses": a choice needs at least two options');
+    const missing = iqa(['study', 'create', project, '--name', 'acr-bad', '--method', 'ACR', '--consent-file', join(tmp.dir, 'none.txt')], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('none.txt (ENOENT)');
   });
 });

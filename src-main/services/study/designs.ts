@@ -9,7 +9,7 @@ import { IqaError } from '../../common/errors';
 import { matchesFilter } from '../../common/set-spec';
 import type { Stimulus } from '../../common/domain';
 import type { StudyMethodName } from '../../common/contract-names';
-import { DEFAULT_TIMING, STUDY_METHOD_INFO, defaultScale, type ScaleLabel, type StudyDesign, type StudyScale, type StudyCreateInput } from '../../common/study';
+import { DEFAULT_TIMING, NO_PARTICIPANT_PAGES, STUDY_METHOD_INFO, defaultScale, type ParticipantPages, type ScaleLabel, type StudyDesign, type StudyScale, type StudyCreateInput } from '../../common/study';
 import { buildPlaylist, candidatePairs, pairsPerParticipant, type PlannedTrial, type PlaylistStimulus } from '../../kernels/study/playlist';
 import type { Db } from '../store/project-db';
 import { listStimuli } from '../store/stimuli-repo';
@@ -105,6 +105,7 @@ export function createStudy(db: Db, o: CreateStudyOptions): StudyRecord {
     plannedParticipants: o.plannedParticipants ?? 15,
     timing: { ...DEFAULT_TIMING, ...o.timing },
     display: o.display ?? null,
+    pages: checkPages({ ...NO_PARTICIPANT_PAGES, ...o.pages }),
   };
   const now = new Date().toISOString();
   const id = db.transaction(() => {
@@ -112,6 +113,19 @@ export function createStudy(db: Db, o: CreateStudyOptions): StudyRecord {
     return Number(db.prepare('INSERT INTO studies (name, method, scale, design, created_at) VALUES (?, ?, ?, ?, ?)').run(o.name, o.method, JSON.stringify(scale), JSON.stringify(design), now).lastInsertRowid);
   })();
   return { id, name: o.name, method: o.method, scale, design, createdAt: now };
+}
+
+/** The pages as stored: texts trimmed (blank: none), each choice field with its options, keys unique. */
+function checkPages(p: ParticipantPages): ParticipantPages {
+  const text = (t: string | null) => (t === null || !t.trim() ? null : t.trim());
+  const keys = new Set<string>();
+  for (const f of p.demographics) {
+    if (keys.has(f.key)) throw new IqaError('E_INPUT', `demographics: two fields have the key "${f.key}"`);
+    keys.add(f.key);
+    if (f.kind === 'choice' && f.options.length < 2) throw new IqaError('E_INPUT', `demographics field "${f.label}": a choice needs at least two options`);
+    if (f.kind !== 'choice' && f.options.length > 0) throw new IqaError('E_INPUT', `demographics field "${f.label}": only a choice field has options`);
+  }
+  return { consent: text(p.consent), demographics: p.demographics.map((f) => ({ ...f, options: [...f.options] })), visionCheck: p.visionCheck, instructions: text(p.instructions) };
 }
 
 function checkLabels(scale: StudyScale, labels: ScaleLabel[]): ScaleLabel[] {

@@ -13,7 +13,7 @@
  */
 import { IqaError } from '../../common/errors';
 import type { Stimulus } from '../../common/domain';
-import { STUDY_METHOD_INFO, type ParticipantProgress, type RatingSubmitInput, type SessionDisplay, type SessionNotes, type SessionState, type StudyProgress, type TrialMedia, type TrialView } from '../../common/study';
+import { STUDY_METHOD_INFO, participantPages, type ParticipantInfo, type ParticipantPages, type ParticipantPagesInput, type ParticipantProgress, type RatingSubmitInput, type SessionDisplay, type SessionNotes, type SessionState, type StudyProgress, type TrialMedia, type TrialView } from '../../common/study';
 import { participantSeed } from '../../kernels/study/order';
 import { candidatePairs, type PlannedTrial } from '../../kernels/study/playlist';
 import { informationGainPair, type ChoosePair } from '../../kernels/study/pair-chooser';
@@ -34,7 +34,10 @@ interface SessionRow {
   code: string;
   state: SessionState['state'];
   seed: number;
+  info: string;
 }
+
+const parseInfo = (json: string | null): ParticipantInfo => (json ? (JSON.parse(json) as ParticipantInfo) : {});
 
 interface TrialRow {
   id: number;
@@ -60,7 +63,7 @@ export function previewPlaylist(db: Db, studyId: number, code: string): { plan: 
 
 function sessionRow(db: Db, sessionId: number): SessionRow {
   const row = db
-    .prepare('SELECT se.id, se.study_id, se.participant_id, p.code, se.state, se.seed FROM sessions se JOIN participants p ON p.id = se.participant_id WHERE se.id = ?')
+    .prepare('SELECT se.id, se.study_id, se.participant_id, p.code, se.state, se.seed, p.info FROM sessions se JOIN participants p ON p.id = se.participant_id WHERE se.id = ?')
     .get(sessionId) as SessionRow | undefined;
   if (!row) throw new IqaError('E_NOT_FOUND', `no session ${sessionId} in this project`);
   return row;
@@ -204,7 +207,77 @@ export function sessionState(db: Db, sessionId: number): SessionState {
     method: study.method,
     scale: study.scale,
     timing: study.design.timing,
+    pages: participantPages(study.design),
+    info: parseInfo(s.info),
   };
+}
+
+/** No answer is stored before the participant has agreed to the study's consent text (when it has one). */
+function requireConsent(study: StudyRecord, s: SessionRow): void {
+  const consent = participantPages(study.design).consent;
+  if (consent === null) return;
+  const given = parseInfo(s.info).consent;
+  if (!given?.agreed) throw new IqaError('E_INPUT', `participant "${s.code}" has ${given ? 'declined' : 'not yet agreed to'} the consent text of study "${study.name}": no answer is stored without consent`);
+}
+
+/**
+ * Records what the participant answered before the trials (participants.info), each part once, in one
+ * transaction: consent (declining ends the session: state 'aborted', nothing else asked), the
+ * demographics form (checked against the design's fields), the vision check (the experimenter's record).
+ */
+export function recordParticipantPages(db: Db, input: ParticipantPagesInput): SessionState {
+  const s = sessionRow(db, input.sessionId);
+  const study = readStudy(db, s.study_id);
+  const pages = participantPages(study.design);
+  db.transaction(() => {
+    const info = parseInfo((db.prepare('SELECT info FROM participants WHERE id = ?').get(s.participant_id) as { info: string }).info);
+    if (input.consent) {
+      if (pages.consent === null) throw new IqaError('E_INPUT', `study "${study.name}" asks for no consent`);
+      if (info.consent) throw new IqaError('E_EXISTS', `participant "${s.code}" has already ${info.consent.agreed ? 'agreed to' : 'declined'} the consent text (${info.consent.at})`);
+      info.consent = { agreed: input.consent.agreed, at: input.consent.at, text: pages.consent };
+      if (!input.consent.agreed) db.prepare("UPDATE sessions SET state = 'aborted', finished_at = ? WHERE id = ? AND state = 'running'").run(new Date().toISOString(), s.id);
+    }
+    if ((input.demographics || input.vision) && pages.consent !== null && !info.consent?.agreed) {
+      throw new IqaError('E_INPUT', `participant "${s.code}" has not agreed to the consent text of study "${study.name}": nothing else is recorded before consent`);
+    }
+    if (input.demographics) {
+      if (pages.demographics.length === 0) throw new IqaError('E_INPUT', `study "${study.name}" has no demographics form`);
+      if (info.demographics) throw new IqaError('E_EXISTS', `participant "${s.code}" has already filled in the demographics form`);
+      info.demographics = checkDemographics(pages.demographics, input.demographics);
+    }
+    if (input.vision) {
+      if (!pages.visionCheck) throw new IqaError('E_INPUT', `study "${study.name}" records no vision check`);
+      if (info.vision) throw new IqaError('E_EXISTS', `participant "${s.code}" has a vision check record already (${info.vision.at})`);
+      const acuity = input.vision.acuity.trim();
+      if (!acuity) throw new IqaError('E_INPUT', 'the vision check needs the acuity as the chart gives it (e.g. 20/20, 6/6 or 1.0)');
+      info.vision = { acuity, colour: input.vision.colour, test: input.vision.test?.trim() ?? '', at: input.vision.at };
+    }
+    db.prepare('UPDATE participants SET info = ? WHERE id = ?').run(JSON.stringify(info), s.participant_id);
+  })();
+  return sessionState(db, input.sessionId);
+}
+
+/** The form's answers by field: every key a field of the design, numbers numeric, choices among the options, required ones given. */
+function checkDemographics(fields: ParticipantPages['demographics'], given: Record<string, string | number | null>): Record<string, string | number | null> {
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  for (const k of Object.keys(given)) if (!byKey.has(k)) throw new IqaError('E_INPUT', `demographics: "${k}" is not a field of this study's form (${fields.map((f) => f.key).join(', ')})`);
+  const out: Record<string, string | number | null> = {};
+  for (const f of fields) {
+    let v = given[f.key] ?? null;
+    if (typeof v === 'string') v = v.trim() || null;
+    if (v === null) {
+      if (f.required) throw new IqaError('E_INPUT', `demographics: "${f.label}" must be answered`);
+    } else if (f.kind === 'number') {
+      const n = typeof v === 'number' ? v : Number(v);
+      if (!Number.isFinite(n)) throw new IqaError('E_INPUT', `demographics: "${f.label}" takes a number, not "${v}"`);
+      v = n;
+    } else if (f.kind === 'choice') {
+      if (!f.options.includes(String(v))) throw new IqaError('E_INPUT', `demographics: "${f.label}" is one of ${f.options.join(', ')}, not "${v}"`);
+      v = String(v);
+    } else v = String(v);
+    out[f.key] = v;
+  }
+  return out;
 }
 
 export type SubmitInput = RatingSubmitInput;
@@ -223,6 +296,7 @@ export function submitRating(db: Db, a: SubmitInput): SessionState {
   const study = readStudy(db, s.study_id);
   const stimuli = studyStimuli(db, study.design);
   const info = STUDY_METHOD_INFO[study.method];
+  requireConsent(study, s);
   db.transaction(() => {
     const trial = db.prepare('SELECT id, idx, reference_side, timed_out_at FROM trials WHERE id = ? AND session_id = ?').get(a.trialId, a.sessionId) as { id: number; idx: number; reference_side: 'A' | 'B' | null; timed_out_at: string | null } | undefined;
     if (!trial) throw new IqaError('E_NOT_FOUND', `trial ${a.trialId} is not a trial of session ${a.sessionId}`);
@@ -293,6 +367,7 @@ export function timeOutTrial(db: Db, a: { sessionId: number; trialId: number; pr
   const stimuli = studyStimuli(db, study.design);
   if (study.design.timing.voteLimitMs === null) throw new IqaError('E_INPUT', `study "${study.name}" has no voting time limit: a trial cannot time out`);
   if (STUDY_METHOD_INFO[study.method].answer === 'samples') throw new IqaError('E_INPUT', 'an SSCQE trial has no vote to time out: its samples are its answer');
+  requireConsent(study, s);
   db.transaction(() => {
     const trial = db.prepare('SELECT id, idx, timed_out_at FROM trials WHERE id = ? AND session_id = ?').get(a.trialId, a.sessionId) as { id: number; idx: number; timed_out_at: string | null } | undefined;
     if (!trial) throw new IqaError('E_NOT_FOUND', `trial ${a.trialId} is not a trial of session ${a.sessionId}`);
@@ -323,14 +398,14 @@ export function studyProgress(db: Db, studyId: number): StudyProgress {
   const active = activeTrialCount(study, stimuli);
   const rows = db
     .prepare(
-      `SELECT p.code, se.id, se.state, se.started_at, se.finished_at, se.display, se.notes,
+      `SELECT p.code, p.info, se.id, se.state, se.started_at, se.finished_at, se.display, se.notes,
               (SELECT COUNT(*) FROM trials t WHERE t.session_id = se.id) AS trials,
               (SELECT COUNT(*) FROM trials t WHERE t.session_id = se.id AND t.is_training = 0) AS test,
               (SELECT COUNT(*) FROM ratings r JOIN trials t ON t.id = r.trial_id WHERE t.session_id = se.id) AS answered,
               (SELECT COUNT(*) FROM trials t WHERE t.session_id = se.id AND t.timed_out_at IS NOT NULL) AS timed_out
        FROM participants p JOIN sessions se ON se.participant_id = p.id WHERE p.study_id = ? ORDER BY p.id, se.id`,
     )
-    .all(studyId) as { code: string; id: number; state: SessionState['state']; started_at: string | null; finished_at: string | null; display: string | null; notes: string | null; trials: number; test: number; answered: number; timed_out: number }[];
+    .all(studyId) as { code: string; info: string; id: number; state: SessionState['state']; started_at: string | null; finished_at: string | null; display: string | null; notes: string | null; trials: number; test: number; answered: number; timed_out: number }[];
   const participants = rows.map((r): ParticipantProgress => ({
     participant: r.code,
     sessionId: r.id,
@@ -342,6 +417,7 @@ export function studyProgress(db: Db, studyId: number): StudyProgress {
     finishedAt: r.finished_at,
     display: r.display ? (JSON.parse(r.display) as SessionDisplay) : null,
     notes: r.notes ? (JSON.parse(r.notes) as SessionNotes) : null,
+    info: parseInfo(r.info),
   }));
   return { studyId, name: study.name, participants, finished: participants.filter((p) => p.state === 'finished').length };
 }

@@ -3,7 +3,8 @@
  * participant, session, stimulus, score, score_ref, response_ms; for PC the columns `iqa pairwise`
  * reads: participant, a, b, choice = a|b|tie; then the trial's details), `json` (the study, its design
  * and every answer with SSCQE's samples and each session's display and notes), or `sureal` (the
- * SUREAL dataset of services/export/sureal-export.ts; not for PC). Training trials are in csv/json,
+ * SUREAL dataset of services/export/sureal-export.ts; not for PC). The json's sessions carry what
+ * each participant recorded before the trials (consent, demographics, vision check). Training trials are in csv/json,
  * flagged, and never in the SUREAL dataset (nor in the analysis). Deterministic: participant, then
  * trial order.
  */
@@ -65,11 +66,11 @@ export function exportStudy(db: Db, projectDir: string, studyId: number, format:
   if (format === 'json') {
     const samples = db.prepare('SELECT t_ms, value FROM rating_samples WHERE rating_id = ? ORDER BY idx');
     const sessions = db
-      .prepare('SELECT se.id, p.code, se.state, se.seed, se.started_at, se.finished_at, se.display, se.notes FROM sessions se JOIN participants p ON p.id = se.participant_id WHERE se.study_id = ? ORDER BY p.id, se.id')
-      .all(studyId) as { id: number; code: string; state: string; seed: number; started_at: string | null; finished_at: string | null; display: string | null; notes: string | null }[];
+      .prepare('SELECT se.id, p.code, p.info, se.state, se.seed, se.started_at, se.finished_at, se.display, se.notes FROM sessions se JOIN participants p ON p.id = se.participant_id WHERE se.study_id = ? ORDER BY p.id, se.id')
+      .all(studyId) as { id: number; code: string; info: string; state: string; seed: number; started_at: string | null; finished_at: string | null; display: string | null; notes: string | null }[];
     const doc = {
       study: { id: study.id, name: study.name, method: study.method, scale: study.scale, design: study.design, createdAt: study.createdAt },
-      sessions: sessions.map((s) => ({ sessionId: s.id, participant: s.code, state: s.state, seed: s.seed, startedAt: s.started_at, finishedAt: s.finished_at, display: s.display ? JSON.parse(s.display) : null, notes: s.notes ? JSON.parse(s.notes) : null })),
+      sessions: sessions.map((s) => ({ sessionId: s.id, participant: s.code, state: s.state, seed: s.seed, startedAt: s.started_at, finishedAt: s.finished_at, display: s.display ? JSON.parse(s.display) : null, notes: s.notes ? JSON.parse(s.notes) : null, participantInfo: JSON.parse(s.info) })),
       ratings: rows.map((r) => ({
         participant: r.participant,
         sessionId: r.session_id,

@@ -10,7 +10,7 @@ import type { Stimulus } from '../../common/domain';
 import type { StudyDetail } from '../../common/study';
 import type { Db } from '../store/project-db';
 import { createStudy, estimateMinutes, readStudy, setScaleLabels, studyStimuli } from './designs';
-import { enrol, previewPlaylist, sessionState, studyProgress, submitRating, timeOutTrial, updateSession } from './sessions';
+import { enrol, previewPlaylist, recordParticipantPages, sessionState, studyProgress, submitRating, timeOutTrial, updateSession } from './sessions';
 import { exportStudy } from './study-export';
 import { validateStudy } from './validate';
 import { sessionStimulus } from './presentation';
@@ -27,6 +27,7 @@ export type StudyCommand =
   | 'sessions.enrol'
   | 'sessions.current'
   | 'sessions.update'
+  | 'sessions.participant'
   | 'sessions.video'
   | 'sessions.timeout'
   | 'ratings.submit';
@@ -77,6 +78,7 @@ export function studyHandlers(ctx: StudyHandlerContext): Pick<Handlers, StudyCom
       enrol(ctx.db(projectDir), studyId, participant, { ...(resume !== undefined ? { resume } : {}), ...(display ? { display } : {}), ...(notes ? { notes } : {}) }),
     'sessions.current': async ({ projectDir, sessionId }) => sessionState(ctx.db(projectDir), sessionId),
     'sessions.update': async ({ projectDir, sessionId, display, notes }) => updateSession(ctx.db(projectDir), sessionId, { ...(display ? { display } : {}), ...(notes ? { notes } : {}) }),
+    'sessions.participant': async ({ projectDir, ...input }) => recordParticipantPages(ctx.db(projectDir), input),
     'sessions.video': async ({ projectDir, sessionId, stimulusId, offset }) => {
       const dir = resolve(projectDir);
       const s = sessionStimulus(ctx.db(dir), sessionId, stimulusId);

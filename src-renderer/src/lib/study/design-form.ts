@@ -7,7 +7,7 @@ import type { CommandInput } from '../../../../src-main/common/contract-types';
 import type { StudyMethodName } from '../../../../src-main/common/contract-names';
 import type { Stimulus } from '../../../../src-main/common/domain';
 import { matchesFilter, parseFilter } from '../../../../src-main/common/set-spec';
-import { DEFAULT_TIMING, STUDY_METHOD_INFO, defaultScale, type ScaleLabel, type StudyScaleId } from '../../../../src-main/common/study';
+import { DEFAULT_TIMING, STUDY_METHOD_INFO, defaultScale, parseDemographicFields, type ScaleLabel, type StudyScaleId } from '../../../../src-main/common/study';
 
 export interface DesignForm {
   name: string;
@@ -34,6 +34,12 @@ export interface DesignForm {
   /** PC only. */
   pairs: 'full' | 'random' | 'active';
   perPair: number;
+  /** The participant's pages before the trials: '' = none (common/study.ts ParticipantPages). */
+  consent: string;
+  instructions: string;
+  /** The demographics form as its one-line spec (parseDemographicFields); '' = no form. */
+  demographics: string;
+  visionCheck: boolean;
 }
 
 export function defaultForm(method: StudyMethodName = 'ACR'): DesignForm {
@@ -56,6 +62,10 @@ export function defaultForm(method: StudyMethodName = 'ACR'): DesignForm {
     breakEveryMin: '',
     pairs: 'full',
     perPair: 3,
+    consent: '',
+    instructions: '',
+    demographics: '',
+    visionCheck: false,
   };
 }
 
@@ -97,6 +107,11 @@ export function formProblems(form: DesignForm): string[] {
   if (form.voteLimitS.trim() && !(Number(form.voteLimitS) >= 0.5 && Number(form.voteLimitS) <= 600)) p.push('Vote time limit: 0.5 to 600 s (or empty for none).');
   if (form.breakEveryMin.trim() && !(Number(form.breakEveryMin) >= 1 && Number(form.breakEveryMin) <= 240)) p.push('Break every: 1 to 240 minutes (or empty for none).');
   if (form.labels.some((l) => !l.label.trim())) p.push('Every scale label needs a text.');
+  try {
+    parseDemographicFields(form.demographics);
+  } catch (err) {
+    p.push(`Demographics: ${(err as Error).message.replace(/^demographics /, '')}.`);
+  }
   return p;
 }
 
@@ -122,6 +137,12 @@ export function createInput(projectDir: string, form: DesignForm): CommandInput<
   if (form.filter.trim()) input.stimuli = parseFilter(form.filter.trim(), 'stimulus filter');
   if (form.trainingFilter.trim()) input.trainingStimuli = parseFilter(form.trainingFilter.trim(), 'training filter');
   if (form.seed.trim()) input.seed = Number(form.seed.trim());
+  input.pages = {
+    consent: form.consent.trim() || null,
+    instructions: form.instructions.trim() || null,
+    demographics: parseDemographicFields(form.demographics),
+    visionCheck: form.visionCheck,
+  };
   if (form.method === 'PC') {
     input.allowTie = form.allowTie;
     input.pairs = form.pairs === 'full' ? { kind: 'full' } : { kind: form.pairs, perPair: form.perPair };

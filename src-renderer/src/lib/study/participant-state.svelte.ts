@@ -13,13 +13,13 @@
  * into a <video> element that can play through. The next trial's media are loaded while this one runs
  * (`sessions.upcoming`), so a presentation never waits. A video plays once, to its end, muted.
  */
-import type { ParticipantProgress, SessionState } from '../../../../src-main/common/study';
+import { pendingParticipantPage, type ColourVision, type ParticipantProgress, type SessionState } from '../../../../src-main/common/study';
 import { api, ApiError } from '../api';
 import { base64ToBytes, measureDisplay, rgbToRgba, type DisplayProbe } from './display';
 import { trialSteps, unsupportedReason, type TrialStep } from './trial-steps';
 import { dscqsKey, voteKey, type PairScores } from './vote-keys';
 
-export type ParticipantPhase = 'code' | 'exists' | 'instructions' | 'trial' | 'training-done' | 'break' | 'end' | 'unsupported' | 'failed';
+export type ParticipantPhase = 'code' | 'exists' | 'consent' | 'declined' | 'demographics' | 'vision' | 'instructions' | 'trial' | 'training-done' | 'break' | 'end' | 'unsupported' | 'failed';
 
 export interface ParticipantHost {
   projectDir: string;
@@ -70,6 +70,10 @@ export class ParticipantState {
   /** DSCQS: the scores of A and B on the voting screen, and the scale the keys move. */
   #pair = $state.raw<PairScores>({ active: 'A', A: null, B: null });
   #showProgress = $state(true);
+  /** The demographics form's answers by field key (text as typed). */
+  demographics = $state<Record<string, string>>({});
+  /** The vision check record, as the experimenter types it. */
+  vision = $state<{ acuity: string; colour: ColourVision; test: string }>({ acuity: '', colour: 'normal', test: '' });
   /** Loaded media by stimulus id (a promise while fetching). Not reactive: a cache. */
   #loaded = new Map<number, Promise<Presented>>();
   #run = 0;
@@ -132,10 +136,9 @@ export class ParticipantState {
       const s = await api['sessions.enrol']({ projectDir: this.host.projectDir, studyId: this.host.studyId, participant: code, display, ...(resume ? { resume: true } : {}) });
       // The display is recorded for a resumed session too: it may be another screen now.
       const updated = await api['sessions.update']({ projectDir: this.host.projectDir, sessionId: s.sessionId, display });
-      this.#session = updated;
       this.#resumed = resume;
       sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify({ projectDir: this.host.projectDir, studyId: this.host.studyId, code } satisfies StoredParticipant));
-      this.#phase = updated.trial === null ? 'end' : 'instructions';
+      this.#beforeTrials(updated);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'E_EXISTS' && !resume) {
         const progress = await api['studies.progress']({ projectDir: this.host.projectDir, studyId: this.host.studyId }).catch(() => null);
@@ -147,6 +150,67 @@ export class ParticipantState {
     } finally {
       this.#busy = false;
     }
+  }
+
+  /** The page before the trials the session is at: a declined consent, the end, what is still to record, or the instructions. */
+  #beforeTrials(s: SessionState): void {
+    this.#session = s;
+    if (s.info.consent && !s.info.consent.agreed) {
+      this.#phase = 'declined';
+      sessionStorage.removeItem(PARTICIPANT_KEY);
+      return;
+    }
+    this.#phase = s.trial === null ? 'end' : (pendingParticipantPage(s.pages, s.info) ?? 'instructions');
+  }
+
+  /** Records one page's answer (sessions.participant) and moves on to the next page. */
+  async #record(part: { consent: { agreed: boolean; at: string } } | { demographics: Record<string, string | number | null> } | { vision: { acuity: string; colour: ColourVision; test: string; at: string } }): Promise<void> {
+    const s = this.#session;
+    if (!s || this.#busy) return;
+    this.#busy = true;
+    this.#error = null;
+    try {
+      this.#beforeTrials(await api['sessions.participant']({ projectDir: this.host.projectDir, sessionId: s.sessionId, ...part }));
+    } catch (err) {
+      // E_EXISTS: recorded already (a second click, a reload): carry on from the stored state.
+      if (err instanceof ApiError && err.code === 'E_EXISTS') {
+        const now = await api['sessions.current']({ projectDir: this.host.projectDir, sessionId: s.sessionId }).catch(() => null);
+        if (now) {
+          this.#beforeTrials(now);
+          return;
+        }
+      }
+      this.#error = (err as Error).message;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** The consent page's answer: agreeing goes on; declining ends the session (nothing else is asked or stored). */
+  consent(agreed: boolean): Promise<void> {
+    return this.#phase === 'consent' ? this.#record({ consent: { agreed, at: new Date().toISOString() } }) : Promise.resolve();
+  }
+
+  /** Fields of the demographics form left empty although required (the engine checks again). */
+  get missingDemographics(): string[] {
+    const fields = this.#session?.pages.demographics ?? [];
+    return fields.filter((f) => f.required && !(this.demographics[f.key] ?? '').trim()).map((f) => f.label);
+  }
+
+  submitDemographics(): Promise<void> {
+    const fields = this.#session?.pages.demographics ?? [];
+    if (this.#phase !== 'demographics' || this.missingDemographics.length > 0) return Promise.resolve();
+    const answers: Record<string, string | number | null> = {};
+    for (const f of fields) {
+      const v = (this.demographics[f.key] ?? '').trim();
+      answers[f.key] = v === '' ? null : f.kind === 'number' ? Number(v) : v;
+    }
+    return this.#record({ demographics: answers });
+  }
+
+  submitVision(): Promise<void> {
+    if (this.#phase !== 'vision' || !this.vision.acuity.trim()) return Promise.resolve();
+    return this.#record({ vision: { acuity: this.vision.acuity.trim(), colour: this.vision.colour, test: this.vision.test.trim(), at: new Date().toISOString() } });
   }
 
   /** Back to the code screen (another code). */

@@ -4,7 +4,7 @@
  * Views read the getters and call the methods; only this class (and ParticipantState) call the api.
  */
 import type { Stimulus, StudySummary } from '../../../../src-main/common/domain';
-import type { StudyDetail, StudyProgress, StudyValidation } from '../../../../src-main/common/study';
+import type { SessionNotes, StudyDetail, StudyProgress, StudyValidation } from '../../../../src-main/common/study';
 import { api } from '../api';
 import { createInput, defaultForm, formProblems, type DesignForm } from './design-form';
 import { quickScreening, type QuickScreening } from './quick-screening';
@@ -151,6 +151,22 @@ export class StudyState {
       this.#error = (err as Error).message;
     } finally {
       this.#validating = null;
+    }
+  }
+
+  /** The researcher's notes on a session (viewing distance, room conditions, free text), then its study's progress again. */
+  async saveNotes(studyId: number, sessionId: number, notes: SessionNotes): Promise<boolean> {
+    const dir = this.#host.projectDir();
+    if (!dir) return false;
+    try {
+      await api['sessions.update']({ projectDir: dir, sessionId, notes });
+      const p = await api['studies.progress']({ projectDir: dir, studyId });
+      if (dir === this.#host.projectDir()) this.#progress = { ...this.#progress, [studyId]: p };
+      this.#error = null;
+      return true;
+    } catch (err) {
+      this.#error = (err as Error).message;
+      return false;
     }
   }
 
