@@ -70,8 +70,8 @@ export class ParticipantState {
   /** DSCQS: the scores of A and B on the voting screen, and the scale the keys move. */
   #pair = $state.raw<PairScores>({ active: 'A', A: null, B: null });
   #showProgress = $state(true);
-  /** The demographics form's answers by field key (text as typed). */
-  demographics = $state<Record<string, string>>({});
+  /** The demographics form's answers by field key (a number input's binding gives a number, or null when empty). */
+  demographics = $state<Record<string, string | number | null>>({});
   /** The vision check record, as the experimenter types it. */
   vision = $state<{ acuity: string; colour: ColourVision; test: string }>({ acuity: '', colour: 'normal', test: '' });
   /** Loaded media by stimulus id (a promise while fetching). Not reactive: a cache. */
@@ -194,7 +194,12 @@ export class ParticipantState {
   /** Fields of the demographics form left empty although required (the engine checks again). */
   get missingDemographics(): string[] {
     const fields = this.#session?.pages.demographics ?? [];
-    return fields.filter((f) => f.required && !(this.demographics[f.key] ?? '').trim()).map((f) => f.label);
+    return fields.filter((f) => f.required && this.#typed(f.key) === '').map((f) => f.label);
+  }
+
+  /** A form answer as text, trimmed ('' when empty). */
+  #typed(key: string): string {
+    return String(this.demographics[key] ?? '').trim();
   }
 
   submitDemographics(): Promise<void> {
@@ -202,7 +207,7 @@ export class ParticipantState {
     if (this.#phase !== 'demographics' || this.missingDemographics.length > 0) return Promise.resolve();
     const answers: Record<string, string | number | null> = {};
     for (const f of fields) {
-      const v = (this.demographics[f.key] ?? '').trim();
+      const v = this.#typed(f.key);
       answers[f.key] = v === '' ? null : f.kind === 'number' ? Number(v) : v;
     }
     return this.#record({ demographics: answers });
