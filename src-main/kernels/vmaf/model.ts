@@ -6,6 +6,8 @@
  * 2. libsvm ν-SVR with an RBF kernel: y = Σ_j coef_j·exp(−γ·‖x − SV_j‖²) − ρ, the squared distance
  *    summed over feature indices in order (an index a support vector omits counts as 0);
  * 3. the output is denormalised: (y − intercepts[0]) / slopes[0];
+ *    v1 models (`chroma_correction_parameter` P): when the speed_chroma feature, denormalised back,
+ *    is exactly 0, it is replaced by P·(1 − adm3) (adm3 denormalised back) and normalised again;
  * 4. the score transform (polynomial p0 + p1·s + p2·s², then out_lte_in / out_gte_in) only when the
  *    file says `"enabled": true` or the caller asks for it (the CLI's `enable_transform`);
  * 5. clipped to `score_clip` unless the caller disables clipping.
@@ -40,6 +42,10 @@ export interface VmafModel {
   readonly transform: VmafScoreTransform | null;
   /** score_clip as [min, max], or null when the file has none. */
   readonly clip: readonly [number, number] | null;
+  /** Extractor options per feature (`feature_opts_dicts`; {} where the defaults apply). */
+  readonly featureOptions: readonly Readonly<Record<string, number | boolean | string>>[];
+  /** v1 chroma correction: the parameter and the indices of the speed_chroma and adm3 features. */
+  readonly chromaCorrection: { readonly parameter: number; readonly guided: number; readonly guiding: number } | null;
 }
 
 export interface VmafPredictOptions {
@@ -154,6 +160,29 @@ export function parseVmafModel(text: string, source: string): VmafModel {
   if (slopes[0] === 0) fail(source, 'slopes[0] is 0');
   if (typeof m.model !== 'string') fail(source, 'model_dict.model (the libsvm text) is missing');
   const { gamma, rho, sv, coef } = parseLibsvm(m.model, n, source);
+  const featureOptions: Record<string, number | boolean | string>[] = featureNames.map(() => ({}));
+  if (m.feature_opts_dicts !== undefined && m.feature_opts_dicts !== null) {
+    const opts = m.feature_opts_dicts;
+    if (!Array.isArray(opts) || opts.length > n) fail(source, `model_dict.feature_opts_dicts must be a list of at most ${n} objects`);
+    opts.forEach((o: unknown, i) => {
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) fail(source, `feature_opts_dicts[${i}] must be an object`);
+      for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+        if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'string') fail(source, `feature_opts_dicts[${i}].${k} must be a number, boolean or string`);
+        featureOptions[i]![k] = v;
+      }
+    });
+  }
+  let chromaCorrection: VmafModel['chromaCorrection'] = null;
+  if (m.chroma_correction_parameter !== undefined && m.chroma_correction_parameter !== null && m.chroma_correction_parameter !== 0) {
+    const parameter = m.chroma_correction_parameter;
+    if (typeof parameter !== 'number' || !Number.isFinite(parameter)) fail(source, 'chroma_correction_parameter must be a number');
+    const only = (part: string): number => {
+      const hits = featureNames.flatMap((name, i) => (name.includes(part) ? [i] : []));
+      if (hits.length !== 1) fail(source, `chroma correction needs exactly one feature named with "${part}", found ${hits.length}`);
+      return hits[0]!;
+    };
+    chromaCorrection = { parameter, guided: only('speed_chroma'), guiding: only('adm3') };
+  }
   let clip: [number, number] | null = null;
   if (m.score_clip !== undefined && m.score_clip !== null) {
     const c = numberList(m.score_clip, source, 'score_clip', 2);
@@ -170,6 +199,8 @@ export function parseVmafModel(text: string, source: string): VmafModel {
     coefficients: coef,
     transform: parseTransform(m.score_transform, source),
     clip,
+    featureOptions,
+    chromaCorrection,
   };
 }
 
@@ -185,6 +216,16 @@ export function predictVmaf(model: VmafModel, features: ArrayLike<number>, optio
   }
   const x = scratch ?? new Float64Array(n);
   for (let k = 0; k < n; k++) x[k] = model.slopes[k + 1]! * features[k]! + model.intercepts[k + 1]!;
+  const cc = model.chromaCorrection;
+  if (cc) {
+    // libvmaf tests and corrects the values it gets back from the normalised ones.
+    const gs = model.slopes[cc.guided + 1]!;
+    const gi = model.intercepts[cc.guided + 1]!;
+    if ((x[cc.guided]! - gi) / gs === 0.0) {
+      const adm3 = (x[cc.guiding]! - model.intercepts[cc.guiding + 1]!) / model.slopes[cc.guiding + 1]!;
+      x[cc.guided] = gs * (-cc.parameter * adm3 + cc.parameter) + gi;
+    }
+  }
   const sv = model.supportVectors;
   const coef = model.coefficients;
   let sum = 0;

@@ -167,4 +167,29 @@ describe.skipIf(!haveGolden || !haveModels)('NEG features and the other v0.6.1 m
     }
     expect(worst).toBeLessThanOrEqual(1e-3);
   });
+
+  // As for the float model, the inputs carry print rounding: measured at most 2.0e-4.
+  it('vmaf_v1.0.16_3d0h (transform on, chroma correction) from the v1 features the CLI printed (every frame)', () => {
+    const model = loadModel('vmaf_v1.0.16_3d0h');
+    expect(model.chromaCorrection).toEqual({ parameter: 120, guided: 1, guiding: 2 });
+    expect(model.featureOptions[3]).toEqual({ motion_max_val: 18 });
+    let worst = 0;
+    let corrected = 0;
+    for (const pair of pairs) {
+      for (const g of goldenResults(pair.name, true)) {
+        const chroma = g['speed_chroma_uv_mxv_45_nnf_0.1_snn_0.19_wvm_5']!;
+        if (chroma === 0) corrected++;
+        const score = predictVmaf(model, [
+          g['cambi_hrs_1080_cmxv_17_vlt_0.06']!,
+          chroma,
+          g['integer_adm3_csf_2_dlmw_0.7_egl_1_min_0.5_nw_0.02']!,
+          g['integer_motion3_mmxv_18']!,
+        ]);
+        worst = Math.max(worst, Math.abs(score - g['vmaf_v1.0.16_3d0h']!));
+      }
+    }
+    // 14 frames (the mandelbrot pairs' last 7) have speed_chroma 0, where the correction moves VMAF by 3 to 6.
+    expect(corrected).toBe(14);
+    expect(worst).toBeLessThanOrEqual(1e-3);
+  });
 });

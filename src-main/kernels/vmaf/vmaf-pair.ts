@@ -1,0 +1,223 @@
+/**
+ * VMAF of one video pair, frame by frame, with a model whose features are libvmaf's integer ones
+ * (vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1, vmaf_4k_v0.6.1neg): the per-pair state a VMAF run
+ * needs, in one object.
+ *
+ * - Frames must be pushed in order, reference and distorted together, from the first frame on: motion
+ *   compares each reference frame with the one before.
+ * - A frame's score is known one frame late (its motion2 is min(sad[i], sad[i+1])), so `push` returns
+ *   the frame before the one pushed and `finish` returns the last one.
+ * - Extractor options come from the model's `feature_opts_dicts` (the NEG models' enhancement gain
+ *   limit 1); a feature computed with two option sets is computed twice. Options this port does not
+ *   implement (another CSF, viewing distance or noise weight for ADM; motion's blend and windows)
+ *   fail with E_UNSUPPORTED when the scorer is made, never silently.
+ * - Memory is flat in the video's length: one frame of features is held back, plus the workspaces.
+ */
+import { IqaError } from '../../common/errors';
+import type { Plane } from '../image/plane';
+import { createIntegerAdmWorkspace, integerAdm, type IntegerAdmResult, type IntegerAdmWorkspace } from './integer-adm';
+import { IntegerMotion } from './integer-motion';
+import { createIntegerVifWorkspace, integerVif, type IntegerVifResult, type IntegerVifWorkspace } from './integer-vif';
+import { predictVmaf, type VmafModel, type VmafPredictOptions } from './model';
+
+type Kind = 'adm' | 'vif' | 'motion';
+
+/** Which extractor gives a libvmaf feature name, and how to read it from that extractor's result. */
+const FEATURES: Readonly<Record<string, { kind: Kind; pick: string }>> = {
+  VMAF_integer_feature_adm2_score: { kind: 'adm', pick: 'adm2' },
+  VMAF_integer_feature_aim_score: { kind: 'adm', pick: 'aim' },
+  VMAF_integer_feature_adm3_score: { kind: 'adm', pick: 'adm3' },
+  integer_adm_scale0: { kind: 'adm', pick: 'scale0' },
+  integer_adm_scale1: { kind: 'adm', pick: 'scale1' },
+  integer_adm_scale2: { kind: 'adm', pick: 'scale2' },
+  integer_adm_scale3: { kind: 'adm', pick: 'scale3' },
+  VMAF_integer_feature_vif_scale0_score: { kind: 'vif', pick: 'scale0' },
+  VMAF_integer_feature_vif_scale1_score: { kind: 'vif', pick: 'scale1' },
+  VMAF_integer_feature_vif_scale2_score: { kind: 'vif', pick: 'scale2' },
+  VMAF_integer_feature_vif_scale3_score: { kind: 'vif', pick: 'scale3' },
+  VMAF_integer_feature_motion_sad_score: { kind: 'motion', pick: 'sad' },
+  VMAF_integer_feature_motion2_score: { kind: 'motion', pick: 'motion2' },
+  VMAF_integer_feature_motion3_score: { kind: 'motion', pick: 'motion3' },
+};
+
+/** The options each extractor takes here, with libvmaf's defaults (others: E_UNSUPPORTED unless at their default). */
+const OPTIONS: Readonly<Record<Kind, Readonly<Record<string, number>>>> = {
+  adm: { adm_enhn_gain_limit: 100, adm_dlm_weight: 0.5, adm_min_val: 0 },
+  vif: { vif_enhn_gain_limit: 100 },
+  motion: { motion_max_val: 10000 },
+};
+/** Options accepted only at libvmaf's default value. */
+const FIXED: Readonly<Record<Kind, Readonly<Record<string, number | boolean>>>> = {
+  adm: { adm_norm_view_dist: 3, adm_ref_display_height: 1080, adm_csf_mode: 0, adm_noise_weight: 0.03125, adm_csf_scale: 1, adm_csf_diag_scale: 1, adm_skip_scale0: false, adm_skip_aim: false },
+  vif: { vif_skip_scale0: false },
+  motion: { motion_force_zero: false, motion_blend_factor: 1, motion_blend_offset: 40, motion_fps_weight: 1, motion_five_frame_window: false, motion_moving_average: false },
+};
+
+interface Extractor {
+  kind: Kind;
+  options: Record<string, number>;
+  vifWs?: IntegerVifWorkspace;
+  admWs?: IntegerAdmWorkspace;
+  motion?: IntegerMotion;
+}
+
+export interface VmafFrame {
+  /** 0-based frame index. */
+  readonly frame: number;
+  /** The model's score (transformed and clipped as the model and options say). */
+  readonly score: number;
+  /** The model's inputs, by libvmaf feature name, in the model's order. */
+  readonly features: Readonly<Record<string, number>>;
+}
+
+interface Pending {
+  frame: number;
+  values: Float64Array;
+  sad: Float64Array; // per motion extractor: this frame's SAD
+}
+
+function resolveOptions(kind: Kind, given: Readonly<Record<string, unknown>>, feature: string, source: string): Record<string, number> {
+  const opts: Record<string, number> = { ...OPTIONS[kind] };
+  for (const [key, value] of Object.entries(given)) {
+    if (key in OPTIONS[kind]) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new IqaError('E_MODEL', `${source}: option ${key} of ${feature} must be a number`, { file: source });
+      opts[key] = value;
+    } else if (key in FIXED[kind]) {
+      if (value !== FIXED[kind][key]) {
+        throw new IqaError('E_UNSUPPORTED', `${source}: ${feature} with ${key}=${String(value)} is not implemented (only ${String(FIXED[kind][key])})`, { file: source });
+      }
+    } else {
+      throw new IqaError('E_UNSUPPORTED', `${source}: ${feature} has the option ${key}, which this VMAF port does not know`, { file: source });
+    }
+  }
+  return opts;
+}
+
+export class VmafPairScorer {
+  readonly width: number;
+  readonly height: number;
+  readonly bitDepth: number;
+  readonly model: VmafModel;
+  private readonly predict: VmafPredictOptions;
+  private readonly extractors: Extractor[] = [];
+  /** For each model feature: its extractor and what to read. */
+  private readonly plan: { ex: number; pick: string }[] = [];
+  private readonly scratch: Float64Array;
+  private readonly inputs: Float64Array;
+  private pending: Pending | null = null;
+  private frames = 0;
+
+  constructor(model: VmafModel, width: number, height: number, bitDepth: number, predict: VmafPredictOptions = {}) {
+    this.model = model;
+    this.width = width;
+    this.height = height;
+    this.bitDepth = bitDepth;
+    this.predict = predict;
+    model.featureNames.forEach((name, i) => {
+      const f = FEATURES[name];
+      if (!f) throw new IqaError('E_MODEL', `${model.source} needs the feature ${name}, which this engine does not compute`, { file: model.source });
+      const options = resolveOptions(f.kind, model.featureOptions[i] ?? {}, name, model.source);
+      const key = JSON.stringify(options);
+      let ex = this.extractors.findIndex((e) => e.kind === f.kind && JSON.stringify(e.options) === key);
+      if (ex < 0) {
+        const e: Extractor = { kind: f.kind, options };
+        if (f.kind === 'vif') e.vifWs = createIntegerVifWorkspace(width, height, bitDepth);
+        else if (f.kind === 'adm') e.admWs = createIntegerAdmWorkspace(width, height, bitDepth);
+        else e.motion = new IntegerMotion(width, height, bitDepth, options.motion_max_val);
+        ex = this.extractors.push(e) - 1;
+      }
+      this.plan.push({ ex, pick: f.pick });
+    });
+    this.scratch = new Float64Array(model.featureNames.length);
+    this.inputs = new Float64Array(model.featureNames.length);
+  }
+
+  /** Frames pushed so far. */
+  get count(): number {
+    return this.frames;
+  }
+
+  /** Reads frame k (= count) of both sides; returns frame k−1's score once k ≥ 1. */
+  push(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>): VmafFrame[] {
+    const results: (IntegerVifResult | IntegerAdmResult | number)[] = this.extractors.map((e) => {
+      if (e.kind === 'vif') return integerVif(ref, dist, e.vifWs!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
+      if (e.kind === 'adm') {
+        return integerAdm(ref, dist, e.admWs!, { enhnGainLimit: e.options.adm_enhn_gain_limit, dlmWeight: e.options.adm_dlm_weight, minVal: e.options.adm_min_val });
+      }
+      return e.motion!.push(ref);
+    });
+    const n = this.plan.length;
+    const values = new Float64Array(n);
+    this.plan.forEach(({ ex, pick }, i) => {
+      const r = results[ex]!;
+      if (typeof r === 'number') {
+        values[i] = pick === 'sad' ? r : Number.NaN; // motion2/3 are filled in when the next SAD is known
+      } else if ('adm2' in r) {
+        values[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' ? r.aim : pick === 'adm3' ? r.adm3 : r.scales[Number(pick.slice(5))]!;
+      } else {
+        values[i] = r.scores[Number(pick.slice(5))]!;
+      }
+    });
+    const sad = Float64Array.from(results.map((r) => (typeof r === 'number' ? r : 0)));
+    const out: VmafFrame[] = [];
+    if (this.pending) out.push(this.complete(this.pending, sad));
+    this.pending = { frame: this.frames, values, sad };
+    this.frames++;
+    return out;
+  }
+
+  /** The last frame's score (none when no frame was pushed); the scorer is spent afterwards. */
+  finish(): VmafFrame[] {
+    if (!this.pending) return [];
+    const last = this.complete(this.pending, null);
+    this.pending = null;
+    return [last];
+  }
+
+  /** Fills motion2/motion3 of a held-back frame from the next frame's SADs (null: it was the last). */
+  private complete(p: Pending, nextSad: Float64Array | null): VmafFrame {
+    const values = p.values;
+    this.plan.forEach(({ ex, pick }, i) => {
+      const e = this.extractors[ex]!;
+      if (e.kind !== 'motion' || pick === 'sad') return;
+      const max = e.options.motion_max_val!;
+      let m2: number;
+      if (p.frame === 0) m2 = 0;
+      else m2 = nextSad ? Math.min(p.sad[ex]!, nextSad[ex]!) : p.sad[ex]!;
+      if (pick === 'motion2') values[i] = m2;
+      else if (p.frame === 0) values[i] = nextSad ? Math.min(nextSad[ex]!, max) : 0;
+      else values[i] = Math.min(m2, max);
+    });
+    const features: Record<string, number> = {};
+    this.model.featureNames.forEach((name, i) => {
+      features[name] = values[i]!;
+      this.inputs[i] = values[i]!;
+    });
+    return { frame: p.frame, score: predictVmaf(this.model, this.inputs, this.predict, this.scratch), features };
+  }
+}
+
+export interface VmafPooled {
+  readonly mean: number;
+  readonly harmonicMean: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** libvmaf's poolings of per-frame scores: mean, harmonic mean n/Σ(1/(s+1)) − 1, min and max. */
+export function poolVmaf(scores: ArrayLike<number>): VmafPooled {
+  const n = scores.length;
+  if (n === 0) throw new IqaError('E_INPUT', 'no VMAF frames to pool');
+  let sum = 0;
+  let inv = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i]!;
+    sum += s;
+    inv += 1 / (s + 1);
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  return { mean: sum / n, harmonicMean: n / inv - 1, min, max };
+}
