@@ -334,14 +334,9 @@ describe('a pairwise-comparison study with active pairs in headless Chromium aga
     const head = lines[0]!.split(',');
     expect(head.slice(0, 5)).toEqual(['participant', 'session', 'a', 'b', 'choice']);
     expect(lines).toHaveLength(10);
-    // NOTE (product gap, reported): the export keeps the training pair (flagged in its `training` column),
-    // and `iqa pairwise` reads every row: on the raw export the c2 training pair joins the scale, as
-    // a comparison graph in two parts that cannot be scaled ("not connected"). The assertion that the raw
-    // export scales to the test answers alone is left out until `iqa pairwise` (or the export) drops
-    // training rows; the rows are dropped here by their `training` column, as a user must do now.
-    const tcol = head.indexOf('training');
+    // The raw export goes in as it is: its training row (flagged in the `training` column) is listed and left out.
     const testCsv = join(tmp.dir, 'pc-test.csv');
-    writeFileSync(testCsv, [lines[0], ...lines.slice(1).filter((l) => l.split(',')[tcol] === '0')].join('\n') + '\n');
+    writeFileSync(testCsv, csv);
     const answers = test.map(([, g]) => g);
     const wins = winsOf(items, answers);
     // The maximum-likelihood scale exists only if no group of stimuli never loses (or never wins) against
@@ -350,8 +345,9 @@ describe('a pairwise-comparison study with active pairs in headless Chromium aga
     const expected = scalePairwise(wins, { model: 'thurstone-case-v' });
     const r = iqa(['pairwise', testCsv, '--json', '--resamples', '0']);
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { comparisons: number; ties: number; conditions: { condition: string; score: number; wins: number; comparisons: number }[] };
+    const report = JSON.parse(r.stdout) as { comparisons: number; ties: number; issues: { row: string; reason: string }[]; conditions: { condition: string; score: number; wins: number; comparisons: number }[] };
     expect(report.comparisons).toBe(8);
+    expect(report.issues).toEqual([{ row: expect.stringMatching(/pc-test\.csv:\d+$/), reason: 'a training trial (not analysed)' }]);
     expect(report.ties).toBe(answers.filter((a) => a.choice === null).length);
     const byName = new Map(report.conditions.map((c) => [c.condition, c]));
     expect([...byName.keys()].sort()).toEqual([...items].sort());

@@ -93,8 +93,7 @@ async function participantPage(web: WebServer, projectDir: string, study: string
 
 /**
  * Opens the participant screen on a session enrolled through the engine: the way a reloaded tab comes back
- * to its session (the code kept in sessionStorage, resumed when the Study tab opens). The Study tab's
- * "Run session…" button is not offered for every method yet (StudyView.svelte).
+ * to its session (the code kept in sessionStorage, resumed when the Study tab opens).
  */
 async function resumedParticipantPage(web: WebServer, projectDir: string, studyId: number, code: string): Promise<{ page: Page; consoleErrors: string[]; context: BrowserContext }> {
   await callApi(web, 'sessions.enrol', { projectDir, studyId, participant: code });
@@ -330,6 +329,54 @@ describe('video trials on the participant page, in headless Chromium against npm
     expect(doc.ratings.map((r) => [r.idx, r.value])).toEqual([[0, 3]]);
     // Answered after at least one full loop: the response time counts from the start of the video.
     expect(doc.ratings[0]!.responseMs).toBeGreaterThanOrEqual((FRAMES / FPS) * 1000 - 100);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('cycles A and B behind the DSCQS voting screen with timing "until-vote", and stores the two scores by side', async () => {
+    const media = join(tmp.dir, 'dscqs-loop-media');
+    makeVideo(join(media, 'ref', 'd1.mkv'), 7);
+    makeVideo(join(media, 'dist', 'd1_noise.mkv'), 8);
+    const web = await startWeb(env());
+    hosts.push(web);
+    const projectDir = await projectWith(web, media, 'dscqs-loop');
+    const { studyId } = await callApi<{ studyId: number }>(web, 'studies.create', { projectDir, name: 'dscqs loop', method: 'DSCQS', seed: 3, timing: { greyMs: 100, video: 'until-vote' } });
+    const { page, consoleErrors, context } = await participantPage(web, projectDir, 'dscqs loop', 'D1');
+    await page.getByTestId('participant-begin').click();
+    // A and B play once each, then the vote opens and both keep playing in turn behind it, at 1:1.
+    await expect.poll(() => page.getByTestId('participant-screen').getAttribute('data-step'), { timeout: 30_000 }).toBe('vote');
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          const now = await page.getByTestId('dscqs-now').textContent();
+          const side = /: (A|B)$/.exec(now ?? '')?.[1];
+          if (side) {
+            const box = page.getByTestId('participant-stimulus');
+            const size = await box.evaluate((b) => { const r = b.querySelector('video')?.getBoundingClientRect(); return r ? [r.width, r.height] : null; }).catch(() => null);
+            if (size && size[0] === W && size[1] === H) seen.add(side);
+          }
+          return [...seen].sort().join('');
+        },
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBe('AB');
+    const valueOf = async (side: 'A' | 'B') => Number(await page.getByTestId(`dscqs-${side}`).getAttribute('data-value'));
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Shift+ArrowUp');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    const scores = { A: await valueOf('A'), B: await valueOf('B') };
+    expect(scores.A).not.toBe(scores.B);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('participant-end').count()).toBe(1);
+    // The cycle stopped with the vote: no video plays on the end page.
+    expect(await page.evaluate(() => [...document.querySelectorAll('video')].filter((v) => !v.paused).length)).toBe(0);
+    const doc = JSON.parse((await callApi<{ content: string }>(web, 'studies.export', { projectDir, studyId, format: 'json' })).content) as { ratings: { value: number; valueRef: number; referenceSide: 'A' | 'B' }[] };
+    expect(doc.ratings).toHaveLength(1);
+    const r = doc.ratings[0]!;
+    expect([r.valueRef, r.value]).toEqual(r.referenceSide === 'A' ? [scores.A, scores.B] : [scores.B, scores.A]);
     expect(consoleErrors).toEqual([]);
     await context.close();
   });

@@ -50,12 +50,35 @@ describe('a trial schedule', () => {
     ]);
     expect(trialSteps([img('test', 1)], { ...timing, video: 'until-vote' }, true)).toEqual([{ kind: 'show', media: 0, ms: 8000 }, { kind: 'vote' }]);
   });
+  it('DSCQS with "until-vote": A, grey, B once, then both cycle behind the vote; with images or play-once, as ever', () => {
+    const video = (role: TrialMedia['role'], id: number) => ({ ...img(role, id), kind: 'video' as const, durationS: 1 });
+    expect(trialSteps([video('A', 1), video('B', 2)], { ...timing, video: 'until-vote' }, false, true)).toEqual([
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 0, ms: null },
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 1, ms: null },
+      { kind: 'vote', cycle: [0, 1] },
+    ]);
+    expect(trialSteps([video('A', 1), video('B', 2)], { ...timing, video: 'play-once' }, true, true)).toEqual([
+      { kind: 'show', media: 0, ms: null },
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 1, ms: null },
+      { kind: 'vote' },
+    ]);
+    expect(trialSteps([img('A', 1), img('B', 2)], { ...timing, video: 'until-vote' }, true, true)).toEqual([
+      { kind: 'show', media: 0, ms: 8000 },
+      { kind: 'grey', ms: 2000 },
+      { kind: 'show', media: 1, ms: 8000 },
+      { kind: 'vote' },
+    ]);
+  });
   it('refuses, with the reason, what the page cannot present', () => {
     const video = { ...img('test'), kind: 'video' as const, durationS: 1 };
     expect(unsupportedReason({ media: [img('test')], answer: 'value' }, { video: 'play-once' })).toBeNull();
     expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'play-once' })).toBeNull();
     expect(unsupportedReason({ media: [video], answer: 'value' }, { video: 'until-vote' })).toBeNull();
-    expect(unsupportedReason({ media: [video, video], answer: 'value-and-ref' }, { video: 'until-vote' })).toMatch(/DSCQS videos that loop/);
+    expect(unsupportedReason({ media: [video, video], answer: 'value-and-ref' }, { video: 'until-vote' })).toBeNull();
+    expect(unsupportedReason({ media: [img('A'), video], answer: 'value-and-ref' }, { video: 'until-vote' })).toMatch(/DSCQS with "until-vote" cycles two videos/);
     expect(unsupportedReason({ media: [], answer: 'value' }, { video: 'play-once' })).toMatch(/nothing/);
     expect(unsupportedReason({ media: [video], answer: 'samples' }, { video: 'play-once' })).toBeNull();
     expect(unsupportedReason({ media: [img('test')], answer: 'samples' }, { video: 'play-once' })).toMatch(/SSCQE rates one video/);

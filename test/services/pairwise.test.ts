@@ -55,4 +55,14 @@ describe('pairwise comparisons to a quality scale', () => {
     writeFileSync(split, 'a,b,choice\nu,v,a\nv,u,a\nw,z,b\nz,w,b\n');
     expect(() => pairwiseFromCsv(split, { model: 'thurstone-case-v', seed: 1, resamples: 0 })).toThrow(/connect|unconnected|group/i);
   });
+
+  it('leaves out the training rows of a study export, listed as such', () => {
+    const file = join(tmp.dir, 'export.csv');
+    // A study export's columns: the training pair (w, z) would split the comparison graph if it were read.
+    writeFileSync(file, 'participant,session,a,b,choice,response_ms,trial,training\nP,1,w,z,a,900,0,1\nP,1,u,v,a,900,1,0\nP,1,v,u,a,900,2,0\nP,1,u,v,tie,900,3,0\n');
+    const r = pairwiseFromCsv(file, { model: 'thurstone-case-v', seed: 1, resamples: 0 });
+    expect(r.issues).toEqual([{ row: `${file}:2`, reason: 'a training trial (not analysed)' }]);
+    expect(r.comparisons).toBe(3);
+    expect(r.conditions.map((c) => c.condition).sort()).toEqual(['u', 'v']);
+  });
 });

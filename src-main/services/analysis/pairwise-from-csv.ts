@@ -1,7 +1,9 @@
 /**
  * Pairwise-comparison results from a CSV (columns a, b, choice; choice = a, b or tie; optional
  * participant) into a quality scale: Thurstone Case V (JND units) or Bradley–Terry (log-odds) by
- * maximum likelihood, with seeded bootstrap intervals. Ties count half a win for each side.
+ * maximum likelihood, with seeded bootstrap intervals. Ties count half a win for each side. A row whose
+ * optional `training` column says 1 (a study export's training trial) is listed and left out: training
+ * answers are never analysed.
  */
 import { IqaError } from '../../common/errors';
 import { scalePairwise, type PairwiseScaling } from '../../kernels/stats/pairwise-scaling';
@@ -24,7 +26,7 @@ export function pairwiseFromCsv(
   csv: string,
   options: { model: 'thurstone-case-v' | 'bradley-terry'; seed: number; resamples: number },
 ): PairwiseReport {
-  const rows = readCsvRows(csv, ['a', 'b', 'choice'], ['participant']);
+  const rows = readCsvRows(csv, ['a', 'b', 'choice'], ['participant', 'training']);
   const names: string[] = [];
   const index = new Map<string, number>();
   const id = (n: string) => {
@@ -36,6 +38,8 @@ export function pairwiseFromCsv(
   let ties = 0;
   rows.forEach(({ cells: r, line }) => {
     const where = `${csv}:${line}`;
+    const training = r.training?.trim().toLowerCase();
+    if (training === '1' || training === 'true') return void issues.push({ row: where, reason: 'a training trial (not analysed)' });
     const a = r.a?.trim();
     const b = r.b?.trim();
     const c = r.choice?.trim().toLowerCase();

@@ -86,8 +86,13 @@ export class ParticipantState {
   #pending: { trialId: number; answer: Answer | null; responseMs: number; votedAt: string; presentedAt: string } | null = null;
   /** The voting time limit's timer (timing.voteLimitMs), while the voting screen is up. */
   #voteTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The video looping on the voting screen (timing "until-vote"). */
+  /** The video looping on the voting screen (timing "until-vote"), or the one the DSCQS cycle plays now. */
   #looping: HTMLVideoElement | null = null;
+  /** DSCQS "until-vote": the medium the cycle shows now (null: its grey screen), its run, timer and end listener. */
+  #cycleShown = $state<number | null>(null);
+  #cycleRun = 0;
+  #cycleTimer: ReturnType<typeof setTimeout> | null = null;
+  #cycleEnded: { video: HTMLVideoElement; listener: () => void } | null = null;
 
   constructor(host: ParticipantHost) {
     this.host = host;
@@ -111,6 +116,8 @@ export class ParticipantState {
   get slider() { return this.#slider; }
   get sampling() { return this.#sampling; }
   get pair() { return this.#pair; }
+  /** DSCQS "until-vote": which medium plays behind the vote now (null: the grey between them, or no cycle). */
+  get cycleShown() { return this.#cycleShown; }
   get showProgress() { return this.#showProgress; }
   set showProgress(v: boolean) { this.#showProgress = v; }
   get training() { return this.#session?.trial?.training ?? false; }
@@ -307,7 +314,47 @@ export class ParticipantState {
     v.play().catch((err: unknown) => this.#fail(err));
   }
 
+  /**
+   * DSCQS "until-vote": behind the voting screen, a grey screen then each video once, in turn (A, B, A,
+   * …), until the vote. Event-driven (each video's end schedules the next), so stopping leaves nothing
+   * waiting; `cycleShown` is the medium on screen, null during the grey.
+   */
+  #cycle(order: number[], media: Presented[], greyMs: number): void {
+    this.#stopLoop();
+    const token = this.#cycleRun;
+    let k = 0;
+    const next = () => {
+      if (token !== this.#cycleRun) return;
+      this.#cycleShown = null;
+      this.#cycleTimer = setTimeout(() => {
+        this.#cycleTimer = null;
+        if (token !== this.#cycleRun) return;
+        const i = order[k]!;
+        k = (k + 1) % order.length;
+        const m = media[i];
+        if (m?.kind !== 'video') return;
+        const v = m.video;
+        this.#looping = v;
+        this.#cycleShown = i;
+        v.loop = false;
+        v.currentTime = 0;
+        v.addEventListener('ended', next, { once: true });
+        this.#cycleEnded = { video: v, listener: next };
+        v.play().catch((err: unknown) => {
+          if (token === this.#cycleRun) this.#fail(err);
+        });
+      }, greyMs);
+    };
+    next();
+  }
+
   #stopLoop(): void {
+    this.#cycleRun++;
+    if (this.#cycleTimer) clearTimeout(this.#cycleTimer);
+    this.#cycleTimer = null;
+    this.#cycleShown = null;
+    if (this.#cycleEnded) this.#cycleEnded.video.removeEventListener('ended', this.#cycleEnded.listener);
+    this.#cycleEnded = null;
     const v = this.#looping;
     this.#looping = null;
     if (!v) return;
@@ -398,7 +445,7 @@ export class ParticipantState {
     this.#pair = { active: 'A', A: null, B: null };
     this.#presentedAt = null;
     // SSCQE's video plays once whatever the timing says: its samples are the answer, there is no vote to loop for.
-    const steps = trialSteps(trial.media, trial.answer === 'samples' ? { ...s.timing, video: 'play-once' } : s.timing, this.#first);
+    const steps = trialSteps(trial.media, trial.answer === 'samples' ? { ...s.timing, video: 'play-once' } : s.timing, this.#first, trial.answer === 'value-and-ref');
     // Grey while this trial's media load (normally already done during the previous trial).
     this.#step = { kind: 'grey', ms: 0 };
     const loaded = Promise.all(trial.media.map((m) => this.#load(s.sessionId, m)));
@@ -447,6 +494,7 @@ export class ParticipantState {
             this.#presentedAt ??= new Date().toISOString();
             this.#loop(looped.video);
           }
+          if (step.cycle) this.#cycle(step.cycle, media, s.timing.greyMs);
           this.#voteShownAt = performance.now();
           const limit = s.timing.voteLimitMs;
           if (limit !== null) {

@@ -7,7 +7,10 @@
  * and each video plays once, to its end (`ms: null`), with the grey screen between two media (DCR:
  * reference, grey, test; DSCQS: A, grey, B; PC: first, grey, second); then the voting screen. With
  * `video: 'until-vote'`, a trial's last medium, if a video, is not played on its own: it loops on the
- * voting screen until the vote (`loop`). The grey screen never shows any UI.
+ * voting screen until the vote (`loop`). DSCQS (`cycle`: both media are rated) with videos and
+ * "until-vote" plays A, grey, B once as with play-once, then keeps cycling grey, A, grey, B behind the
+ * voting screen until the vote (BT.500 DSCQS: the pair is shown again while the observer votes). The
+ * grey screen never shows any UI.
  */
 import type { StudyTiming, TrialView } from '../../../../src-main/common/study';
 
@@ -15,16 +18,29 @@ export type TrialStep =
   | { kind: 'grey'; ms: number }
   /** `ms: null`: a video, shown until it has played to its end. */
   | { kind: 'show'; media: number; ms: number | null }
-  /** `loop`: the medium (a video) that plays in a loop while the vote is taken (timing "until-vote"). */
-  | { kind: 'vote'; loop?: number };
+  /**
+   * `loop`: the medium (a video) that plays in a loop while the vote is taken (timing "until-vote");
+   * `cycle`: the media (videos) played in turn, a grey screen before each, while the vote is taken.
+   */
+  | { kind: 'vote'; loop?: number; cycle?: number[] };
 
 export function trialSteps(
   media: readonly Pick<TrialView['media'][number], 'kind'>[],
   timing: Pick<StudyTiming, 'imageMs' | 'greyMs'> & Partial<Pick<StudyTiming, 'video'>>,
   first: boolean,
+  /** The vote rates every medium (DSCQS): with "until-vote", all of them cycle behind the vote. */
+  ratesEach = false,
 ): TrialStep[] {
   const steps: TrialStep[] = [];
   if (!first && timing.greyMs > 0) steps.push({ kind: 'grey', ms: timing.greyMs });
+  if (ratesEach && timing.video === 'until-vote' && media.length > 0 && media.every((m) => m.kind === 'video')) {
+    media.forEach((_, i) => {
+      if (i > 0 && timing.greyMs > 0) steps.push({ kind: 'grey', ms: timing.greyMs });
+      steps.push({ kind: 'show', media: i, ms: null });
+    });
+    steps.push({ kind: 'vote', cycle: media.map((_, i) => i) });
+    return steps;
+  }
   media.forEach((m, i) => {
     if (i > 0 && timing.greyMs > 0) steps.push({ kind: 'grey', ms: timing.greyMs });
     if (i === media.length - 1 && m.kind === 'video' && timing.video === 'until-vote') steps.push({ kind: 'vote', loop: i });
@@ -41,7 +57,7 @@ export function trialSteps(
 export function unsupportedReason(trial: Pick<TrialView, 'media' | 'answer'>, timing: Pick<StudyTiming, 'video'>): string | null {
   if (trial.media.length === 0) return 'the trial has nothing to show';
   const video = trial.media.some((m) => m.kind === 'video');
-  if (video && timing.video === 'until-vote' && trial.answer === 'value-and-ref') return 'DSCQS videos that loop until the vote (timing "until-vote") are not presented by this page yet; play-once is';
+  if (video && timing.video === 'until-vote' && trial.answer === 'value-and-ref' && trial.media.some((m) => m.kind !== 'video')) return 'DSCQS with "until-vote" cycles two videos behind the vote, and this trial shows an image';
   if (trial.answer === 'samples' && (trial.media.length !== 1 || trial.media[0]!.kind !== 'video')) return 'SSCQE rates one video continuously, and this trial shows an image';
   return null;
 }
