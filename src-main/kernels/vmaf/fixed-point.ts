@@ -44,12 +44,6 @@ export function mulHi32Round(a: number, b: number): number {
   return ah * bh + Math.floor(((ah * bl + al * bh) * 65536 + al * bl + 2147483648) / 4294967296);
 }
 
-/** Number of significant bits of a non-negative integer below 2^53 (0 for 0). */
-export function bitLength(v: number): number {
-  if (v < 4294967296) return 32 - Math.clz32(v);
-  return 64 - Math.clz32(Math.floor(v / 4294967296));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Single-precision powf, bit-exact with glibc's on x86-64 with FMA (the machine the golden libvmaf
 // numbers come from). glibc's powf is not correctly rounded (up to 0.82 ulp), so a correctly rounded

@@ -17,7 +17,7 @@
  */
 import { IqaError } from '../../common/errors';
 import type { Plane } from '../image/plane';
-import { bitLength, mulHi32Round } from './fixed-point';
+import { mulHi32Round, POW2 } from './fixed-point';
 
 /** The four 1-D integer Gaussians (Q16), one per scale, of widths 17, 9, 5, 3. */
 const VIF_FILTERS: readonly Uint16Array[] = [
@@ -41,10 +41,14 @@ const LOG2_TABLE: Uint16Array = (() => {
   return t;
 })();
 
-/** log2(v)·2048 from the 16 leading bits of v (v ≥ 2^15). */
+/** log2(v)·2048 from the 16 leading bits of v (2^15 ≤ v < 2^53). */
 function log2Fixed(v: number): number {
-  const k = bitLength(v) - 16;
-  return LOG2_TABLE[Math.floor(v / 2 ** k)]! + 2048 * k;
+  if (v < 4294967296) {
+    const k = 16 - Math.clz32(v);
+    return LOG2_TABLE[v >>> k]! + 2048 * k;
+  }
+  const k = 48 - Math.clz32(Math.floor(v / 4294967296));
+  return LOG2_TABLE[Math.floor(v / POW2[k]!)]! + 2048 * k;
 }
 
 export interface IntegerVifOptions {
@@ -71,6 +75,11 @@ export interface IntegerVifWorkspace {
   readonly tRef: Float64Array;
   readonly tDis: Float64Array;
   readonly tRefDis: Float64Array;
+  /** Squares and cross products of the last 17 input rows (a ring), for the vertical pass. */
+  readonly sqR: Float64Array;
+  readonly sqD: Float64Array;
+  readonly sqRD: Float64Array;
+  readonly slots: Int32Array;
 }
 
 export function createIntegerVifWorkspace(width: number, height: number, bitDepth = 8): IntegerVifWorkspace {
@@ -92,6 +101,10 @@ export function createIntegerVifWorkspace(width: number, height: number, bitDept
     tRef: new Float64Array(row),
     tDis: new Float64Array(row),
     tRefDis: new Float64Array(row),
+    sqR: new Float64Array(17 * width),
+    sqD: new Float64Array(17 * width),
+    sqRD: new Float64Array(17 * width),
+    slots: new Int32Array(17),
   };
 }
 
@@ -203,31 +216,57 @@ function statistic(
   let denLog = 0;
   let numNonLog = 0;
   let denNonLog = 0;
+  // Vertical pass, row by row: each input row's squares and cross products are formed once, into a
+  // ring of fw rows, and the taps are summed row-wise. Every sum is an exact integer below 2^53, so the
+  // order of the additions does not matter.
+  const { sqR, sqD, sqRD } = ws;
+  const invMu = 1 / muShift;
+  const invSq = 1 / sqShift;
+  const slots = ws.slots;
+  const fillSquares = (row: number): void => {
+    const slot = ((row + half) % fw) * w;
+    const off = (PAD + row) * stride;
+    for (let j = 0; j < w; j++) {
+      const r = ref[off + j]!;
+      const d = dis[off + j]!;
+      sqR[slot + j] = r * r;
+      sqD[slot + j] = d * d;
+      sqRD[slot + j] = r * d;
+    }
+  };
+  for (let row = -half; row < half; row++) fillSquares(row);
   for (let i = 0; i < h; i++) {
+    fillSquares(i + half);
+    for (let k = 0; k < fw; k++) slots[k] = ((i + k) % fw) * w; // ring slot of row i − half + k
+    const top = (PAD + i - half) * stride;
     for (let j = 0; j < w; j++) {
       let m1 = 0;
       let m2 = 0;
       let rr = 0;
       let dd = 0;
       let rd = 0;
-      let idx = (PAD + i - half) * stride + j;
+      let idx = top + j;
       for (let k = 0; k < fw; k++, idx += stride) {
         const c = filt[k]!;
-        const r = ref[idx]!;
-        const d = dis[idx]!;
-        const cr = c * r;
-        const cd = c * d;
-        m1 += cr;
-        m2 += cd;
-        rr += cr * r;
-        dd += cd * d;
-        rd += cr * d;
+        const q = slots[k]! + j;
+        m1 += c * ref[idx]!;
+        m2 += c * dis[idx]!;
+        rr += c * sqR[q]!;
+        dd += c * sqD[q]!;
+        rd += c * sqRD[q]!;
       }
-      tMu1[PAD + j] = Math.floor((m1 + muAdd) / muShift);
-      tMu2[PAD + j] = Math.floor((m2 + muAdd) / muShift);
-      tRef[PAD + j] = Math.floor((rr + sqAdd) / sqShift) % 4294967296;
-      tDis[PAD + j] = Math.floor((dd + sqAdd) / sqShift) % 4294967296;
-      tRefDis[PAD + j] = Math.floor((rd + sqAdd) / sqShift) % 4294967296;
+      tMu1[PAD + j] = Math.floor((m1 + muAdd) * invMu);
+      tMu2[PAD + j] = Math.floor((m2 + muAdd) * invMu);
+      tRef[PAD + j] = rr;
+      tDis[PAD + j] = dd;
+      tRefDis[PAD + j] = rd;
+    }
+    if (sqShift !== 1) {
+      for (let j = PAD; j < PAD + w; j++) {
+        tRef[j] = Math.floor((tRef[j]! + sqAdd) * invSq) % 4294967296;
+        tDis[j] = Math.floor((tDis[j]! + sqAdd) * invSq) % 4294967296;
+        tRefDis[j] = Math.floor((tRefDis[j]! + sqAdd) * invSq) % 4294967296;
+      }
     }
     padRow(tMu1, w, half);
     padRow(tMu2, w, half);
