@@ -203,6 +203,8 @@ describe('study sessions through the contract commands', () => {
     expect(csv[0]).toMatch(/^participant,session,a,b,choice,/);
     expect(csv.slice(1).map((l) => l.split(',')[4])).toEqual(['tie', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
     await expect(call('studies.export', { studyId, format: 'sureal' })).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+    // Choices have no MOS: the analysis says where the scale comes from instead of a table of empty rows.
+    await expect(call('analysis.run', { study: 'pc', mapping: 'none', resamples: 0 })).rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringContaining('iqa pairwise') });
 
     const strict = (await call<{ studyId: number }>('studies.create', { name: 'pc-strict', method: 'PC', seed: 2 })).studyId;
     const t = await call<SessionState>('sessions.enrol', { studyId: strict, participant: 'C1' });

@@ -107,6 +107,10 @@ interface Scores {
 
 /** The per-participant scores the MOS averages, as the choice says. */
 function studyScores(study: AnalysisInput['study'], ratings: readonly AnalysisRating[], choice: MosChoice): Scores {
+  // A pair comparison's answers are choices, not scores: no MOS to average (its scale is iqa pairwise's).
+  if (study.method === 'PC') {
+    throw new IqaError('E_UNSUPPORTED', `study "${study.name}" is a pair comparison: its answers are choices, not scores, so it has no MOS; scale them with iqa pairwise on its CSV export (iqa study export --format csv)`);
+  }
   const { min, max } = study.scale;
   let kind: 'absolute' | 'difference';
   if (choice.scores === 'absolute') kind = 'absolute';

@@ -92,7 +92,8 @@ export class StudyState {
       this.#details = details;
       this.#progress = progress;
       this.#error = null;
-      for (const s of studies) if (s.ratings > 0 && this.#screeningFor.get(s.id) !== s.ratings) void this.#screen(dir, s);
+      // A PC study's answers are choices: no MOS, so no screening of scores.
+      for (const s of studies) if (s.method !== 'PC' && s.ratings > 0 && this.#screeningFor.get(s.id) !== s.ratings) void this.#screen(dir, s);
     } catch (err) {
       this.#error = (err as Error).message;
     }
