@@ -15,6 +15,9 @@ export const POW2: Float64Array = (() => {
   return t;
 })();
 
+/** 2^-k for k = 0..64 (multiplying by it is exact, and faster than dividing). */
+const INV_POW2: Float64Array = POW2.map((v) => 1 / v);
+
 const TWO52 = 2 ** 52;
 
 /**
@@ -23,7 +26,7 @@ const TWO52 = 2 ** 52;
  */
 export function mulShr(a: number, b: number, add: number, s: number): number {
   const p = a * b;
-  if (p < TWO52 && p > -TWO52) return Math.floor((p + add) / POW2[s]!);
+  if (p < TWO52 && p > -TWO52) return Math.floor((p + add) * INV_POW2[s]!);
   const bh = Math.floor(b / 65536);
   const bl = b - bh * 65536;
   const y = a * bl + add;
