@@ -12,7 +12,8 @@
  * - detail restoration with the 1-degree angle test and the enhancement gain limit `egl`
  *   (100 by default; the NEG models use 1);
  * - contrast sensitivity per band (Watson's noise-floor model), contrast masking by a 3x3
- *   neighbourhood of the other image's CSF-weighted detail (1/30 of it, the centre 1/15),
+ *   neighbourhood of the other component's CSF-weighted detail (1/30 of it, the centre 1/15: for DLM
+ *   the restored detail is masked by the additive impairment, for AIM the reverse),
  *   cube-root pooling over the frame less a 10% border, all reductions in libvmaf's order and
  *   precision (single-precision floats where libvmaf uses them);
  * - adm2 = Σ num / Σ den over the 4 scales; scale s = num_s/den_s; AIM runs the masking the other
