@@ -216,9 +216,9 @@ function statistic(
   let denLog = 0;
   let numNonLog = 0;
   let denNonLog = 0;
-  // Vertical pass, row by row: each input row's squares and cross products are formed once, into a
-  // ring of fw rows, and the taps are summed row-wise. Every sum is an exact integer below 2^53, so the
-  // order of the additions does not matter.
+  // Vertical pass: each input row's squares and cross products are formed once, into a ring of fw
+  // rows. Every sum is an exact integer below 2^53, so the order of the additions does not matter,
+  // and the symmetric filters let tap k and tap fw−1−k share one multiplication.
   const { sqR, sqD, sqRD } = ws;
   const invMu = 1 / muShift;
   const invSq = 1 / sqShift;
@@ -240,20 +240,25 @@ function statistic(
     for (let k = 0; k < fw; k++) slots[k] = ((i + k) % fw) * w; // ring slot of row i − half + k
     const top = (PAD + i - half) * stride;
     for (let j = 0; j < w; j++) {
-      let m1 = 0;
-      let m2 = 0;
-      let rr = 0;
-      let dd = 0;
-      let rd = 0;
-      let idx = top + j;
-      for (let k = 0; k < fw; k++, idx += stride) {
-        const c = filt[k]!;
-        const q = slots[k]! + j;
-        m1 += c * ref[idx]!;
-        m2 += c * dis[idx]!;
-        rr += c * sqR[q]!;
-        dd += c * sqD[q]!;
-        rd += c * sqRD[q]!;
+      const mid = top + half * stride + j;
+      const qm = slots[half]! + j;
+      const cm = filt[half]!;
+      let m1 = cm * ref[mid]!;
+      let m2 = cm * dis[mid]!;
+      let rr = cm * sqR[qm]!;
+      let dd = cm * sqD[qm]!;
+      let rd = cm * sqRD[qm]!;
+      for (let k = 1; k <= half; k++) {
+        const c = filt[half - k]!;
+        const a = mid - k * stride;
+        const b = mid + k * stride;
+        const qa = slots[half - k]! + j;
+        const qb = slots[half + k]! + j;
+        m1 += c * (ref[a]! + ref[b]!);
+        m2 += c * (dis[a]! + dis[b]!);
+        rr += c * (sqR[qa]! + sqR[qb]!);
+        dd += c * (sqD[qa]! + sqD[qb]!);
+        rd += c * (sqRD[qa]! + sqRD[qb]!);
       }
       tMu1[PAD + j] = Math.floor((m1 + muAdd) * invMu);
       tMu2[PAD + j] = Math.floor((m2 + muAdd) * invMu);
@@ -279,14 +284,23 @@ function statistic(
       let rr = 0;
       let dd = 0;
       let rd = 0;
-      const base = PAD + j - half;
-      for (let k = 0; k < fw; k++) {
-        const c = filt[k]!;
-        m1 += c * tMu1[base + k]!;
-        m2 += c * tMu2[base + k]!;
-        rr += c * tRef[base + k]!;
-        dd += c * tDis[base + k]!;
-        rd += c * tRefDis[base + k]!;
+      // The filters are symmetric: pair tap k with tap fw−1−k (exact integer sums, order free).
+      const mid = PAD + j;
+      const cm = filt[half]!;
+      m1 = cm * tMu1[mid]!;
+      m2 = cm * tMu2[mid]!;
+      rr = cm * tRef[mid]!;
+      dd = cm * tDis[mid]!;
+      rd = cm * tRefDis[mid]!;
+      for (let k = 1; k <= half; k++) {
+        const c = filt[half - k]!;
+        const a = mid - k;
+        const b = mid + k;
+        m1 += c * (tMu1[a]! + tMu1[b]!);
+        m2 += c * (tMu2[a]! + tMu2[b]!);
+        rr += c * (tRef[a]! + tRef[b]!);
+        dd += c * (tDis[a]! + tDis[b]!);
+        rd += c * (tRefDis[a]! + tRefDis[b]!);
       }
       const mu1 = m1 >>> 0;
       const mu2 = m2 >>> 0;
