@@ -7,9 +7,13 @@
  */
 
 /** A pivot below this fraction of the largest column norm counts as rank deficiency. */
-const RANK_TOLERANCE = 1e-13;
+export const RANK_TOLERANCE = 1e-13;
 
-export function solveLeastSquaresInPlace(a: Float64Array, b: Float64Array, m: number, p: number): Float64Array | null {
+/**
+ * `out` (length ≥ p) and `work` (length ≥ p) may be passed to avoid allocating: the Levenberg–Marquardt
+ * step solves thousands of these small systems per fit. z is then written to `out`, which is returned.
+ */
+export function solveLeastSquaresInPlace(a: Float64Array, b: Float64Array, m: number, p: number, out?: Float64Array, work?: Float64Array): Float64Array | null {
   if (m < p) return null;
   let maxColumnNorm = 0;
   for (let j = 0; j < p; j++) {
@@ -18,7 +22,7 @@ export function solveLeastSquaresInPlace(a: Float64Array, b: Float64Array, m: nu
     maxColumnNorm = Math.max(maxColumnNorm, Math.sqrt(s));
   }
   if (maxColumnNorm === 0) return null;
-  const diag = new Float64Array(p);
+  const diag = work ?? new Float64Array(p);
   for (let k = 0; k < p; k++) {
     // Householder vector for column k, rows k..m−1 (kept in place below the diagonal).
     let sq = 0;
@@ -42,7 +46,7 @@ export function solveLeastSquaresInPlace(a: Float64Array, b: Float64Array, m: nu
     diag[k] = alpha;
   }
   // Back substitution with R (diagonal in `diag`, strict upper triangle in a).
-  const z = new Float64Array(p);
+  const z = out ?? new Float64Array(p);
   for (let k = p - 1; k >= 0; k--) {
     let s = b[k];
     for (let j = k + 1; j < p; j++) s -= a[k * p + j] * z[j];

@@ -54,9 +54,7 @@ import {
   MAPPING_PARAMETER_COUNT,
   applyMapping,
   logistic4,
-  logistic4Gradient,
   logistic5,
-  logistic5Gradient,
   sigmoid,
   type MappingKind,
 } from './mapping-models';
@@ -222,21 +220,84 @@ export function logisticToStandard(kind: 'logistic5' | 'logistic4', b: ArrayLike
   return [(b[0] - k.my) / k.sy, (b[1] - k.my) / k.sy, (b[2] - k.mx) / k.sx, b[3] / k.sx];
 }
 
-function curveModel(
-  x: Float64Array,
-  y: Float64Array,
-  nParams: number,
-  f: (p: ArrayLike<number>, x: number) => number,
-  grad: (p: ArrayLike<number>, x: number, out: Float64Array, offset: number) => void,
-): LeastSquaresModel {
+/**
+ * The logistic fit's least-squares model r_i = q(u_i) − v_i. residuals() keeps the sigmoid of every point and
+ * jacobian() reuses them when asked at the same parameters (levenberg-marquardt.ts asks only there): one
+ * exp() per point per evaluation instead of two. The arithmetic is that of logistic5/logistic4 and their
+ * gradients in mapping-models.ts, term for term, so the values are the same to the last bit.
+ */
+function logisticModel(kind: 'logistic5' | 'logistic4', x: Float64Array, y: Float64Array): LeastSquaresModel {
+  const n = x.length;
+  const np = kind === 'logistic5' ? 5 : 4;
+  const sig = new Float64Array(n);
+  const at = new Float64Array(np).fill(NaN);
+  const same = (p: Float64Array): boolean => {
+    for (let j = 0; j < np; j++) if (!(p[j] === at[j])) return false;
+    return true;
+  };
+  const fill = (p: Float64Array): void => {
+    at.set(p.subarray(0, np));
+    if (kind === 'logistic5') {
+      const b2 = p[1];
+      const b3 = p[2];
+      for (let i = 0; i < n; i++) sig[i] = sigmoid(-b2 * (x[i] - b3));
+    } else {
+      const b3 = p[2];
+      const w = Math.abs(p[3]);
+      for (let i = 0; i < n; i++) sig[i] = sigmoid((x[i] - b3) / w);
+    }
+  };
+  if (kind === 'logistic5') {
+    return {
+      nParams: 5,
+      nResiduals: n,
+      residuals(p, out) {
+        fill(p);
+        const [b1, b4, b5] = [p[0], p[3], p[4]];
+        for (let i = 0; i < n; i++) out[i] = b1 * (0.5 - sig[i]) + b4 * x[i] + b5 - y[i];
+      },
+      jacobian(p, out) {
+        if (!same(p)) fill(p);
+        const [b1, b2, b3] = [p[0], p[1], p[2]];
+        for (let i = 0; i < n; i++) {
+          // logistic5Gradient with s = sig[i].
+          const u = x[i] - b3;
+          const s = sig[i];
+          const ds = s * (1 - s);
+          const o = i * 5;
+          out[o] = 0.5 - s;
+          out[o + 1] = b1 * ds * u;
+          out[o + 2] = -b1 * ds * b2;
+          out[o + 3] = x[i];
+          out[o + 4] = 1;
+        }
+      },
+    };
+  }
   return {
-    nParams,
-    nResiduals: x.length,
+    nParams: 4,
+    nResiduals: n,
     residuals(p, out) {
-      for (let i = 0; i < x.length; i++) out[i] = f(p, x[i]) - y[i];
+      fill(p);
+      const [b1, b2] = [p[0], p[1]];
+      for (let i = 0; i < n; i++) out[i] = (b1 - b2) * sig[i] + b2 - y[i];
     },
     jacobian(p, out) {
-      for (let i = 0; i < x.length; i++) grad(p, x[i], out, i * nParams);
+      if (!same(p)) fill(p);
+      const [b1, b2, b3, b4] = [p[0], p[1], p[2], p[3]];
+      const w = Math.abs(b4);
+      const sign = Math.sign(b4);
+      for (let i = 0; i < n; i++) {
+        // logistic4Gradient with s = sig[i].
+        const u = (x[i] - b3) / w;
+        const s = sig[i];
+        const ds = s * (1 - s);
+        const o = i * 4;
+        out[o] = s;
+        out[o + 1] = 1 - s;
+        out[o + 2] = (-(b1 - b2) * ds) / w;
+        out[o + 3] = (-(b1 - b2) * ds * u * sign) / w;
+      }
     },
   };
 }
@@ -446,6 +507,43 @@ interface LogisticSearch {
   starts: number;
 }
 
+/**
+ * The accepted iterates of a finished start, for recognising a later start that retraces it. Along a path the
+ * SSE falls strictly, so a point of another run is looked up by its SSE.
+ */
+interface StartPath {
+  /** Evaluations spent when each point was reached. */
+  evaluations: number[];
+  sse: number[];
+  params: Float64Array[];
+  /** The run ended by its evaluation budget while still moving (a run-off), not by a test of its own. */
+  budgetEnded: boolean;
+  /** The issue class its candidate got ('ok' for an acceptable minimum). */
+  endClass: string;
+}
+
+/**
+ * A later start whose parameters come within this distance (relative to 1 + |parameter|, on the standardised
+ * data) of a point of an earlier start's path with the same SSE is on that path: from there it can only repeat
+ * what the earlier start did. Measured on the bench's data: starts that join a run-off valley sit within
+ * ~1e-5 of the earlier path (interpolated between its points); runs in different valleys are ≫ 1e-2 apart.
+ */
+export const RETRACE_TOLERANCE = 1e-3;
+
+/** Relative allowance on a retracing start's predicted SSE (rounding, and the interpolation along the path). */
+export const RETRACE_SSE_SLACK = 1e-9;
+/**
+ * A retracing start that reached the earlier path with fewer evaluations would go further down a run-off
+ * valley than the earlier start got; up to this share of the budget further, its SSE is extrapolated.
+ */
+export const RETRACE_MAX_LEAD = 0.02;
+
+/** The class of a diagnosis as the candidate selection sees it (unconverged runs: see runLogisticStarts). */
+function issueClass(diagnosis: FitDiagnosis | null, converged: boolean): string {
+  if (converged) return diagnosis?.issue ?? 'ok';
+  return diagnosis?.issue === 'extreme-parameters' || diagnosis?.issue === 'step' ? diagnosis.issue : 'not-converged';
+}
+
 function runLogisticStarts(
   kind: 'logistic5' | 'logistic4',
   u: Float64Array,
@@ -456,17 +554,102 @@ function runLogisticStarts(
   starts: readonly number[][],
   options: LevenbergMarquardtOptions,
 ): LogisticSearch {
-  const model = kind === 'logistic5' ? curveModel(u, v, 5, logistic5, logistic5Gradient) : curveModel(u, v, 4, logistic4, logistic4Gradient);
+  const model = logisticModel(kind, u, v);
+  const np = model.nParams;
+  const budget = options.maxEvaluations ?? MAX_EVALUATIONS_PER_START;
   let clean: Candidate | null = null;
   let extreme: Candidate | null = null;
   let bestAny: Candidate | null = null;
   const better = (c: Candidate, than: Candidate | null): boolean => than === null || c.sse < than.sse * (1 - SSE_IMPROVEMENT);
   // bestAny ranks monotone converged minima first, then converged ones, then the rest.
   const rank = (d: Candidate): number => (d.diagnosis?.issue === 'not-converged' ? 2 : d.diagnosis?.issue === 'not-monotone' ? 1 : 0);
+  const paths: StartPath[] = [];
+  let current: StartPath | null = null;
+  /** Would a candidate of this SSE and issue class change what is kept (the rules of the loop below)? */
+  const matters = (sse: number, cls: string): boolean => {
+    const issue = cls === 'ok' ? null : (cls as FitIssue);
+    const c = { sse, diagnosis: issue ? { issue, detail: '' } : null } as Candidate;
+    if (bestAny === null || rank(c) < rank(bestAny) || (rank(c) === rank(bestAny) && better(c, bestAny))) return true;
+    if (issue === null && better(c, clean)) return true;
+    return issue === 'extreme-parameters' && better(c, extreme);
+  };
+  /**
+   * A start that has joined an earlier start's path ends there: it would retrace that path, so its own end
+   * is the earlier start's end (same minimum, same SSE to rounding) or, when the budget ended the earlier one
+   * while it was still running off, a point the earlier one passed (a higher SSE, same issue). Either way it
+   * cannot replace a kept candidate (that takes an SSE lower by SSE_IMPROVEMENT, or a better issue class),
+   * so ending it changes nothing but the time. A start that would get further down than the earlier one
+   * (it reached the point with fewer evaluations) is left to run.
+   */
+  const retraces = (p: Float64Array, sse: number, evaluations: number): boolean => {
+    for (const path of paths) {
+      const n = path.sse.length;
+      if (n < 2 || !(sse < path.sse[0] && sse > path.sse[n - 1])) continue;
+      // path.sse[lo] ≥ sse > path.sse[lo + 1].
+      let lo = 0;
+      let hi = n - 1;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (path.sse[mid] >= sse) lo = mid;
+        else hi = mid;
+      }
+      const t = (path.sse[lo] - sse) / (path.sse[lo] - path.sse[lo + 1]);
+      const a = path.params[lo];
+      const b = path.params[lo + 1];
+      let close = true;
+      for (let j = 0; j < np && close; j++) {
+        const q = a[j] + t * (b[j] - a[j]);
+        close = Math.abs(p[j] - q) <= RETRACE_TOLERANCE * (1 + Math.abs(q));
+      }
+      if (!close) continue;
+      const at = path.evaluations[lo] + t * (path.evaluations[lo + 1] - path.evaluations[lo]);
+      const end = path.evaluations[n - 1];
+      const endSse = path.sse[n - 1];
+      if (!path.budgetEnded) {
+        // The earlier start ended by a test of its own (a minimum, or parameters past RUN_OFF_MAGNITUDE); with
+        // as many evaluations left this one ends there too: the same SSE to rounding, the same issue.
+        if (budget - evaluations >= end - at + 1 && !matters(endSse * (1 - RETRACE_SSE_SLACK), path.endClass)) return true;
+        continue;
+      }
+      // The budget ended the earlier start while it was running off. This one would end where the earlier one
+      // was after `target` evaluations: on its path when target ≤ end, else further down the same valley.
+      const target = at + (budget - evaluations);
+      if (target <= end) {
+        let idx = lo;
+        while (idx < n - 1 && path.evaluations[idx] < target) idx++;
+        const cls = issueClass(diagnoseLogistic(kind, path.params[idx], sortedU, direction, k), false);
+        if (!matters(path.sse[idx] * (1 - RETRACE_SSE_SLACK), cls)) return true;
+        continue;
+      }
+      const lead = target - end;
+      if (lead > RETRACE_MAX_LEAD * budget || n < 3) continue;
+      // Further down by `lead` evaluations: extrapolate the earlier start's last stretch (its SSE falls ever
+      // more slowly along a run-off valley, so twice the latest rate bounds the fall).
+      let w = n - 2;
+      while (w > 0 && end - path.evaluations[w] < Math.max(lead, 10)) w--;
+      const span = end - path.evaluations[w];
+      const rate = (path.sse[w] - endSse) / span;
+      const last = path.params[n - 1];
+      const from = path.params[w];
+      const ahead = new Float64Array(np);
+      for (let j = 0; j < np; j++) ahead[j] = last[j] + ((last[j] - from[j]) * lead) / span;
+      const cls = issueClass(diagnoseLogistic(kind, ahead, sortedU, direction, k), false);
+      if (cls === path.endClass && !matters(endSse - 2 * rate * lead, cls)) return true;
+    }
+    // Not retracing: this start's point goes on its own path.
+    current!.evaluations.push(evaluations);
+    current!.sse.push(sse);
+    current!.params.push(Float64Array.from(p));
+    return false;
+  };
+  const lm: LevenbergMarquardtOptions = { ...options, onStep: retraces };
   for (const start of starts) {
-    const res = levenbergMarquardt(model, start, options);
+    current = { evaluations: [], sse: [], params: [], budgetEnded: false, endClass: '' };
+    const res = levenbergMarquardt(model, start, lm);
+    if (res.stop === 'stopped') continue;
     const a = Array.from(res.params);
     let diagnosis = diagnoseLogistic(kind, a, sortedU, direction, k);
+    const endClass = issueClass(diagnosis, res.converged);
     if (!res.converged) {
       // Parameters running off along a valley whose SSE keeps falling (the logistic tending to a line or an
       // exponential) never converge; the curve they trace is still a usable monotone one, reported as such.
@@ -475,6 +658,17 @@ function runLogisticStarts(
         diagnosis?.issue === 'extreme-parameters' || diagnosis?.issue === 'step'
           ? { issue: diagnosis.issue, detail: `${diagnosis.detail}; still running off when the iteration stopped (${res.stop} after ${res.iterations} iterations)` }
           : { issue: 'not-converged', detail: `${res.stop} after ${res.iterations} iterations` };
+    }
+    if (Number.isFinite(res.sse)) {
+      const path = current;
+      if (path.sse.length === 0 || res.sse < path.sse[path.sse.length - 1]) {
+        path.evaluations.push(res.evaluations);
+        path.sse.push(res.sse);
+        path.params.push(Float64Array.from(res.params));
+      }
+      path.budgetEnded = res.stop === 'max-evaluations';
+      path.endClass = endClass;
+      paths.push(path);
     }
     const c: Candidate = { a, start: [...start], sse: res.sse, iterations: res.iterations, converged: res.converged, stop: res.stop, diagnosis };
     if (!Number.isFinite(c.sse)) continue;
