@@ -203,6 +203,7 @@ export async function runMixedLoad(dir: string, size: MixedLoadSize, options: { 
     };
   } finally {
     await host.close();
-    engine.close();
+    // Awaited: the analysis stores its report in the project after answering, and the caller removes the project next.
+    await engine.shutdown();
   }
 }

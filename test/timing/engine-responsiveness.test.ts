@@ -36,8 +36,10 @@ beforeAll(() => {
   engine = new Engine({ userDataDir: join(tmp.dir, 'user'), roots: [tmp.dir] });
 });
 
-afterAll(() => {
-  engine?.close();
+afterAll(async () => {
+  // Awaited: the analysis stores its report in the project's cache after answering (the compute pool's
+  // close waits for that write); removing the folder before it ran into the write (ENOTEMPTY) in a CI run.
+  await engine?.shutdown();
   tmp?.cleanup();
 });
 
