@@ -78,6 +78,11 @@ export interface MappingFitOptions extends LevenbergMarquardtOptions {
   readonly direction?: 1 | -1;
   /** Fall back logistic5 → logistic4 → cubic-monotonic when no acceptable fit is found. Default true. */
   readonly fallback?: boolean;
+  /**
+   * End a start that retraces an earlier start's path where its end could not change the fit kept (see
+   * runLogisticStarts). Default true; false runs every start to its own end (the same fit, slower: for tests).
+   */
+  readonly retrace?: boolean;
 }
 
 export interface MappingFallback {
@@ -553,6 +558,7 @@ function runLogisticStarts(
   k: Scales,
   starts: readonly number[][],
   options: LevenbergMarquardtOptions,
+  retrace = true,
 ): LogisticSearch {
   const model = logisticModel(kind, u, v);
   const np = model.nParams;
@@ -581,6 +587,7 @@ function runLogisticStarts(
    * so ending it changes nothing but the time. A start that would get further down than the earlier one
    * (it reached the point with fewer evaluations) is left to run.
    */
+  const mirrored = kind === 'logistic4';
   const retraces = (p: Float64Array, sse: number, evaluations: number): boolean => {
     for (const path of paths) {
       const n = path.sse.length;
@@ -599,7 +606,8 @@ function runLogisticStarts(
       let close = true;
       for (let j = 0; j < np && close; j++) {
         const q = a[j] + t * (b[j] - a[j]);
-        close = Math.abs(p[j] - q) <= RETRACE_TOLERANCE * (1 + Math.abs(q));
+        // logistic4 depends on |b4| only, and its iteration from (…, −b4) mirrors the one from (…, b4).
+        close = mirrored && j === 3 ? Math.abs(Math.abs(p[j]) - Math.abs(q)) <= RETRACE_TOLERANCE * (1 + Math.abs(q)) : Math.abs(p[j] - q) <= RETRACE_TOLERANCE * (1 + Math.abs(q));
       }
       if (!close) continue;
       const at = path.evaluations[lo] + t * (path.evaluations[lo + 1] - path.evaluations[lo]);
@@ -642,7 +650,7 @@ function runLogisticStarts(
     current!.params.push(Float64Array.from(p));
     return false;
   };
-  const lm: LevenbergMarquardtOptions = { ...options, onStep: retraces };
+  const lm: LevenbergMarquardtOptions = retrace ? { ...options, onStep: retraces } : options;
   for (const start of starts) {
     current = { evaluations: [], sse: [], params: [], budgetEnded: false, endClass: '' };
     const res = levenbergMarquardt(model, start, lm);
@@ -711,12 +719,12 @@ function fitLogistic(kind: 'logistic5' | 'logistic4', x: Float64Array, y: Float6
     starts = logisticStarts(kind, u, v, sortedU, direction);
     if (kind === 'logistic5') {
       // logistic4's best minimum as a logistic5 start (b4 = 0): a1 = A1 − A2, a2 = 1/|A4|, a3 = A3, a5 = (A1 + A2)/2.
-      const four = runLogisticStarts('logistic4', u, v, sortedU, direction, k, logisticStarts('logistic4', u, v, sortedU, direction), lm);
+      const four = runLogisticStarts('logistic4', u, v, sortedU, direction, k, logisticStarts('logistic4', u, v, sortedU, direction), lm, options.retrace ?? true);
       const c = four.best ?? four.bestAny;
       if (c) starts.push([c.a[0] - c.a[1], 1 / Math.abs(c.a[3]), c.a[2], 0, (c.a[0] + c.a[1]) / 2]);
     }
   }
-  const search = runLogisticStarts(kind, u, v, sortedU, direction, k, starts, lm);
+  const search = runLogisticStarts(kind, u, v, sortedU, direction, k, starts, lm, options.retrace ?? true);
   const chosen = search.best ?? search.bestAny;
   const raw = (c: Candidate): RawFit => ({
     params: logisticToRaw(kind, c.a, k),
