@@ -166,10 +166,11 @@ export function levenbergMarquardt(
   const jac = new Float64Array(m * np);
   const scale = new Float64Array(np);
   const colNorm = new Float64Array(np);
-  // J D⁻¹ column by column (contiguous columns for the Householder QR), its R (p × p, row-major) and Qᵀ(−r).
-  const qr = new Float64Array(m * np);
+  // J D⁻¹ column by column (contiguous columns for the Householder QR) and −r after them; R (p × p,
+  // row-major) and the first p entries of Qᵀ(−r).
+  const qr = new Float64Array(m * (np + 1));
   const rFactor = new Float64Array(np * np);
-  const qtr = new Float64Array(m);
+  const qtr = new Float64Array(np);
   // The trial system [R; √μ I] s = [Qᵀ(−r); 0] and its solution.
   const small = new Float64Array(2 * np * np);
   const smallRhs = new Float64Array(2 * np);
@@ -201,11 +202,16 @@ export function levenbergMarquardt(
   });
   if (!Number.isFinite(sse)) return done('non-finite-start', false, 0);
 
-  /** Householder QR of J D⁻¹ (Golub & Van Loan §5.2); false when a pivot is numerically zero. */
+  /**
+   * Householder QR of J D⁻¹ (Golub & Van Loan §5.2), with −r carried along as an extra column (it becomes
+   * Qᵀ(−r)); false when a pivot is numerically zero. The columns are updated two at a time, each Householder
+   * vector read once per pair: the same operations in the same order per column as one at a time.
+   */
   const factor = (): boolean => {
     let maxColumnNorm = 0;
     for (let j = 0; j < np; j++) maxColumnNorm = Math.max(maxColumnNorm, colNorm[j] / scale[j]);
-    for (let i = 0; i < m; i++) qtr[i] = -r[i];
+    const last = np * m;
+    for (let i = 0; i < m; i++) qr[last + i] = -r[i];
     for (let k = 0; k < np; k++) {
       const ck = k * m;
       let sq = 0;
@@ -215,20 +221,34 @@ export function levenbergMarquardt(
       const alpha = qr[ck + k] > 0 ? -norm : norm;
       qr[ck + k] -= alpha;
       const vtv = -2 * alpha * qr[ck + k];
-      for (let j = k + 1; j < np; j++) {
-        const cj = j * m;
-        let s = 0;
-        for (let i = k; i < m; i++) s += qr[ck + i] * qr[cj + i];
-        const f = (2 * s) / vtv;
-        for (let i = k; i < m; i++) qr[cj + i] -= f * qr[ck + i];
-        rFactor[k * np + j] = qr[cj + k];
+      let j = k + 1;
+      for (; j + 1 <= np; j += 2) {
+        const c1 = j * m;
+        const c2 = c1 + m;
+        let s1 = 0;
+        let s2 = 0;
+        for (let i = k; i < m; i++) {
+          const v = qr[ck + i];
+          s1 += v * qr[c1 + i];
+          s2 += v * qr[c2 + i];
+        }
+        const f1 = (2 * s1) / vtv;
+        const f2 = (2 * s2) / vtv;
+        for (let i = k; i < m; i++) {
+          const v = qr[ck + i];
+          qr[c1 + i] -= f1 * v;
+          qr[c2 + i] -= f2 * v;
+        }
       }
-      let s = 0;
-      for (let i = k; i < m; i++) s += qr[ck + i] * qtr[i];
-      const f = (2 * s) / vtv;
-      for (let i = k; i < m; i++) qtr[i] -= f * qr[ck + i];
-      rFactor[k * np + k] = alpha;
-      for (let j = 0; j < k; j++) rFactor[k * np + j] = 0;
+      for (; j <= np; j++) {
+        const c1 = j * m;
+        let s1 = 0;
+        for (let i = k; i < m; i++) s1 += qr[ck + i] * qr[c1 + i];
+        const f1 = (2 * s1) / vtv;
+        for (let i = k; i < m; i++) qr[c1 + i] -= f1 * qr[ck + i];
+      }
+      for (let jj = 0; jj < np; jj++) rFactor[k * np + jj] = jj < k ? 0 : jj === k ? alpha : qr[jj * m + k];
+      qtr[k] = qr[last + k];
     }
     return true;
   };

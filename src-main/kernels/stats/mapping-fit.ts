@@ -644,15 +644,18 @@ function runLogisticStarts(
       const cls = issueClass(diagnoseLogistic(kind, ahead, sortedU, direction, k), false);
       if (cls === path.endClass && !matters(endSse - 2 * rate * lead, cls)) return true;
     }
-    // Not retracing: this start's point goes on its own path.
-    current!.evaluations.push(evaluations);
-    current!.sse.push(sse);
-    current!.params.push(Float64Array.from(p));
+    // Not retracing: this start's point goes on its own path (which only a later start can retrace).
+    if (current) {
+      current.evaluations.push(evaluations);
+      current.sse.push(sse);
+      current.params.push(Float64Array.from(p));
+    }
     return false;
   };
-  const lm: LevenbergMarquardtOptions = retrace ? { ...options, onStep: retraces } : options;
-  for (const start of starts) {
-    current = { evaluations: [], sse: [], params: [], budgetEnded: false, endClass: '' };
+  // A single start (a warm start, a resample's refit) has nothing to retrace.
+  const lm: LevenbergMarquardtOptions = retrace && starts.length > 1 ? { ...options, onStep: retraces } : options;
+  for (const [index, start] of starts.entries()) {
+    current = index < starts.length - 1 ? { evaluations: [], sse: [], params: [], budgetEnded: false, endClass: '' } : null;
     const res = levenbergMarquardt(model, start, lm);
     if (res.stop === 'stopped') continue;
     const a = Array.from(res.params);
@@ -667,7 +670,7 @@ function runLogisticStarts(
           ? { issue: diagnosis.issue, detail: `${diagnosis.detail}; still running off when the iteration stopped (${res.stop} after ${res.iterations} iterations)` }
           : { issue: 'not-converged', detail: `${res.stop} after ${res.iterations} iterations` };
     }
-    if (Number.isFinite(res.sse)) {
+    if (current && Number.isFinite(res.sse)) {
       const path = current;
       if (path.sse.length === 0 || res.sse < path.sse[path.sse.length - 1]) {
         path.evaluations.push(res.evaluations);
