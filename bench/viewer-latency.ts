@@ -10,13 +10,19 @@
  * - stepping forward: the viewer's request cache and prefetch policy (src-renderer/.../prefetch.ts:
  *   once frame k is shown, frame k+1's pixels and map are asked for): a held key (the next step as
  *   soon as a frame is shown) and a person's pace (a look of STEP_LOOK_MS at each frame first).
+ *
+ * The frame spool (services/viewer/frame-spool.ts): opening the pair starts writing both sides' frames
+ * to the spool folder (here inside the temporary folder) in the background; the bench waits for it after
+ * the warm-up (timed: how long a user waits before far seeks are fast) and reports its size, then seeks.
+ * IQA_VIEWER_SPOOL=0 runs the same rows without spools (the decoders' seeks alone).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { dispatch } from '../src-main/host/dispatch';
 import { Engine } from '../src-main/services/engine';
+import { spoolsSettled } from '../src-main/services/viewer/frame-spool';
 import { framesToPrefetch } from '../src-renderer/src/lib/viewer/prefetch';
 import { fmt, log, median, msSince, now, table } from './util';
 
@@ -45,6 +51,8 @@ export interface ViewerLatencyResult {
   seekMet: boolean;
   stepMet: boolean;
   importMs: number;
+  /** The frame spool: whether the seeks read from it, how long building it took after the pair was first shown, its bytes on disk. */
+  spool: { enabled: boolean; used: boolean; buildMs: number; bytes: number };
 }
 
 /** The p-quantile (nearest rank) of the samples. */
@@ -57,6 +65,10 @@ const stats = (samplesMs: number[]): LatencyStats => ({ n: samplesMs.length, med
 
 export async function benchViewerLatency(media: { refVideo: string; distVideo: string }, quick: boolean): Promise<{ text: string; json: ViewerLatencyResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'iqa-bench-viewer-'));
+  const spoolDir = join(dir, 'user', 'cache', 'viewer-spool');
+  const savedSpoolDir = process.env.IQA_VIEWER_SPOOL_DIR;
+  process.env.IQA_VIEWER_SPOOL_DIR = spoolDir;
+  const spoolEnabled = process.env.IQA_VIEWER_SPOOL !== '0';
   const engine = new Engine({ userDataDir: join(dir, 'user'), roots: 'unconfined' });
   const call = async <T>(name: string, input: unknown): Promise<T> => {
     const reply = await dispatch(engine.handlers, name, input);
@@ -107,6 +119,23 @@ export async function benchViewerLatency(media: { refVideo: string; distVideo: s
     log('viewer latency: warm-up (frame pool, first decode)');
     await show(0);
     await settle();
+    // The spools of both sides, written in the background since frame 0 was shown.
+    log(`viewer latency: ${spoolEnabled ? 'waiting for the frame spool' : 'frame spool off (IQA_VIEWER_SPOOL=0)'}`);
+    const tSpool = now();
+    await spoolsSettled();
+    const spoolBuildMs = msSince(tSpool);
+    const spoolFiles = (() => {
+      try {
+        return readdirSync(spoolDir).filter((n) => n.endsWith('.frames'));
+      } catch {
+        return [];
+      }
+    })();
+    const spoolBytes = spoolFiles.reduce((a, n) => a + statSync(join(spoolDir, n)).size, 0);
+    // Whether a frame that is neither kept nor among the seeks comes from the spool.
+    const probe = await call<{ decoder: string }>('viewer.framePixels', { projectDir, stimulusId: dist.id, frame: frameCount - 1 });
+    const spoolUsed = probe.decoder.includes('frame spool');
+    log(`viewer latency: frame spool ${spoolUsed ? 'in use' : 'not in use'} (${fmt(spoolBuildMs / 1000, 1)} s after frame 0, ${fmt(spoolBytes / 1e9, 2)} GB)`);
 
     // Seeks to frames never asked for, spread over the video (not neighbours of one another).
     const seekFrames = (quick ? [37, 91, 14] : [17, 93, 45, 110, 8, 71, 30, 101, 59, 84]).filter((k) => k < frameCount);
@@ -161,6 +190,7 @@ export async function benchViewerLatency(media: { refVideo: string; distVideo: s
       seekMet: median(seek) <= SEEK_TARGET_MS,
       stepMet: median(paced) <= STEP_TARGET_MS,
       importMs,
+      spool: { enabled: spoolEnabled, used: spoolUsed, buildMs: spoolBuildMs, bytes: spoolBytes },
     };
     const row = (what: string, s: LatencyStats, target: string, met: boolean | null) => [
       what,
@@ -180,10 +210,13 @@ export async function benchViewerLatency(media: { refVideo: string; distVideo: s
         row(`step forward, ${STEP_LOOK_MS} ms look at each frame (prefetch 1 ahead)`, json.stepPaced, `<= ${STEP_TARGET_MS} ms`, json.stepMet),
         row('step forward, key held (prefetch had no head start)', json.stepHeld, '', null),
       ],
-    );
+    ) + `\nframe spool: ${spoolUsed ? `in use for the seeks; built ${fmt(spoolBuildMs / 1000, 1)} s after the first frame was shown, ${fmt(spoolBytes / 1e9, 2)} GB for both sides` : spoolEnabled ? 'not in use (not built)' : 'off (IQA_VIEWER_SPOOL=0)'}\n`;
     return { text, json };
   } finally {
     await engine.shutdown();
+    await spoolsSettled();
+    if (savedSpoolDir === undefined) delete process.env.IQA_VIEWER_SPOOL_DIR;
+    else process.env.IQA_VIEWER_SPOOL_DIR = savedSpoolDir;
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -38,7 +38,7 @@ export type { ViewerTiming } from './pair-decoder';
  * for this call and closed after it.
  */
 export async function framePixels(input: PairInput, frame: number, timing: ViewerTiming = {}, signal?: AbortSignal, decoders?: PairDecoders): Promise<FramePixels> {
-  const own = decoders ? null : new PairDecoders();
+  const own = decoders ? null : new PairDecoders({ spoolDir: null });
   try {
     const d = await (decoders ?? own!).get(input, timing, signal);
     return await d.use(

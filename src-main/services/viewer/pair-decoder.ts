@@ -11,6 +11,12 @@
  * only the most recent pairs open.
  *
  * Requests to one session run one after another (they share the decoders).
+ *
+ * The frame spool (viewer/frame-spool.ts): when a video pair is opened, each side's frames are written
+ * once, in the background, to a raw file in the user data cache (the same reader, formats and filters,
+ * from frame 0, strict). Once both sides' spools are complete, every frame not kept is read from them
+ * at an offset (a far seek costs what a step costs); until then, and when no spool can be made (damage,
+ * no room), the decoders above serve it.
  */
 import { IqaError } from '../../common/errors';
 import { frameBytes, type FrameFormat } from '../../common/frame-format';
@@ -18,6 +24,7 @@ import type { RawVideoGeometry } from '../../common/domain';
 import { rgb24Format } from '../media/decode-format';
 import { FrameReader } from '../media/frame-reader';
 import { planPair, type PairInput, type PairPlan } from '../metrics/compute-pair';
+import { SpoolStore, trackSpoolWork, type FrameSpool } from './frame-spool';
 
 /**
  * The pair's timing as the viewer applies it (an offset the user looks at, e.g. the alignment check's):
@@ -52,6 +59,8 @@ interface Side {
   filters: string[];
   fps: number | null;
   skip: number;
+  /** Frames the probe counted (null: unknown). */
+  frames: number | null;
 }
 
 /**
@@ -76,6 +85,11 @@ export class PairDecoder {
   #next = 0;
   #kept: PairFrame[] = [];
   #queue: Promise<unknown> = Promise.resolve();
+  /** Both sides' complete frame spools, once they are (then every frame not kept is read from them). */
+  #spools: [FrameSpool, FrameSpool] | null = null;
+  #spooling: Promise<boolean> | null = null;
+  #closedForGood = false;
+  #afterFirstUse: (() => unknown) | null = null;
   lastUsed = Date.now();
 
   private constructor(key: string, plan: PairPlan, input: PairInput, timing: ViewerTiming, expected: number | null) {
@@ -86,8 +100,8 @@ export class PairDecoder {
     const fpsOf = (info: PairPlan['refInfo']) => (info.kind === 'video' ? info.fps : null);
     this.fps = fpsOf(plan.refInfo) ?? fpsOf(plan.distInfo);
     this.#sides = [
-      { file: input.ref, raw: input.refRaw, filters: plan.refFilters, fps: fpsOf(plan.refInfo), skip: timing.skipRef ?? 0 },
-      { file: input.dist, raw: input.distRaw, filters: plan.distFilters, fps: fpsOf(plan.distInfo), skip: timing.skipDist ?? 0 },
+      { file: input.ref, raw: input.refRaw, filters: plan.refFilters, fps: fpsOf(plan.refInfo), skip: timing.skipRef ?? 0, frames: plan.refInfo.frameCount },
+      { file: input.dist, raw: input.distRaw, filters: plan.distFilters, fps: fpsOf(plan.distInfo), skip: timing.skipDist ?? 0, frames: plan.distInfo.frameCount },
     ];
   }
 
@@ -112,6 +126,12 @@ export class PairDecoder {
     if (!Number.isInteger(frame) || frame < 0) return Promise.reject(new IqaError('E_INPUT', `frame must be a whole number from 0, got ${frame}`));
     const run = this.#queue.then(async () => use(await this.#frame(frame, signal)));
     this.#queue = run.catch(() => {});
+    const after = this.#afterFirstUse;
+    if (after) {
+      this.#afterFirstUse = null;
+      // After the reply has gone (a one-off decoder is closed by then), never under the first frame's decode.
+      void trackSpoolWork(run.then(() => {}, () => {}).then(() => new Promise<void>((r) => setImmediate(r))).then(after));
+    }
     return run;
   }
 
@@ -122,19 +142,100 @@ export class PairDecoder {
     }
     const kept = this.#kept.find((f) => f.frame === frame);
     if (kept) return kept;
+    if (this.#spools) return this.#readSpooled(frame);
     if (!this.#readers || frame < this.#next || frame - this.#next > READ_FORWARD_LIMIT) this.#restart(frame, signal);
     let got: PairFrame | null = null;
     try {
       while (this.#next <= frame) got = await this.#readNext();
     } catch (err) {
-      this.close();
+      this.#closeReaders();
       throw err;
     }
     return got!;
   }
 
+  /**
+   * Starts building both sides' frame spools in the background (video pairs only; once per session),
+   * and uses them once both are complete. Resolves true when the session reads from spools.
+   */
+  spool(store: SpoolStore): Promise<boolean> {
+    if (this.#spooling) return this.#spooling;
+    const video = this.#sides.every((s) => s.fps !== null && s.frames !== null && s.frames > 1);
+    if (!video) return (this.#spooling = Promise.resolve(false));
+    const spec = (side: Side, format: FrameFormat) => ({ file: side.file, raw: side.raw, filters: side.filters, formats: [format, this.#rgb], frames: side.frames });
+    const work = (async () => {
+      // One side after the other: the viewer's own decoders need the other core.
+      const ref = await store.obtain(spec(this.#sides[0], this.format));
+      const dist = ref ? await store.obtain(spec(this.#sides[1], this.format)) : null;
+      if (!ref || !dist || this.#closedForGood) {
+        ref?.close();
+        dist?.close();
+        return false;
+      }
+      // Taken into use between two requests (the queue), never under a running one.
+      const swap = this.#queue.then(() => {
+        if (this.#closedForGood) {
+          ref.close();
+          dist.close();
+          return false;
+        }
+        this.#spools = [ref, dist];
+        this.#closeReaders();
+        return true;
+      });
+      this.#queue = swap.catch(() => {});
+      return swap;
+    })().catch(() => false);
+    return (this.#spooling = trackSpoolWork(work));
+  }
+
+  /** Runs `f` once, after this session's first request has settled. */
+  afterFirstUse(f: () => unknown): void {
+    this.#afterFirstUse = f;
+  }
+
+  /** Whether frames not kept are read from the frame spools. */
+  get spooled(): boolean {
+    return this.#spools !== null;
+  }
+
+  /** Frame `frame` from the spools (the same bytes the decoders give). */
+  async #readSpooled(frame: number): Promise<PairFrame> {
+    const [refSpool, distSpool] = this.#spools!;
+    const { refNative, distNative, refRgb, distRgb } = this.#buffers();
+    const [hasRef, hasDist] = await Promise.all([
+      refSpool.read(frame + this.#sides[0].skip, new Uint8Array(refNative), refRgb),
+      distSpool.read(frame + this.#sides[1].skip, new Uint8Array(distNative), distRgb),
+    ]);
+    if (!hasRef || !hasDist) {
+      const file = hasRef ? this.#sides[1].file : this.#sides[0].file;
+      throw new IqaError('E_INPUT', `${file}: frame ${frame} is past the end`, { file });
+    }
+    const got: PairFrame = {
+      frame,
+      native: { ref: refNative, dist: distNative, format: this.format },
+      rgb: { ref: refRgb, dist: distRgb, width: this.format.width, height: this.format.height },
+      decoder: `${refSpool.command} | ${distSpool.command} (frame ${frame} from the viewer's frame spool)`,
+    };
+    this.#kept.push(got);
+    return got;
+  }
+
+  /** Buffers for the next frame: those of a frame that leaves the kept list, else new ones. */
+  #buffers(): { refNative: SharedArrayBuffer; distNative: SharedArrayBuffer; refRgb: Uint8Array; distRgb: Uint8Array } {
+    const reuse = this.#kept.length >= KEPT_FRAMES ? this.#kept.shift()! : null;
+    const nativeBytes = frameBytes(this.format);
+    const rgbBytes = frameBytes(this.#rgb);
+    return {
+      refNative: reuse?.native.ref ?? new SharedArrayBuffer(nativeBytes),
+      distNative: reuse?.native.dist ?? new SharedArrayBuffer(nativeBytes),
+      refRgb: reuse?.rgb.ref ?? new Uint8Array(rgbBytes),
+      distRgb: reuse?.rgb.dist ?? new Uint8Array(rgbBytes),
+    };
+  }
+
   #restart(frame: number, signal?: AbortSignal): void {
-    this.close();
+    this.#closeReaders();
     const open = (side: Side) => {
       const s = seekFor(frame + side.skip, side.fps);
       const select = s.select > 0 ? [`select=gte(n\\,${s.select})`] : [];
@@ -155,13 +256,7 @@ export class PairDecoder {
     const [refReader, distReader] = this.#readers!;
     const frame = this.#next;
     // Buffers of a frame that leaves the kept list are reused for the next one.
-    const reuse = this.#kept.length >= KEPT_FRAMES ? this.#kept.shift()! : null;
-    const nativeBytes = frameBytes(this.format);
-    const rgbBytes = frameBytes(this.#rgb);
-    const refNative = reuse?.native.ref ?? new SharedArrayBuffer(nativeBytes);
-    const distNative = reuse?.native.dist ?? new SharedArrayBuffer(nativeBytes);
-    const refRgb = reuse?.rgb.ref ?? new Uint8Array(rgbBytes);
-    const distRgb = reuse?.rgb.dist ?? new Uint8Array(rgbBytes);
+    const { refNative, distNative, refRgb, distRgb } = this.#buffers();
     const [hasRef, hasDist] = await Promise.all([refReader.read(new Uint8Array(refNative), refRgb), distReader.read(new Uint8Array(distNative), distRgb)]);
     if (!hasRef || !hasDist) {
       const file = hasRef ? this.#sides[1].file : this.#sides[0].file;
@@ -178,10 +273,21 @@ export class PairDecoder {
     return got;
   }
 
-  /** Stops the decoders (the kept frames stay readable). */
-  close(): void {
+  #closeReaders(): void {
     for (const r of this.#readers ?? []) r.close();
     this.#readers = null;
+  }
+
+  get closed(): boolean {
+    return this.#closedForGood;
+  }
+
+  /** Stops the decoders and closes the spools (the kept frames stay readable). */
+  close(): void {
+    this.#closeReaders();
+    this.#closedForGood = true;
+    for (const s of this.#spools ?? []) s.close();
+    this.#spools = null;
   }
 }
 
@@ -194,10 +300,27 @@ const MAX_SESSIONS = 2;
 /** A session idle this long stops its decoders and is forgotten. */
 const IDLE_MS = 60_000;
 
+export interface PairDecodersOptions {
+  /**
+   * Frame spools (viewer/frame-spool.ts): a folder (default: `<user data>/cache/viewer-spool`, or
+   * IQA_VIEWER_SPOOL_DIR), or null for none (one-off decoders; IQA_VIEWER_SPOOL=0 turns them off).
+   */
+  spoolDir?: string | null;
+  /** The spools' total size bound (default IQA_VIEWER_SPOOL_MAX_BYTES, else 8 GiB). */
+  spoolMaxBytes?: number;
+}
+
 /** The engine's open pair decoders, by pair and timing. */
 export class PairDecoders {
   #sessions = new Map<string, Promise<PairDecoder>>();
   #timer: NodeJS.Timeout | null = null;
+  readonly #store: SpoolStore | null;
+  #closed = false;
+
+  constructor(options: PairDecodersOptions = {}) {
+    const off = options.spoolDir === null || process.env.IQA_VIEWER_SPOOL === '0';
+    this.#store = off ? null : new SpoolStore(options.spoolDir ?? undefined, options.spoolMaxBytes);
+  }
 
   async get(input: PairInput, timing: ViewerTiming, signal?: AbortSignal): Promise<PairDecoder> {
     const key = JSON.stringify([input.ref, input.dist, timing.skipRef ?? 0, timing.skipDist ?? 0, Boolean(timing.ignoreFps)]);
@@ -210,6 +333,9 @@ export class PairDecoders {
       s = PairDecoder.open(key, input, timing, signal);
       this.#sessions.set(key, s);
       s.catch(() => this.#sessions.delete(key));
+      // The first time a video pair is opened: its frame spools, built in the background.
+      const store = this.#store;
+      if (store) s.then((d) => d.afterFirstUse(() => !this.#closed && !d.closed && d.spool(store)), () => {});
       while (this.#sessions.size > MAX_SESSIONS) {
         const [oldKey, old] = this.#sessions.entries().next().value!;
         this.#sessions.delete(oldKey);
@@ -243,5 +369,7 @@ export class PairDecoders {
     this.#timer = null;
     for (const s of this.#sessions.values()) s.then((d) => d.close(), () => {});
     this.#sessions.clear();
+    this.#store?.close();
+    this.#closed = true;
   }
 }
