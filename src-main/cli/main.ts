@@ -20,7 +20,7 @@ import { addSetsCommand } from './sets-command';
 import { addStudyCommand } from './study-command';
 import { addAlignCommand } from './align-command';
 import { addViewCommand } from './view-command';
-import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
+import { addMetricOptions, policyOf, resolveLabelledMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
 import { createFrameRunner, defaultThreads, type FrameRunner } from '../services/metrics/frame-pool';
@@ -74,7 +74,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .option('--yuv <geometry>', 'geometry of raw .yuv inputs: WIDTHxHEIGHT:PIXFMT@FPS', parseYuv)
     .action(async (o: MetricCliOptions & { ref?: string; dist: string; perFrame?: boolean; json?: boolean; yuv?: RawVideoGeometry }) => {
-      const metrics = resolveMetrics(o.metrics, o.param);
+      const labelled = resolveLabelledMetrics(o.metrics, o.param);
+      const metrics = labelled.map((e) => e.metric);
       const runner = createFrameRunner(o.threads ?? defaultThreads());
       const progress = createProgress('frames');
       try {
@@ -85,8 +86,8 @@ export function buildProgram(): Command {
           dist: o.dist,
           frames: result.frames,
           metrics: Object.fromEntries(
-            metrics.map((m, i) => [
-              m.id,
+            metrics.map((_m, i) => [
+              labelled[i]!.label,
               {
                 value: toJsonNumber(result.pooled[i]!),
                 ...(o.perFrame && !result.errors[i] ? { perFrame: Array.from(result.perFrame[i]!, toJsonNumber) } : {}),
@@ -102,8 +103,8 @@ export function buildProgram(): Command {
           process.stdout.write(`${o.dist}${o.ref ? ` vs ${o.ref}` : ''}: ${result.frames} frame(s), ${result.format.width}x${result.format.height} ${result.format.layout} ${result.format.bitDepth}-bit, pooling ${result.pooling}\n`);
           printTable(
             o.perFrame ? ['metric', 'value', ...Array.from({ length: result.frames }, (_, k) => `f${k}`)] : ['metric', 'value'],
-            metrics.map((m, i) => [
-              m.id,
+            metrics.map((_m, i) => [
+              labelled[i]!.label,
               result.errors[i] ? 'failed' : formatValue(result.pooled[i]!),
               ...(o.perFrame && !result.errors[i] ? Array.from(result.perFrame[i]!, formatValue) : []),
             ]),

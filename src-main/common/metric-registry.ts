@@ -47,6 +47,11 @@ export interface MetricDescriptor {
   outputs: readonly ('scalar' | 'per-frame' | 'map')[];
   params: readonly MetricParamSpec[];
   convention: string;
+  /**
+   * `harmonic` pooling as n / Σ 1/(v + shift) − shift (libvmaf's harmonic_mean of VMAF scores: shift 1,
+   * so a frame scoring 0 is allowed); absent: the plain harmonic mean of the values.
+   */
+  harmonicShift?: number;
 }
 
 const LUMA_PARAM: MetricParamSpec = {
@@ -188,6 +193,33 @@ export const METRICS: readonly MetricDescriptor[] = [
     params: [LUMA_PARAM],
     convention:
       "Wang, Simoncelli & Bovik 2003 as the authors' msssim.m: 5 scales, weights (0.0448, 0.2856, 0.3001, 0.2363, 0.1333), the SSIM Gaussian window at every scale on the valid region, 2×2 mean downsampling with edge repeat for odd sizes, negative components clamped to 0. On luma as SSIM-Y. Needs at least 161×161 pixels (the fifth scale must hold the 11×11 window).",
+  },
+  {
+    id: 'vmaf',
+    name: 'VMAF',
+    kind: 'FR',
+    backend: 'kernel',
+    models: [],
+    version: '1',
+    input: 'luma',
+    higherIsBetter: true,
+    unit: '',
+    range: [0, 100],
+    outputs: ['scalar', 'per-frame'],
+    params: [
+      {
+        name: 'model',
+        label: 'VMAF model',
+        description:
+          'vmaf_v0.6.1 (the default, as the vmaf CLI: 1080p on a TV at 3 picture heights), vmaf_v0.6.1neg (no enhancement gain: sharpening or contrast boosts cannot raise the score; for codec comparisons with pre-processing), vmaf_4k_v0.6.1 (4K TV at 1.5 heights) and vmaf_4k_v0.6.1neg. The 4K models are used only when chosen here, never picked from the resolution.',
+        type: 'enum',
+        options: ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg'],
+        default: 'vmaf_v0.6.1',
+      },
+    ],
+    convention:
+      "Netflix VMAF as libvmaf 3.2.0 computes it with its integer (fixed-point) feature extractors: VIF at 4 scales, ADM (adm2) and motion2 on the luma only (the Y plane of a video, or a grey plane), 8- or 10-bit, then the model's SVM, score clipped to [0, 100]; the model (model parameter, default vmaf_v0.6.1, its JSON shipped with the app) and its SHA-256 are stored with the values. Per frame, equal to the vmaf CLI's output to 1e-4; the pooled value is the mean (libvmaf's default); harmonic is libvmaf's n/Σ1/(s+1) − 1. No scaling: a pair of different sizes needs the scale policy (--scale; ffmpeg's scaler), as any full-reference metric. vmaf_float_v0.6.1 (float extractors) and the v1.0.16 models are not available yet.",
+    harmonicShift: 1,
   },
   {
     id: 'lpips',

@@ -54,6 +54,8 @@ export class ExtractorHost {
   /**
    * Frame k of every requested kernel metric: values[i] belongs to requests[i]. `setups[i]` is the
    * parsed parameter file of request i's model (undefined when it has none), named by `setupKeys[i]`.
+   * `prevRef` is reference frame k−1 (null at frame 0), for extractors that read it. An `ordered`
+   * extractor's feature vector goes to features[i] (its value stays NaN: its stage makes the values).
    */
   extractAll(
     k: number,
@@ -65,6 +67,8 @@ export class ExtractorHost {
     setups: readonly unknown[] = [],
     setupKeys: readonly string[] = [],
     values: Float64Array = new Float64Array(requests.length),
+    prevRef: FrameInputs | null = null,
+    features: (Float64Array | null)[] = [],
   ): Float64Array {
     for (let i = 0; i < requests.length; i++) {
       const { id, params } = requests[i]!;
@@ -72,7 +76,16 @@ export class ExtractorHost {
       const ex = this.extractor(spec, formats, source, params, setups[i], setupKeys[i]);
       const d = dist[spec.input];
       if (!d) throw new RangeError(`${id} needs ${spec.input} frames, which were not decoded`);
-      values[i] = ex.extract(k, ref?.[spec.input] ?? null, d) as number;
+      const prev = spec.previousReference ? (prevRef?.[spec.input] ?? null) : undefined;
+      if (spec.previousReference && k > 0 && prev === null) throw new RangeError(`${id} needs reference frame ${k - 1} with frame ${k}`);
+      const out = ex.extract(k, ref?.[spec.input] ?? null, d, prev);
+      if (spec.ordered) {
+        features[i] = out as Float64Array;
+        values[i] = Number.NaN;
+      } else {
+        features[i] = null;
+        values[i] = out as number;
+      }
     }
     return values;
   }
@@ -118,6 +131,8 @@ export interface FrameJob {
   formats: FrameFormats;
   ref: Partial<Record<FrameInput, SharedArrayBuffer>> | null;
   dist: Partial<Record<FrameInput, SharedArrayBuffer>>;
+  /** Reference frame k−1 (null at frame 0 or when no extractor reads it: ExtractorSpec.previousReference). */
+  prevRef?: Partial<Record<FrameInput, SharedArrayBuffer>> | null;
   requests: FrameMetricRequest[];
   /** Per request: the path of its parameter file, or null. */
   setupFiles: (string | null)[];
@@ -150,10 +165,30 @@ function views(bufs: Partial<Record<FrameInput, SharedArrayBuffer>>, formats: Fr
   return out;
 }
 
+/** What a FrameJob gives back: values[i] per request, and the feature vector of each `ordered` request (else null). */
+export interface FrameJobResult {
+  values: Float64Array;
+  features: (Float64Array | null)[];
+}
+
 /** Runs a FrameJob on this thread's host (the worker's and the inline runner's one code path). */
-export function runFrameJob(host: ExtractorHost, job: FrameJob, setup: (id: string, path: string | null) => unknown): Float64Array {
+export function runFrameJob(host: ExtractorHost, job: FrameJob, setup: (id: string, path: string | null) => unknown): FrameJobResult {
   const setups = job.requests.map((r, i) => setup(r.id, job.setupFiles[i] ?? null));
-  return host.extractAll(job.k, job.formats, job.source, job.ref && views(job.ref, job.formats), views(job.dist, job.formats), job.requests, setups, job.setupFiles.map((f) => f ?? ''));
+  const features: (Float64Array | null)[] = [];
+  const values = host.extractAll(
+    job.k,
+    job.formats,
+    job.source,
+    job.ref && views(job.ref, job.formats),
+    views(job.dist, job.formats),
+    job.requests,
+    setups,
+    job.setupFiles.map((f) => f ?? ''),
+    new Float64Array(job.requests.length),
+    job.prevRef ? views(job.prevRef, job.formats) : null,
+    features,
+  );
+  return { values, features };
 }
 
 /** Runs a FrameMapJob on this thread's host. */
@@ -164,7 +199,7 @@ export function runFrameMapJob(host: ExtractorHost, job: FrameMapJob): FrameMapR
 
 /** The full-reference kernel metrics that run on the native frame (bench and tests use them directly). */
 export const FRAME_METRIC_IDS = Object.values(KERNEL_EXTRACTORS)
-  .filter((s) => s.needsReference && s.input === 'native')
+  .filter((s) => s.needsReference && s.input === 'native' && !s.ordered && !s.previousReference)
   .map((s) => s.id);
 
 /**
@@ -182,7 +217,7 @@ export function computeFrameMetrics(
   for (let i = 0; i < requests.length; i++) {
     const { id, params } = requests[i]!;
     const spec = KERNEL_EXTRACTORS[id];
-    if (!spec || spec.input !== 'native' || !spec.needsReference) throw new RangeError(`metric "${id}" is not a frame metric`);
+    if (!spec || spec.input !== 'native' || !spec.needsReference || spec.ordered || spec.previousReference) throw new RangeError(`metric "${id}" is not a frame metric`);
     values[i] = spec.init(f, params, { source: f, setup: undefined, workspace: ws }).extract(0, ref, dist) as number;
   }
   return values;

@@ -5,7 +5,7 @@
  * first frame. Parameter files (BRISQUE, NIQE) are read and parsed once per thread.
  */
 import { readFileSync } from 'node:fs';
-import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameMapJob, type FrameMapResult } from '../kernels/frame-metrics';
+import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameJobResult, type FrameMapJob, type FrameMapResult } from '../kernels/frame-metrics';
 import { yieldToEngineThread } from './thread-priority';
 
 yieldToEngineThread();
@@ -15,7 +15,7 @@ export type { FrameJob as FrameTask } from '../kernels/frame-metrics';
 const host = new ExtractorHost();
 const setup = createSetupCache((path) => readFileSync(path, 'utf8'));
 
-export default function frameMetrics(task: FrameJob): Float64Array {
+export default function frameMetrics(task: FrameJob): FrameJobResult {
   return runFrameJob(host, task, setup);
 }
 

@@ -38,8 +38,11 @@ export interface ExtractorContext<Setup> {
 }
 
 export interface FrameExtractor<Out = number> {
-  /** Frame k (0-based, after alignment) of the reference (null without one) and the distorted. */
-  extract(k: number, ref: FrameSamples | null, dist: FrameSamples): Out | Promise<Out>;
+  /**
+   * Frame k (0-based, after alignment) of the reference (null without one) and the distorted; for a
+   * spec with `previousReference`, also reference frame k−1 (null at frame 0).
+   */
+  extract(k: number, ref: FrameSamples | null, dist: FrameSamples, prevRef?: FrameSamples | null): Out | Promise<Out>;
   /** Values held back until the end of the stream, by frame; per-frame extractors return none. */
   flush(): readonly { frame: number; value: Out }[] | Promise<readonly { frame: number; value: Out }[]>;
   close(): void | Promise<void>;
@@ -55,8 +58,32 @@ export interface ExtractorSpec<Setup = undefined, Out = number> {
    * into what init gets as `context.setup`. Absent when there is none.
    */
   parseSetup?(json: unknown): Setup;
+  /**
+   * The extractor also reads reference frame k−1 with frame k (motion): the decode loop keeps that
+   * frame's slot until frame k is done and passes it as `prevRef`. Frames still run in any order.
+   */
+  readonly previousReference?: boolean;
+  /**
+   * For metrics whose frame k needs later frames (VMAF's motion2): `extract` returns a feature vector
+   * (a Float64Array) in the pool, in any order, and this per-pair stage, run by the decode loop in
+   * frame order, turns the vectors into the metric's values, by frame (held-back ones at flush).
+   */
+  ordered?(params: MetricParams, setup: Setup): OrderedStage;
+  /**
+   * A model shipped with the app (VMAF's JSON files, bundled into the code): its name and the SHA-256
+   * of its file, for the provenance. Models installed in the model directory are the registry's `models`.
+   */
+  shippedModel?(params: MetricParams): { id: string; sha256: string };
   /** `format` is the format of the declared input (e.g. rgb24 of the source's size). */
   init(format: FrameFormat, params: MetricParams, context: ExtractorContext<Setup>): FrameExtractor<Out>;
+}
+
+/** The per-pair, in-order stage of an `ordered` extractor: frame k's vector in, values by frame out. */
+export interface OrderedStage {
+  /** Frame k's vector (k = 0, 1, 2… in order); returns the values now known, by frame. */
+  push(k: number, vector: Float64Array): readonly { frame: number; value: number }[];
+  /** After the last frame: the values held back. */
+  flush(): readonly { frame: number; value: number }[];
 }
 
 /** A FrameExtractor whose extract is a pure per-frame function (nothing to flush or free). */

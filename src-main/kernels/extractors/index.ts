@@ -14,14 +14,21 @@ import { psnrYuvExtractor } from './psnr-yuv';
 import { ssimExtractor } from './ssim';
 import { ssimYExtractor } from './ssim-y';
 import { ssimYMapExtractor, type FrameMapValue } from './ssim-y-map';
+import { vmafExtractor } from './vmaf';
 
-export type { ExtractorContext, ExtractorSpec, FrameExtractor, FrameInput, FrameSamples } from './extractor';
+export type { ExtractorContext, ExtractorSpec, FrameExtractor, FrameInput, FrameSamples, OrderedStage } from './extractor';
 export { FrameWorkspace } from './frame-pair';
 export type { FrameMapValue } from './ssim-y-map';
 
-/** Per-frame metrics computed by kernels, by registry id. */
-export const KERNEL_EXTRACTORS: Readonly<Record<string, ExtractorSpec<unknown>>> = Object.fromEntries(
-  [mseExtractor, psnrExtractor, psnrYExtractor, psnrYuvExtractor, ssimExtractor, ssimYExtractor, msSsimYExtractor, brisqueExtractor, niqeExtractor].map((s) => [s.id, s as ExtractorSpec<unknown>]),
+/**
+ * Per-frame metrics computed by kernels, by registry id. An extractor with `ordered` (VMAF) returns a
+ * feature vector per frame instead of a number; its stage makes the values (extractor.ts).
+ */
+export const KERNEL_EXTRACTORS: Readonly<Record<string, ExtractorSpec<unknown, number | Float64Array>>> = Object.fromEntries(
+  [mseExtractor, psnrExtractor, psnrYExtractor, psnrYuvExtractor, ssimExtractor, ssimYExtractor, msSsimYExtractor, brisqueExtractor, niqeExtractor, vmafExtractor].map((s) => [
+    s.id,
+    s as unknown as ExtractorSpec<unknown, number | Float64Array>,
+  ]),
 );
 
 /** Per-frame maps for the viewer, by map id. */
@@ -29,7 +36,7 @@ export const MAP_EXTRACTORS: Readonly<Record<string, ExtractorSpec<unknown, Fram
   [ssimYMapExtractor.id]: ssimYMapExtractor as ExtractorSpec<unknown, FrameMapValue>,
 };
 
-export function kernelExtractor(id: string): ExtractorSpec<unknown> {
+export function kernelExtractor(id: string): ExtractorSpec<unknown, number | Float64Array> {
   const spec = KERNEL_EXTRACTORS[id];
   if (!spec) throw new RangeError(`metric "${id}" has no kernel extractor`);
   return spec;

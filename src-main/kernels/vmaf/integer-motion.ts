@@ -61,46 +61,66 @@ export class IntegerMotion {
 
   /** Reads the next reference frame and returns its SAD score (0 for the first frame). */
   push(ref: Plane<Uint8Array | Uint16Array>): number {
-    const { width: w, height: h, prev, row } = this;
+    const { width: w, height: h, prev } = this;
     if (ref.width !== w || ref.height !== h) {
       throw new IqaError('E_MISMATCH', `integer motion: frame ${this.frames} is ${ref.width}x${ref.height}, expected ${w}x${h}`);
     }
     const src = ref.data;
     const stride = ref.stride;
-    let score = 0;
-    if (this.frames > 0) {
-      const vShift = this.bitDepth;
-      const vRound = 1 << (vShift - 1);
-      let sad = 0;
-      const idx = this.rowIdx;
-      for (let i = 0; i < h; i++) {
-        for (let k = 0; k < 5; k++) idx[k] = mirror(i - 2 + k, h);
-        let any = 0;
-        for (let j = 0; j < w; j++) {
-          let acc = 0;
-          for (let k = 0; k < 5; k++) {
-            const r = idx[k]!;
-            acc += FILTER[k] * (prev[r * w + j]! - src[r * stride + j]!);
-          }
-          const v = (acc + vRound) >> vShift;
-          row[j] = v;
-          any |= v;
-        }
-        if (any === 0) continue;
-        let rowSad = 0;
-        for (let j = 0; j < w; j++) {
-          let acc = 0;
-          for (let k = 0; k < 5; k++) acc += FILTER[k] * row[mirror(j - 2 + k, w)]!;
-          rowSad += Math.abs(Math.floor((acc + 32768) / 65536));
-        }
-        sad += rowSad;
-      }
-      score = Math.min(sad / 256 / (w * h), this.maxVal);
-    }
+    const score = this.frames > 0 ? integerMotionSad({ data: prev, width: w, height: h, stride: w }, ref, this.bitDepth, this.maxVal, this.row, this.rowIdx) : 0;
     for (let i = 0; i < h; i++) prev.set(src.subarray(i * stride, i * stride + w), i * w);
     this.frames++;
     return score;
   }
+}
+
+/**
+ * The SAD score of reference frame `cur` against the reference frame before it (`prev`), capped at
+ * `maxVal`: what IntegerMotion.push returns for every frame but the first, without keeping state,
+ * so that frames can be scored in any order when each comes with its predecessor. `row` (≥ width)
+ * and `rowIdx` (≥ 5) are scratch.
+ */
+export function integerMotionSad(
+  prev: Plane<Uint8Array | Uint16Array>,
+  cur: Plane<Uint8Array | Uint16Array>,
+  bitDepth: number,
+  maxVal = 10000,
+  row: Int32Array = new Int32Array(cur.width),
+  idx: Int32Array = new Int32Array(5),
+): number {
+  const w = cur.width;
+  const h = cur.height;
+  if (prev.width !== w || prev.height !== h) throw new IqaError('E_MISMATCH', `integer motion: frames of ${prev.width}x${prev.height} and ${w}x${h}`);
+  const src = cur.data;
+  const stride = cur.stride;
+  const pv = prev.data;
+  const pStride = prev.stride;
+  const vShift = bitDepth;
+  const vRound = 1 << (vShift - 1);
+  let sad = 0;
+  for (let i = 0; i < h; i++) {
+    for (let k = 0; k < 5; k++) idx[k] = mirror(i - 2 + k, h);
+    let any = 0;
+    for (let j = 0; j < w; j++) {
+      let acc = 0;
+      for (let k = 0; k < 5; k++) {
+        const r = idx[k]!;
+        acc += FILTER[k] * (pv[r * pStride + j]! - src[r * stride + j]!);
+      }
+      const v = (acc + vRound) >> vShift;
+      row[j] = v;
+      any |= v;
+    }
+    if (any === 0) continue;
+    let rowSad = 0;
+    for (let j = 0; j < w; j++) {
+      let acc = 0;
+      for (let k = 0; k < 5; k++) acc += FILTER[k] * row[mirror(j - 2 + k, w)]!;
+      rowSad += Math.abs(Math.floor((acc + 32768) / 65536));
+    }
+    sad += rowSad;
+  }
+  return Math.min(sad / 256 / (w * h), maxVal);
 }
 
 export interface MotionSeries {

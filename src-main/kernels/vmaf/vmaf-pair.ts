@@ -1,22 +1,24 @@
 /**
  * VMAF of one video pair, frame by frame, with a model whose features are libvmaf's integer ones
- * (vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1, vmaf_4k_v0.6.1neg): the per-pair state a VMAF run
- * needs, in one object.
+ * (vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1, vmaf_4k_v0.6.1neg), in two halves:
+ * - VmafFeatureExtractor: a frame's features from its reference and distorted luma and the reference
+ *   frame before it (motion compares each reference frame with the one before), with no state from
+ *   frame to frame, so the frame pool computes frames in any order (kernels/extractors/vmaf.ts);
+ * - VmafScoreSequencer: per pair, in frame order, motion2 and the model's SVM. A frame's score is
+ *   known one frame late (its motion2 is min(sad[i], sad[i+1])), so `push` returns the frame before
+ *   the one pushed and `finish` returns the last one.
+ * VmafPairScorer puts both together for frames that come in order (tests, one thread).
  *
- * - Frames must be pushed in order, reference and distorted together, from the first frame on: motion
- *   compares each reference frame with the one before.
- * - A frame's score is known one frame late (its motion2 is min(sad[i], sad[i+1])), so `push` returns
- *   the frame before the one pushed and `finish` returns the last one.
  * - Extractor options come from the model's `feature_opts_dicts` (the NEG models' enhancement gain
  *   limit 1); a feature computed with two option sets is computed twice. Options this port does not
  *   implement (another CSF, viewing distance or noise weight for ADM; motion's blend and windows)
- *   fail with E_UNSUPPORTED when the scorer is made, never silently.
+ *   fail with E_UNSUPPORTED when the extractor is made, never silently.
  * - Memory is flat in the video's length: one frame of features is held back, plus the workspaces.
  */
 import { IqaError } from '../../common/errors';
 import type { Plane } from '../image/plane';
 import { createIntegerAdmWorkspace, integerAdm, type IntegerAdmResult, type IntegerAdmWorkspace } from './integer-adm';
-import { IntegerMotion } from './integer-motion';
+import { IntegerMotion, integerMotionSad } from './integer-motion';
 import { createIntegerVifWorkspace, integerVif, type IntegerVifResult, type IntegerVifWorkspace } from './integer-vif';
 import { predictVmaf, type VmafModel, type VmafPredictOptions } from './model';
 
@@ -53,29 +55,6 @@ const FIXED: Readonly<Record<Kind, Readonly<Record<string, number | boolean>>>> 
   motion: { motion_force_zero: false, motion_blend_factor: 1, motion_blend_offset: 40, motion_fps_weight: 1, motion_five_frame_window: false, motion_moving_average: false },
 };
 
-interface Extractor {
-  kind: Kind;
-  options: Record<string, number>;
-  vifWs?: IntegerVifWorkspace;
-  admWs?: IntegerAdmWorkspace;
-  motion?: IntegerMotion;
-}
-
-export interface VmafFrame {
-  /** 0-based frame index. */
-  readonly frame: number;
-  /** The model's score (transformed and clipped as the model and options say). */
-  readonly score: number;
-  /** The model's inputs, by libvmaf feature name, in the model's order. */
-  readonly features: Readonly<Record<string, number>>;
-}
-
-interface Pending {
-  frame: number;
-  values: Float64Array;
-  sad: Float64Array; // per motion extractor: this frame's SAD
-}
-
 function resolveOptions(kind: Kind, given: Readonly<Record<string, unknown>>, feature: string, source: string): Record<string, number> {
   const opts: Record<string, number> = { ...OPTIONS[kind] };
   for (const [key, value] of Object.entries(given)) {
@@ -93,41 +72,120 @@ function resolveOptions(kind: Kind, given: Readonly<Record<string, unknown>>, fe
   return opts;
 }
 
-export class VmafPairScorer {
+interface ExtractorSpec {
+  kind: Kind;
+  options: Record<string, number>;
+}
+
+/** Which extractors a model needs (one per kind and option set) and, per model feature, which one gives it. */
+interface FeaturePlan {
+  extractors: ExtractorSpec[];
+  features: { ex: number; pick: string }[];
+}
+
+function planFeatures(model: VmafModel): FeaturePlan {
+  const extractors: ExtractorSpec[] = [];
+  const features: { ex: number; pick: string }[] = [];
+  model.featureNames.forEach((name, i) => {
+    const f = FEATURES[name];
+    if (!f) throw new IqaError('E_MODEL', `${model.source} needs the feature ${name}, which this engine does not compute`, { file: model.source });
+    const options = resolveOptions(f.kind, model.featureOptions[i] ?? {}, name, model.source);
+    const key = JSON.stringify(options);
+    let ex = extractors.findIndex((e) => e.kind === f.kind && JSON.stringify(e.options) === key);
+    if (ex < 0) ex = extractors.push({ kind: f.kind, options }) - 1;
+    features.push({ ex, pick: f.pick });
+  });
+  return { extractors, features };
+}
+
+export interface VmafFrame {
+  /** 0-based frame index. */
+  readonly frame: number;
+  /** The model's score (transformed and clipped as the model and options say). */
+  readonly score: number;
+  /** The model's inputs, by libvmaf feature name, in the model's order. */
+  readonly features: Readonly<Record<string, number>>;
+}
+
+/**
+ * The per-frame half of a VMAF run: a frame's features from its reference and distorted luma and the
+ * reference frame before it, with no state carried from frame to frame (only workspaces), so frames
+ * can be computed in any order, on any thread. `extract` returns one vector of `length` numbers: the
+ * model's features in its order (motion2/motion3 as NaN: they need the next frame's SAD), then one
+ * SAD per extractor (0 for extractors other than motion). VmafScoreSequencer turns these vectors,
+ * in frame order, into scores.
+ */
+export class VmafFeatureExtractor {
   readonly width: number;
   readonly height: number;
   readonly bitDepth: number;
   readonly model: VmafModel;
-  private readonly predict: VmafPredictOptions;
-  private readonly extractors: Extractor[] = [];
-  /** For each model feature: its extractor and what to read. */
-  private readonly plan: { ex: number; pick: string }[] = [];
-  private readonly scratch: Float64Array;
-  private readonly inputs: Float64Array;
-  private pending: Pending | null = null;
-  private frames = 0;
+  /** Length of the vectors `extract` returns. */
+  readonly length: number;
+  private readonly plan: FeaturePlan;
+  private readonly vifWs: (IntegerVifWorkspace | null)[];
+  private readonly admWs: (IntegerAdmWorkspace | null)[];
+  private readonly row: Int32Array;
+  private readonly rowIdx = new Int32Array(5);
 
-  constructor(model: VmafModel, width: number, height: number, bitDepth: number, predict: VmafPredictOptions = {}) {
+  constructor(model: VmafModel, width: number, height: number, bitDepth: number) {
     this.model = model;
     this.width = width;
     this.height = height;
     this.bitDepth = bitDepth;
-    this.predict = predict;
-    model.featureNames.forEach((name, i) => {
-      const f = FEATURES[name];
-      if (!f) throw new IqaError('E_MODEL', `${model.source} needs the feature ${name}, which this engine does not compute`, { file: model.source });
-      const options = resolveOptions(f.kind, model.featureOptions[i] ?? {}, name, model.source);
-      const key = JSON.stringify(options);
-      let ex = this.extractors.findIndex((e) => e.kind === f.kind && JSON.stringify(e.options) === key);
-      if (ex < 0) {
-        const e: Extractor = { kind: f.kind, options };
-        if (f.kind === 'vif') e.vifWs = createIntegerVifWorkspace(width, height, bitDepth);
-        else if (f.kind === 'adm') e.admWs = createIntegerAdmWorkspace(width, height, bitDepth);
-        else e.motion = new IntegerMotion(width, height, bitDepth, options.motion_max_val);
-        ex = this.extractors.push(e) - 1;
+    this.plan = planFeatures(model);
+    this.vifWs = this.plan.extractors.map((e) => (e.kind === 'vif' ? createIntegerVifWorkspace(width, height, bitDepth) : null));
+    this.admWs = this.plan.extractors.map((e) => (e.kind === 'adm' ? createIntegerAdmWorkspace(width, height, bitDepth) : null));
+    if (this.plan.extractors.some((e) => e.kind === 'motion')) new IntegerMotion(width, height, bitDepth); // checks the size and bit depth now
+    this.row = new Int32Array(width);
+    this.length = model.featureNames.length + this.plan.extractors.length;
+  }
+
+  /** Frame k's feature vector; `prevRef` is reference frame k−1 (null for frame 0). */
+  extract(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>, prevRef: Plane<Uint8Array | Uint16Array> | null, out = new Float64Array(this.length)): Float64Array {
+    const { extractors, features } = this.plan;
+    const results: (IntegerVifResult | IntegerAdmResult | number)[] = extractors.map((e, x) => {
+      if (e.kind === 'vif') return integerVif(ref, dist, this.vifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
+      if (e.kind === 'adm') {
+        return integerAdm(ref, dist, this.admWs[x]!, { enhnGainLimit: e.options.adm_enhn_gain_limit, dlmWeight: e.options.adm_dlm_weight, minVal: e.options.adm_min_val });
       }
-      this.plan.push({ ex, pick: f.pick });
+      return prevRef ? integerMotionSad(prevRef, ref, this.bitDepth, e.options.motion_max_val, this.row, this.rowIdx) : 0;
     });
+    features.forEach(({ ex, pick }, i) => {
+      const r = results[ex]!;
+      if (typeof r === 'number') {
+        out[i] = pick === 'sad' ? r : Number.NaN; // motion2/3 are filled in when the next SAD is known
+      } else if ('adm2' in r) {
+        out[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' ? r.aim : pick === 'adm3' ? r.adm3 : r.scales[Number(pick.slice(5))]!;
+      } else {
+        out[i] = r.scores[Number(pick.slice(5))]!;
+      }
+    });
+    const n = features.length;
+    results.forEach((r, x) => (out[n + x] = typeof r === 'number' ? r : 0));
+    return out;
+  }
+}
+
+/**
+ * The ordered half of a VMAF run (one per video pair): takes each frame's VmafFeatureExtractor vector
+ * in frame order, fills in motion2/motion3 (min of this frame's and the next frame's SAD) and predicts
+ * the score. A frame's score is known one frame late: `push(k)` returns frame k−1, `finish` the last.
+ * Cheap (the SVM on a handful of numbers): it may run on any thread.
+ */
+export class VmafScoreSequencer {
+  readonly model: VmafModel;
+  private readonly predict: VmafPredictOptions;
+  private readonly plan: FeaturePlan;
+  private readonly scratch: Float64Array;
+  private readonly inputs: Float64Array;
+  private pending: { frame: number; values: Float64Array } | null = null;
+  private frames = 0;
+
+  constructor(model: VmafModel, predict: VmafPredictOptions = {}) {
+    this.model = model;
+    this.predict = predict;
+    this.plan = planFeatures(model);
     this.scratch = new Float64Array(model.featureNames.length);
     this.inputs = new Float64Array(model.featureNames.length);
   }
@@ -137,36 +195,18 @@ export class VmafPairScorer {
     return this.frames;
   }
 
-  /** Reads frame k (= count) of both sides; returns frame k−1's score once k ≥ 1. */
-  push(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>): VmafFrame[] {
-    const results: (IntegerVifResult | IntegerAdmResult | number)[] = this.extractors.map((e) => {
-      if (e.kind === 'vif') return integerVif(ref, dist, e.vifWs!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
-      if (e.kind === 'adm') {
-        return integerAdm(ref, dist, e.admWs!, { enhnGainLimit: e.options.adm_enhn_gain_limit, dlmWeight: e.options.adm_dlm_weight, minVal: e.options.adm_min_val });
-      }
-      return e.motion!.push(ref);
-    });
-    const n = this.plan.length;
-    const values = new Float64Array(n);
-    this.plan.forEach(({ ex, pick }, i) => {
-      const r = results[ex]!;
-      if (typeof r === 'number') {
-        values[i] = pick === 'sad' ? r : Number.NaN; // motion2/3 are filled in when the next SAD is known
-      } else if ('adm2' in r) {
-        values[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' ? r.aim : pick === 'adm3' ? r.adm3 : r.scales[Number(pick.slice(5))]!;
-      } else {
-        values[i] = r.scores[Number(pick.slice(5))]!;
-      }
-    });
-    const sad = Float64Array.from(results.map((r) => (typeof r === 'number' ? r : 0)));
+  /** Frame k's feature vector (k = count, in order; the vector is kept); returns frame k−1's score once k ≥ 1. */
+  push(k: number, vector: Float64Array): VmafFrame[] {
+    if (k !== this.frames) throw new RangeError(`VMAF frames must come in order: frame ${k} after ${this.frames} frames`);
+    if (vector.length !== this.plan.features.length + this.plan.extractors.length) throw new RangeError(`a VMAF feature vector of ${vector.length} numbers does not fit ${this.model.source}`);
     const out: VmafFrame[] = [];
-    if (this.pending) out.push(this.complete(this.pending, sad));
-    this.pending = { frame: this.frames, values, sad };
+    if (this.pending) out.push(this.complete(this.pending, vector));
+    this.pending = { frame: k, values: vector };
     this.frames++;
     return out;
   }
 
-  /** The last frame's score (none when no frame was pushed); the scorer is spent afterwards. */
+  /** The last frame's score (none when no frame was pushed); the sequencer is spent afterwards. */
   finish(): VmafFrame[] {
     if (!this.pending) return [];
     const last = this.complete(this.pending, null);
@@ -175,17 +215,20 @@ export class VmafPairScorer {
   }
 
   /** Fills motion2/motion3 of a held-back frame from the next frame's SADs (null: it was the last). */
-  private complete(p: Pending, nextSad: Float64Array | null): VmafFrame {
+  private complete(p: { frame: number; values: Float64Array }, next: Float64Array | null): VmafFrame {
     const values = p.values;
-    this.plan.forEach(({ ex, pick }, i) => {
-      const e = this.extractors[ex]!;
+    const n = this.plan.features.length;
+    this.plan.features.forEach(({ ex, pick }, i) => {
+      const e = this.plan.extractors[ex]!;
       if (e.kind !== 'motion' || pick === 'sad') return;
       const max = e.options.motion_max_val!;
+      const sad = values[n + ex]!;
+      const nextSad = next ? next[n + ex]! : null;
       let m2: number;
       if (p.frame === 0) m2 = 0;
-      else m2 = nextSad ? Math.min(p.sad[ex]!, nextSad[ex]!) : p.sad[ex]!;
+      else m2 = nextSad !== null ? Math.min(sad, nextSad) : sad;
       if (pick === 'motion2') values[i] = m2;
-      else if (p.frame === 0) values[i] = nextSad ? Math.min(nextSad[ex]!, max) : 0;
+      else if (p.frame === 0) values[i] = nextSad !== null ? Math.min(nextSad, max) : 0;
       else values[i] = Math.min(m2, max);
     });
     const features: Record<string, number> = {};
@@ -194,6 +237,51 @@ export class VmafPairScorer {
       this.inputs[i] = values[i]!;
     });
     return { frame: p.frame, score: predictVmaf(this.model, this.inputs, this.predict, this.scratch), features };
+  }
+}
+
+/**
+ * Both halves for frames that come in order (tests, one thread): keeps a copy of the previous
+ * reference frame for motion.
+ */
+export class VmafPairScorer {
+  readonly width: number;
+  readonly height: number;
+  readonly bitDepth: number;
+  readonly model: VmafModel;
+  private readonly extractor: VmafFeatureExtractor;
+  private readonly sequencer: VmafScoreSequencer;
+  private readonly prev: Uint16Array;
+  private frames = 0;
+
+  constructor(model: VmafModel, width: number, height: number, bitDepth: number, predict: VmafPredictOptions = {}) {
+    this.model = model;
+    this.width = width;
+    this.height = height;
+    this.bitDepth = bitDepth;
+    this.extractor = new VmafFeatureExtractor(model, width, height, bitDepth);
+    this.sequencer = new VmafScoreSequencer(model, predict);
+    this.prev = new Uint16Array(width * height);
+  }
+
+  /** Frames pushed so far. */
+  get count(): number {
+    return this.frames;
+  }
+
+  /** Reads frame k (= count) of both sides; returns frame k−1's score once k ≥ 1. */
+  push(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>): VmafFrame[] {
+    const { width: w, height: h } = this;
+    if (ref.width !== w || ref.height !== h) throw new IqaError('E_MISMATCH', `VMAF: frame ${this.frames} is ${ref.width}x${ref.height}, expected ${w}x${h}`);
+    const prev: Plane<Uint16Array> | null = this.frames > 0 ? { data: this.prev, width: w, height: h, stride: w } : null;
+    const vector = this.extractor.extract(ref, dist, prev);
+    for (let i = 0; i < h; i++) this.prev.set(ref.data.subarray(i * ref.stride, i * ref.stride + w), i * w);
+    return this.sequencer.push(this.frames++, vector);
+  }
+
+  /** The last frame's score (none when no frame was pushed); the scorer is spent afterwards. */
+  finish(): VmafFrame[] {
+    return this.sequencer.finish();
   }
 }
 

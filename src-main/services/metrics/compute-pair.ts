@@ -167,7 +167,10 @@ export function poolAll(perFrame: readonly Float64Array[], metrics: readonly Res
 
 /** One metric's per-frame values pooled (the compute side's one pooling; the store only stores). */
 export function poolMetric(values: ArrayLike<number>, metricId: string, pooling: Pooling): number {
-  return poolValues(values, pooling, metricById(metricId)?.higherIsBetter ?? true);
+  const d = metricById(metricId);
+  const shift = d?.harmonicShift;
+  if (pooling === 'harmonic' && shift !== undefined) return poolValues(Array.from(values, (v) => v + shift), 'harmonic') - shift;
+  return poolValues(values, pooling, d?.higherIsBetter ?? true);
 }
 
 export interface MetricsInput {

@@ -4,11 +4,15 @@
  * and 8-bit RGB from the same decoded frames), into a fixed ring of SharedArrayBuffer slots; each
  * frame goes to the frame pool for the kernel extractors and, in order, to the neural extractors,
  * while the decoders go on with the next frames. Memory: the ring, whatever the video's length.
+ * Extractors that read reference frame k−1 with frame k (previousReference) get the previous slot's
+ * reference, which is then kept until frame k is done; `ordered` extractors (VMAF) return a feature
+ * vector per frame, which their per-pair stage takes here in frame order (a frame's value may come
+ * later, the last ones at flush). Values an extractor holds back (flush) are stored by frame.
  */
 import { IqaError } from '../../common/errors';
 import type { MediaInfo, RawVideoGeometry } from '../../common/domain';
 import { frameBytes, type FrameFormat } from '../../common/frame-format';
-import type { FrameInput, FrameSamples } from '../../kernels/extractors';
+import { kernelExtractor, type FrameInput, type FrameSamples, type OrderedStage } from '../../kernels/extractors';
 import type { FrameFormats } from '../../kernels/frame-metrics';
 import { rgb24Format } from '../media/decode-format';
 import { FrameReader } from '../media/frame-reader';
@@ -140,6 +144,15 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
   const networks = planned.map((p, i) => ({ p, i })).filter((x) => x.p.backend === 'onnx');
   const requests = kernels.map((x) => ({ id: x.p.metric.id, params: x.p.metric.params }));
   const setupFiles = kernels.map((x) => x.p.setupFile ?? null);
+  const kernelSpecs = kernels.map((x) => kernelExtractor(x.p.metric.id));
+  // Extractors that read reference frame k−1 with frame k (motion): each slot is kept until the next frame is done.
+  const wantsPrevious = withRef && kernelSpecs.some((s) => s.previousReference);
+  // Per-pair stages of `ordered` extractors (VMAF), fed in frame order with each frame's vector from the pool.
+  const stages: { stage: OrderedStage; m: number; i: number }[] = [];
+  kernels.forEach((x, m) => {
+    const spec = kernelSpecs[m]!;
+    if (spec.ordered) stages.push({ stage: spec.ordered(x.p.metric.params, undefined), m, i: x.i });
+  });
   const onnx: { ex: OnnxExtractor; i: number; input: FrameInput }[] = networks.map((x) => ({
     ex: x.p.onnx!.init(frameFormats[x.p.input]!, x.p.metric.params, { source: plan.source, signal }),
     i: x.i,
@@ -147,7 +160,8 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
   }));
 
   const sizes = formats.map(frameBytes);
-  const slotCount = ringSlots(sizes.reduce((a, b) => a + b, 0) * (refReader ? 2 : 1), runner.threads, plan.expected);
+  // Two slots at least when frame k−1 is read with frame k (they cannot share one).
+  const slotCount = Math.max(wantsPrevious ? 2 : 1, ringSlots(sizes.reduce((a, b) => a + b, 0) * (refReader ? 2 : 1), runner.threads, plan.expected));
   const buffers = () => sizes.map((n) => new SharedArrayBuffer(n));
   const slots = Array.from({ length: slotCount }, () => ({ ref: refReader ? buffers() : null, dist: buffers(), busy: null as Promise<void> | null }));
   const byInput = (bufs: SharedArrayBuffer[]) => {
@@ -161,6 +175,21 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
     return f.bitDepth > 8 ? new Uint16Array(b) : new Uint8Array(b);
   };
   const table = new FrameTable(planned.length, plan.expected);
+  const setHeld = (i: number, held: readonly { frame: number; value: number }[]) => {
+    for (const h of held) table.set(h.frame, i, h.value);
+  };
+  // Vectors that came back from the pool ahead of an earlier frame wait here (at most the ring's frames).
+  const early = new Map<number, (Float64Array | null)[]>();
+  let nextOrdered = 0;
+  const feedStages = (k: number, features: (Float64Array | null)[]) => {
+    early.set(k, features);
+    for (let f = early.get(nextOrdered); f; f = early.get(nextOrdered)) {
+      early.delete(nextOrdered);
+      for (const s of stages) setHeld(s.i, s.stage.push(nextOrdered, f[s.m]!));
+      nextOrdered += 1;
+    }
+  };
+  const ordered = new Set(stages.map((s) => s.m));
   const providers: string[] = planned.map((p) => (p.backend === 'kernel' ? 'kernel' : 'unknown'));
   let frames = 0;
   let done = 0;
@@ -188,13 +217,18 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
         break;
       }
       const k = frames;
+      const prevSlot = wantsPrevious && k > 0 ? slots[(k - 1) % slotCount]! : null;
       const parts: Promise<void>[] = [];
       if (requests.length) {
         parts.push(
           runner
-            .run({ k, source: plan.source, formats: frameFormats, ref: slot.ref && byInput(slot.ref), dist: byInput(slot.dist), requests, setupFiles }, signal)
-            .then((values) => {
-              for (let m = 0; m < values.length; m++) table.set(k, kernels[m]!.i, values[m]!);
+            .run(
+              { k, source: plan.source, formats: frameFormats, ref: slot.ref && byInput(slot.ref), dist: byInput(slot.dist), prevRef: prevSlot?.ref ? byInput(prevSlot.ref) : null, requests, setupFiles },
+              signal,
+            )
+            .then(({ values, features }) => {
+              for (let m = 0; m < values.length; m++) if (!ordered.has(m)) table.set(k, kernels[m]!.i, values[m]!);
+              if (stages.length) feedStages(k, features);
             }),
         );
       }
@@ -215,6 +249,8 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
         .catch((err: unknown) => {
           failure ??= err;
         });
+      // Frame k−1's slot holds the reference frame k reads: it is not refilled before frame k is done.
+      if (prevSlot) prevSlot.busy = Promise.all([prevSlot.busy, slot.busy]).then(() => undefined);
       frames += 1;
     }
     await Promise.all(slots.map((s) => s.busy));
@@ -223,7 +259,9 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
     // truncation, where the longer side is stopped early and only the frames compared must be intact.
     if (plan.truncate) await Promise.all(readers.map((r) => r.settle()));
     else await Promise.all(readers.map((r) => r.finish()));
-    for (const n of onnx) await n.ex.flush();
+    // Values an extractor held back until the end of the stream, by frame.
+    for (const n of onnx) setHeld(n.i, await n.ex.flush());
+    for (const s of stages) setHeld(s.i, s.stage.flush());
   } catch (err) {
     // The frames still in the pool must come back before the error leaves: the caller may close the
     // pool next, and piscina throws an uncaught "Unexpected message from Worker" when a worker answers

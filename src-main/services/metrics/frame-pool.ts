@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameMapJob, type FrameMapResult } from '../../kernels/frame-metrics';
+import { createSetupCache, ExtractorHost, runFrameJob, runFrameMapJob, type FrameJob, type FrameJobResult, type FrameMapJob, type FrameMapResult } from '../../kernels/frame-metrics';
 import { newWorkerPool } from '../worker-pool';
 
-export type { FrameJob, FrameMapJob, FrameMapResult } from '../../kernels/frame-metrics';
+export type { FrameJob, FrameJobResult, FrameMapJob, FrameMapResult } from '../../kernels/frame-metrics';
 
 export interface FrameRunner {
   readonly threads: number;
-  run(job: FrameJob, signal?: AbortSignal): Promise<Float64Array>;
+  run(job: FrameJob, signal?: AbortSignal): Promise<FrameJobResult>;
   /** One frame pair's map for the viewer (kernels/extractors MAP_EXTRACTORS). */
   map(job: FrameMapJob, signal?: AbortSignal): Promise<FrameMapResult>;
   close(): Promise<void>;
@@ -27,7 +27,7 @@ class InlineRunner implements FrameRunner {
   readonly threads = 0;
   readonly #host = new ExtractorHost();
   readonly #setup = createSetupCache((path) => readFileSync(path, 'utf8'));
-  async run(job: FrameJob): Promise<Float64Array> {
+  async run(job: FrameJob): Promise<FrameJobResult> {
     return runFrameJob(this.#host, job, this.#setup);
   }
   async map(job: FrameMapJob): Promise<FrameMapResult> {
@@ -45,7 +45,7 @@ class PoolRunner implements FrameRunner {
     this.threads = threads;
     this.#pool = newWorkerPool({ worker: 'frame-metrics.worker', minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
   }
-  run(job: FrameJob, signal?: AbortSignal): Promise<Float64Array> {
+  run(job: FrameJob, signal?: AbortSignal): Promise<FrameJobResult> {
     return this.#pool.run(job, { signal });
   }
   map(job: FrameMapJob, signal?: AbortSignal): Promise<FrameMapResult> {

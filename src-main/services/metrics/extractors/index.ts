@@ -87,6 +87,12 @@ async function planOne(metric: MetricRequest, index: number): Promise<PlannedExt
   }
   const spec = kernelExtractor(metric.id);
   const planned: PlannedExtractor = { index, metric, backend: 'kernel', input: spec.input, needsReference: spec.needsReference, model: null };
+  if (spec.shippedModel) {
+    // Bundled with the code (kernels/vmaf/shipped-models.ts): nothing to find or install; parsed here
+    // first, so a model this engine cannot run is this metric's error before anything is decoded.
+    const m = spec.shippedModel(metric.params);
+    planned.model = { modelId: m.id, modelSha256: m.sha256, comparable: true };
+  }
   if (d.models.length > 0) {
     const modelId = String(metric.params.model ?? d.models[0]);
     const resolved = await requireModel(modelId);

@@ -1,0 +1,83 @@
+/**
+ * `iqa metrics --metrics vmaf[,vmaf:model=…] --per-frame --json` end to end through the built CLI
+ * (bin/iqa.js): ffmpeg decodes the golden pair, the frame pool computes each frame's features in any
+ * order, the decode loop's in-order stage makes the scores; checked against the vmaf CLI's JSON in
+ * ../shared/golden/vmaf/results (|Δ| ≤ 1e-4 per frame and on the pooled mean, as issue 14 asks).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { iqa } from '../helpers/cli';
+import { makeMp4, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
+
+const haveGolden = sharedData('golden');
+const GOLDEN = join(SHARED_DIRS.golden, 'vmaf');
+const TOL = 1e-4;
+
+interface GoldenJson {
+  frames: { frameNum: number; metrics: Record<string, number> }[];
+  pooled_metrics: Record<string, Record<string, number>>;
+}
+const golden = (file: string): GoldenJson => JSON.parse(readFileSync(join(GOLDEN, 'results', file), 'utf8')) as GoldenJson;
+const perFrame = (g: GoldenJson, key: string) => [...g.frames].sort((a, b) => a.frameNum - b.frameNum).map((f) => f.metrics[key]!);
+
+interface MetricJson {
+  value: number;
+  perFrame?: number[];
+  model?: { id: string; sha256: string; provider: string; comparable: boolean };
+}
+
+describe('iqa metrics --metrics vmaf', () => {
+  it.runIf(haveGolden)('p01_testsrc2__x264_crf35: vmaf and vmaf:model=vmaf_v0.6.1neg per frame and pooled, as the vmaf CLI', () => {
+    const r = iqa([
+      'metrics',
+      '--ref', join(GOLDEN, 'ref/p01_testsrc2.mkv'),
+      '--dist', join(GOLDEN, 'dist/p01_testsrc2__x264_crf35.mp4'),
+      '--metrics', 'vmaf,vmaf:model=vmaf_v0.6.1neg',
+      '--per-frame', '--json',
+    ]);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('iqa:'))).toEqual([]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { frames: number; metrics: Record<string, MetricJson> };
+    expect(out.frames).toBe(30);
+    // The existing shape: one entry per listed metric, the default model's under the key "vmaf".
+    expect(Object.keys(out.metrics)).toEqual(['vmaf', 'vmaf:model=vmaf_v0.6.1neg']);
+    const main = golden('p01_testsrc2__x264_crf35.json');
+    const models = golden('p01_testsrc2__x264_crf35.models.json');
+    const checks: [string, number[], number, string][] = [
+      ['vmaf', perFrame(main, 'vmaf'), main.pooled_metrics.vmaf!.mean!, 'vmaf_v0.6.1'],
+      ['vmaf:model=vmaf_v0.6.1neg', perFrame(models, 'vmaf_v0.6.1neg'), models.pooled_metrics['vmaf_v0.6.1neg']!.mean!, 'vmaf_v0.6.1neg'],
+    ];
+    for (const [key, expected, mean, model] of checks) {
+      const m = out.metrics[key]!;
+      expect(m.perFrame, key).toHaveLength(30);
+      const worst = Math.max(...m.perFrame!.map((v, k) => Math.abs(v - expected[k]!)));
+      expect(worst, key).toBeLessThanOrEqual(TOL);
+      expect(Math.abs(m.value - mean), key).toBeLessThanOrEqual(TOL);
+      expect(m.model).toMatchObject({ id: model, provider: 'kernel', comparable: true });
+      expect(m.model!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('a pair of different sizes without --scale: the one-line E_MISMATCH of every full-reference metric', () => {
+    const tmp = tempDir('vmaf-sizes');
+    try {
+      makeMp4(join(tmp.dir, 'ref.mp4'), 1, '96x64', 3);
+      makeMp4(join(tmp.dir, 'dist.mp4'), 1, '48x32', 3);
+      const r = iqa(['metrics', '--ref', join(tmp.dir, 'ref.mp4'), '--dist', join(tmp.dir, 'dist.mp4'), '--metrics', 'vmaf', '--json']);
+      expect(r.code).not.toBe(0);
+      const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('iqa:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/sizes differ: reference 96x64, distorted 48x32.*--scale/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it.runIf(haveGolden)('refuses a model it does not ship, naming the ones it does', () => {
+    const r = iqa(['metrics', '--ref', join(GOLDEN, 'ref/p01_testsrc2.mkv'), '--dist', join(GOLDEN, 'dist/p01_testsrc2__x264_crf35.mp4'), '--metrics', 'vmaf:model=vmaf_float_v0.6.1']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/vmaf: model: .*vmaf_v0\.6\.1neg/);
+  });
+});
