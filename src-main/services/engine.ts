@@ -2,7 +2,7 @@
  * The engine: the implementation of every contract command over the services, independent of the
  * transport. The Electron IPC host, the loopback HTTP host and tests all wrap one Engine.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { MAPPING_FITS, type AnalysisOptions, type Handlers } from '../common/contract';
 import { ComputePool } from './compute/compute-pool';
@@ -66,13 +66,14 @@ export class Engine {
   #runner: FrameRunner | null = null;
   #compute: ComputePool | null = null;
 
-  /** The viewer's open pairs: stepping through frames reads on from running decoders. */
-  readonly #viewerDecoders = new PairDecoders();
+  /** The viewer's open pairs: stepping through frames reads on from running decoders (or their frame spool, under this engine's user data). */
+  readonly #viewerDecoders: PairDecoders;
   /** LAN mode's listeners (host/lan-host.ts), when a host attached them. */
   #lan: LanControl | null = null;
 
   constructor(options: EngineOptions) {
     this.#userDataDir = options.userDataDir;
+    this.#viewerDecoders = new PairDecoders({ spoolDir: process.env.IQA_VIEWER_SPOOL_DIR ?? join(options.userDataDir, 'cache', 'viewer-spool') });
     this.#threads = options.threads ?? defaultThreads();
     this.access = new PathAccess(options.roots);
     // The app's own folders are always the user's choice.
