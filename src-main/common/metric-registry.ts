@@ -221,6 +221,41 @@ export const METRICS: readonly MetricDescriptor[] = [
       "Netflix VMAF as libvmaf 3.2.0 computes it with its integer (fixed-point) feature extractors: VIF at 4 scales, ADM (adm2) and motion2 on the luma only (the Y plane of a video, or a grey plane), 8- or 10-bit, then the model's SVM, score clipped to [0, 100]; the model (model parameter, default vmaf_v0.6.1, its JSON shipped with the app) and its SHA-256 are stored with the values. Per frame, equal to the vmaf CLI's output to 1e-4; the pooled value is the mean (libvmaf's default); harmonic is libvmaf's n/Σ1/(s+1) − 1. No scaling: a pair of different sizes needs the scale policy (--scale; ffmpeg's scaler), as any full-reference metric. vmaf_float_v0.6.1 (float extractors) and the v1.0.16 models are not available yet.",
     harmonicShift: 1,
   },
+  ...(
+    [
+      ['vif', 'VIF (VMAF feature)', "VIF, the visual information fidelity of VMAF: libvmaf 3.2.0's integer_vif at one of its 4 scales (scale parameter; 0 is the finest), as the model's extractor computes it (vif_enhn_gain_limit 100, or 1 for the NEG models), on the luma, 8- or 10-bit; equal to the vmaf CLI's integer_vif_scaleN to its printed precision. Higher is better; 1 for an undistorted frame, above 1 only for an enhancement.", [0, null]],
+      ['adm', 'ADM (VMAF feature)', "ADM, the detail-loss measure of VMAF: libvmaf 3.2.0's integer_adm2 (the DLM of Li et al. 2011 over 4 wavelet scales), as the model's extractor computes it (adm_enhn_gain_limit 100, or 1 for the NEG models), on the luma, 8- or 10-bit; equal to the vmaf CLI's integer_adm2 to its printed precision. Higher is better; 1 for an undistorted frame.", [0, null]],
+      ['motion', 'Motion (VMAF feature)', "VMAF's temporal feature: libvmaf 3.2.0's integer_motion2, the smaller of this frame's and the next frame's mean absolute difference of the blurred reference luma (0 at the first frame), on the luma, 8- or 10-bit; equal to the vmaf CLI's integer_motion2 to its printed precision. It describes the reference's motion, not a quality: it does not depend on the distorted video.", [0, null]],
+    ] as const
+  ).map(
+    ([id, name, convention, range]): MetricDescriptor => ({
+      id,
+      name,
+      kind: 'FR',
+      backend: 'kernel',
+      models: [],
+      version: '1',
+      input: 'luma',
+      higherIsBetter: true,
+      unit: '',
+      range: [range[0], range[1]],
+      outputs: ['scalar', 'per-frame'],
+      params: [
+        ...(id === 'vif'
+          ? [{ name: 'scale', label: 'VIF scale', description: 'Which of the 4 VIF scales, a whole number (0 = full resolution, 3 = the coarsest), as libvmaf reports integer_vif_scale0…3.', type: 'number' as const, min: 0, max: 3, default: 0 }]
+          : []),
+        {
+          name: 'model',
+          label: 'VMAF model',
+          description: "The VMAF model whose extractor options compute the feature (the NEG models limit the enhancement gain to 1); the same models as VMAF's.",
+          type: 'enum',
+          options: ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg'],
+          default: 'vmaf_v0.6.1',
+        },
+      ],
+      convention,
+    }),
+  ),
   {
     id: 'lpips',
     name: 'LPIPS',

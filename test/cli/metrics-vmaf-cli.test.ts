@@ -29,6 +29,29 @@ interface MetricJson {
 }
 
 describe('iqa metrics --metrics vmaf', () => {
+  it.runIf(haveGolden)('p01_testsrc2__x264_crf35: the features as metrics of their own (vif at scales 0 and 3, adm, motion) per frame and pooled, as the vmaf CLI', () => {
+    const r = iqa([
+      'metrics',
+      '--ref', join(GOLDEN, 'ref/p01_testsrc2.mkv'),
+      '--dist', join(GOLDEN, 'dist/p01_testsrc2__x264_crf35.mp4'),
+      '--metrics', 'vif,vif:scale=3,adm,motion',
+      '--per-frame', '--json',
+    ]);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('iqa:'))).toEqual([]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { frames: number; metrics: Record<string, MetricJson> };
+    expect(Object.keys(out.metrics)).toEqual(['vif', 'vif:scale=3', 'adm', 'motion']);
+    const main = golden('p01_testsrc2__x264_crf35.json');
+    // The JSON prints 6 decimals: equal to that precision (|Δ| <= 5e-7 plus the float's own rounding).
+    for (const [key, name] of [['vif', 'integer_vif_scale0'], ['vif:scale=3', 'integer_vif_scale3'], ['adm', 'integer_adm2'], ['motion', 'integer_motion2']] as const) {
+      const m = out.metrics[key]!;
+      const expected = perFrame(main, name);
+      expect(m.perFrame, key).toHaveLength(30);
+      expect(Math.max(...m.perFrame!.map((v, k) => Math.abs(v - expected[k]!))), key).toBeLessThanOrEqual(1e-5);
+      expect(Math.abs(m.value - expected.reduce((a, b) => a + b, 0) / expected.length), key).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
   it.runIf(haveGolden)('p01_testsrc2__x264_crf35: vmaf and vmaf:model=vmaf_v0.6.1neg per frame and pooled, as the vmaf CLI', () => {
     const r = iqa([
       'metrics',

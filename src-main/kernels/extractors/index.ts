@@ -14,7 +14,7 @@ import { psnrYuvExtractor } from './psnr-yuv';
 import { ssimExtractor } from './ssim';
 import { ssimYExtractor } from './ssim-y';
 import { ssimYMapExtractor, type FrameMapValue } from './ssim-y-map';
-import { vmafExtractor } from './vmaf';
+import { admExtractor, motionExtractor, vifExtractor, vmafExtractor } from './vmaf';
 
 export type { ExtractorContext, ExtractorSpec, FrameExtractor, FrameInput, FrameSamples, OrderedStage } from './extractor';
 export { FrameWorkspace } from './frame-pair';
@@ -25,7 +25,7 @@ export type { FrameMapValue } from './ssim-y-map';
  * feature vector per frame instead of a number; its stage makes the values (extractor.ts).
  */
 export const KERNEL_EXTRACTORS: Readonly<Record<string, ExtractorSpec<unknown, number | Float64Array>>> = Object.fromEntries(
-  [mseExtractor, psnrExtractor, psnrYExtractor, psnrYuvExtractor, ssimExtractor, ssimYExtractor, msSsimYExtractor, brisqueExtractor, niqeExtractor, vmafExtractor].map((s) => [
+  [mseExtractor, psnrExtractor, psnrYExtractor, psnrYuvExtractor, ssimExtractor, ssimYExtractor, msSsimYExtractor, brisqueExtractor, niqeExtractor, vmafExtractor, vifExtractor, admExtractor, motionExtractor].map((s) => [
     s.id,
     s as unknown as ExtractorSpec<unknown, number | Float64Array>,
   ]),

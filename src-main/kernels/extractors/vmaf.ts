@@ -10,38 +10,64 @@
  */
 import { planeOf } from '../image/plane';
 import { shippedVmafModel, VMAF_DEFAULT_MODEL, VMAF_MODEL_SHA256, type VmafModelName } from '../vmaf/shipped-models';
-import { VmafFeatureExtractor, VmafScoreSequencer } from '../vmaf/vmaf-pair';
+import { VmafFeatureExtractor, VmafScoreSequencer, type VmafFrame } from '../vmaf/vmaf-pair';
 import type { ExtractorSpec, OrderedStage } from './extractor';
 
 const modelOf = (params: Record<string, string | number>) => shippedVmafModel(String(params.model ?? VMAF_DEFAULT_MODEL));
 
-export const vmafExtractor: ExtractorSpec<undefined, Float64Array> = {
-  id: 'vmaf',
-  input: 'native',
-  needsReference: true,
-  previousReference: true,
-  init: (f, params) => {
-    if (f.layout === 'rgb') throw new RangeError('VMAF is computed on the luma of YUV (or grey) video; an RGB input has none: convert it to YUV');
-    if (f.bitDepth !== 8 && f.bitDepth !== 10) throw new RangeError(`VMAF takes 8- or 10-bit input, not ${f.bitDepth}-bit`);
-    const fx = new VmafFeatureExtractor(modelOf(params), f.width, f.height, f.bitDepth);
-    const n = f.width * f.height;
-    return {
-      extract: (_k, ref, dist, prevRef) => {
-        if (!ref) throw new RangeError('VMAF needs the reference frame');
-        const y = (s: Uint8Array | Uint16Array) => planeOf(s.subarray(0, n), f.width, f.height);
-        return fx.extract(y(ref), y(dist), prevRef ? y(prevRef) : null);
-      },
-      flush: () => [],
-      close: () => {},
-    };
-  },
-  shippedModel: (params) => {
-    const id = shippedVmafModel(String(params.model ?? VMAF_DEFAULT_MODEL)).source.replace(/\.json$/, '') as VmafModelName;
-    return { id, sha256: VMAF_MODEL_SHA256[id] };
-  },
-  ordered: (params): OrderedStage => {
-    const seq = new VmafScoreSequencer(modelOf(params));
-    const scores = (frames: ReturnType<VmafScoreSequencer['finish']>) => frames.map((fr) => ({ frame: fr.frame, value: fr.score }));
-    return { push: (k, vector) => scores(seq.push(k, vector)), flush: () => scores(seq.finish()) };
-  },
+/**
+ * A VMAF run whose values are one thing of each frame (the score, or one of the model's features):
+ * the same two halves whatever is picked, so a feature equals what the VMAF score was computed from.
+ */
+function vmafRun(id: string, pick: (params: Record<string, string | number>) => (frame: VmafFrame) => number): ExtractorSpec<undefined, Float64Array> {
+  return {
+    id,
+    input: 'native',
+    needsReference: true,
+    previousReference: true,
+    init: (f, params) => {
+      if (f.layout === 'rgb') throw new RangeError(`${id === 'vmaf' ? 'VMAF' : `VMAF's ${id}`} is computed on the luma of YUV (or grey) video; an RGB input has none: convert it to YUV`);
+      if (f.bitDepth !== 8 && f.bitDepth !== 10) throw new RangeError(`VMAF takes 8- or 10-bit input, not ${f.bitDepth}-bit`);
+      const fx = new VmafFeatureExtractor(modelOf(params), f.width, f.height, f.bitDepth);
+      const n = f.width * f.height;
+      return {
+        extract: (_k, ref, dist, prevRef) => {
+          if (!ref) throw new RangeError('VMAF needs the reference frame');
+          const y = (s: Uint8Array | Uint16Array) => planeOf(s.subarray(0, n), f.width, f.height);
+          return fx.extract(y(ref), y(dist), prevRef ? y(prevRef) : null);
+        },
+        flush: () => [],
+        close: () => {},
+      };
+    },
+    shippedModel: (params) => {
+      const model = shippedVmafModel(String(params.model ?? VMAF_DEFAULT_MODEL)).source.replace(/\.json$/, '') as VmafModelName;
+      return { id: model, sha256: VMAF_MODEL_SHA256[model] };
+    },
+    ordered: (params): OrderedStage => {
+      const seq = new VmafScoreSequencer(modelOf(params));
+      const value = pick(params);
+      const values = (frames: VmafFrame[]) => frames.map((fr) => ({ frame: fr.frame, value: value(fr) }));
+      return { push: (k, vector) => values(seq.push(k, vector)), flush: () => values(seq.finish()) };
+    },
+  };
+}
+
+/** One of the model's features by its libvmaf name (every v0.6.1 model has adm2, motion2 and the four VIF scales). */
+const feature = (name: string) => (frame: VmafFrame): number => {
+  const v = frame.features[name];
+  if (v === undefined) throw new RangeError(`the VMAF model has no feature ${name}`);
+  return v;
 };
+
+export const vmafExtractor = vmafRun('vmaf', () => (frame) => frame.score);
+/** VMAF's VIF at one scale (integer_vif_scale0…3), as the model's extractor computes it. */
+export const vifExtractor = vmafRun('vif', (params) => {
+  const scale = Number(params.scale ?? 0);
+  if (!Number.isInteger(scale) || scale < 0 || scale > 3) throw new RangeError(`VIF scale is 0, 1, 2 or 3, not ${params.scale}`);
+  return feature(`VMAF_integer_feature_vif_scale${scale}_score`);
+});
+/** VMAF's ADM (integer_adm2). */
+export const admExtractor = vmafRun('adm', () => feature('VMAF_integer_feature_adm2_score'));
+/** VMAF's motion2 (integer_motion2: the smaller of this frame's and the next frame's mean absolute difference of the blurred reference). */
+export const motionExtractor = vmafRun('motion', () => feature('VMAF_integer_feature_motion2_score'));
