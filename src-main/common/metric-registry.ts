@@ -54,6 +54,17 @@ export interface MetricDescriptor {
   harmonicShift?: number;
 }
 
+/** The VMAF model (the JSON files shipped in models/vmaf), for vmaf and its features. */
+const VMAF_MODEL_PARAM: MetricParamSpec = {
+  name: 'model',
+  label: 'VMAF model',
+  description:
+    'vmaf_v0.6.1 (the default, as the vmaf CLI: 1080p on a TV at 3 picture heights), vmaf_v0.6.1neg (no enhancement gain: sharpening or contrast boosts cannot raise the score; for codec comparisons with pre-processing), vmaf_4k_v0.6.1 (4K TV at 1.5 heights) and vmaf_4k_v0.6.1neg. The 4K models are used only when chosen here, never picked from the resolution.',
+  type: 'enum',
+  options: ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg'],
+  default: 'vmaf_v0.6.1',
+};
+
 const LUMA_PARAM: MetricParamSpec = {
   name: 'luma',
   label: 'RGB to luma',
@@ -207,15 +218,7 @@ export const METRICS: readonly MetricDescriptor[] = [
     range: [0, 100],
     outputs: ['scalar', 'per-frame'],
     params: [
-      {
-        name: 'model',
-        label: 'VMAF model',
-        description:
-          'vmaf_v0.6.1 (the default, as the vmaf CLI: 1080p on a TV at 3 picture heights), vmaf_v0.6.1neg (no enhancement gain: sharpening or contrast boosts cannot raise the score; for codec comparisons with pre-processing), vmaf_4k_v0.6.1 (4K TV at 1.5 heights) and vmaf_4k_v0.6.1neg. The 4K models are used only when chosen here, never picked from the resolution.',
-        type: 'enum',
-        options: ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg'],
-        default: 'vmaf_v0.6.1',
-      },
+      VMAF_MODEL_PARAM,
     ],
     convention:
       "Netflix VMAF as libvmaf 3.2.0 computes it with its integer (fixed-point) feature extractors: VIF at 4 scales, ADM (adm2) and motion2 on the luma only (the Y plane of a video, or a grey plane), 8- or 10-bit, then the model's SVM, score clipped to [0, 100]; the model (model parameter, default vmaf_v0.6.1, its JSON shipped with the app) and its SHA-256 are stored with the values. Per frame, equal to the vmaf CLI's output to 1e-4; the pooled value is the mean (libvmaf's default); harmonic is libvmaf's n/Σ1/(s+1) − 1. No scaling: a pair of different sizes needs the scale policy (--scale; ffmpeg's scaler), as any full-reference metric. vmaf_float_v0.6.1 (float extractors) and the v1.0.16 models are not available yet.",
@@ -244,14 +247,7 @@ export const METRICS: readonly MetricDescriptor[] = [
         ...(id === 'vif'
           ? [{ name: 'scale', label: 'VIF scale', description: 'Which of the 4 VIF scales, a whole number (0 = full resolution, 3 = the coarsest), as libvmaf reports integer_vif_scale0…3.', type: 'number' as const, min: 0, max: 3, default: 0 }]
           : []),
-        {
-          name: 'model',
-          label: 'VMAF model',
-          description: "The VMAF model whose extractor options compute the feature (the NEG models limit the enhancement gain to 1); the same models as VMAF's.",
-          type: 'enum',
-          options: ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg'],
-          default: 'vmaf_v0.6.1',
-        },
+        { ...VMAF_MODEL_PARAM, description: "The VMAF model whose extractor options compute the feature (the NEG models limit the enhancement gain to 1); the same models as VMAF's." },
       ],
       convention,
     }),

@@ -63,7 +63,7 @@ function resolveOptions(kind: Kind, given: Readonly<Record<string, unknown>>, fe
       opts[key] = value;
     } else if (key in FIXED[kind]) {
       if (value !== FIXED[kind][key]) {
-        throw new IqaError('E_UNSUPPORTED', `${source}: ${feature} with ${key}=${String(value)} is not implemented (only ${String(FIXED[kind][key])})`, { file: source });
+        throw new IqaError('E_UNSUPPORTED', `${source}: ${feature} with ${key}=${String(value)} cannot be computed here: this engine computes it with ${key}=${String(FIXED[kind][key])} only`, { file: source });
       }
     } else {
       throw new IqaError('E_UNSUPPORTED', `${source}: ${feature} has the option ${key}, which this VMAF port does not know`, { file: source });

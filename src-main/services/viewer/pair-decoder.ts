@@ -73,6 +73,14 @@ export function seekFor(target: number, fps: number | null): { inputSeekS: numbe
   return { inputSeekS: seek ? (target - 0.5) / fps : null, select: seek ? 0 : target };
 }
 
+/** One pair frame's buffers: native planes (shared, for the map kernels) and rgb24, per side. */
+interface FrameBuffers {
+  refNative: SharedArrayBuffer;
+  distNative: SharedArrayBuffer;
+  refRgb: Uint8Array;
+  distRgb: Uint8Array;
+}
+
 export class PairDecoder {
   readonly key: string;
   readonly expected: number | null;
@@ -199,6 +207,20 @@ export class PairDecoder {
     return this.#spools !== null;
   }
 
+  /** A frame read into the buffers, or E_INPUT naming the side that ended before it. */
+  #frameOf(frame: number, hasRef: boolean, hasDist: boolean, b: FrameBuffers, decoder: string): PairFrame {
+    if (!hasRef || !hasDist) {
+      const file = hasRef ? this.#sides[1].file : this.#sides[0].file;
+      throw new IqaError('E_INPUT', `${file}: frame ${frame} is past the end`, { file });
+    }
+    return {
+      frame,
+      native: { ref: b.refNative, dist: b.distNative, format: this.format },
+      rgb: { ref: b.refRgb, dist: b.distRgb, width: this.format.width, height: this.format.height },
+      decoder,
+    };
+  }
+
   /** Frame `frame` from the spools (the same bytes the decoders give). */
   async #readSpooled(frame: number): Promise<PairFrame> {
     const [refSpool, distSpool] = this.#spools!;
@@ -207,22 +229,13 @@ export class PairDecoder {
       refSpool.read(frame + this.#sides[0].skip, new Uint8Array(refNative), refRgb),
       distSpool.read(frame + this.#sides[1].skip, new Uint8Array(distNative), distRgb),
     ]);
-    if (!hasRef || !hasDist) {
-      const file = hasRef ? this.#sides[1].file : this.#sides[0].file;
-      throw new IqaError('E_INPUT', `${file}: frame ${frame} is past the end`, { file });
-    }
-    const got: PairFrame = {
-      frame,
-      native: { ref: refNative, dist: distNative, format: this.format },
-      rgb: { ref: refRgb, dist: distRgb, width: this.format.width, height: this.format.height },
-      decoder: `${refSpool.command} | ${distSpool.command} (frame ${frame} from the viewer's frame spool)`,
-    };
+    const got = this.#frameOf(frame, hasRef, hasDist, { refNative, distNative, refRgb, distRgb }, `${refSpool.command} | ${distSpool.command} (frame ${frame} from the viewer's frame spool)`);
     this.#kept.push(got);
     return got;
   }
 
   /** Buffers for the next frame: those of a frame that leaves the kept list, else new ones. */
-  #buffers(): { refNative: SharedArrayBuffer; distNative: SharedArrayBuffer; refRgb: Uint8Array; distRgb: Uint8Array } {
+  #buffers(): FrameBuffers {
     const reuse = this.#kept.length >= KEPT_FRAMES ? this.#kept.shift()! : null;
     const nativeBytes = frameBytes(this.format);
     const rgbBytes = frameBytes(this.#rgb);
@@ -258,16 +271,7 @@ export class PairDecoder {
     // Buffers of a frame that leaves the kept list are reused for the next one.
     const { refNative, distNative, refRgb, distRgb } = this.#buffers();
     const [hasRef, hasDist] = await Promise.all([refReader.read(new Uint8Array(refNative), refRgb), distReader.read(new Uint8Array(distNative), distRgb)]);
-    if (!hasRef || !hasDist) {
-      const file = hasRef ? this.#sides[1].file : this.#sides[0].file;
-      throw new IqaError('E_INPUT', `${file}: frame ${frame} is past the end`, { file });
-    }
-    const got: PairFrame = {
-      frame,
-      native: { ref: refNative, dist: distNative, format: this.format },
-      rgb: { ref: refRgb, dist: distRgb, width: this.format.width, height: this.format.height },
-      decoder: `${refReader.command} | ${distReader.command}`,
-    };
+    const got = this.#frameOf(frame, hasRef, hasDist, { refNative, distNative, refRgb, distRgb }, `${refReader.command} | ${distReader.command}`);
     this.#kept.push(got);
     this.#next = frame + 1;
     return got;
