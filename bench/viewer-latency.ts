@@ -2,9 +2,10 @@
  * 10. The viewer's latency (issue 13: "a new 1080p frame's SSIM map on screen within 200 ms on this
  * 2-core machine, stepping forward within 100 ms with prefetch"), timed through the Engine as the page
  * asks it: the bench's 1080p 120-frame pair imported into a temporary project, then for each frame the
- * viewer shows, `viewer.framePixels` (both frames, rgb24) and `viewer.frameMap` (the SSIM-Y map) sent
- * through host/dispatch.ts (schema validation included) and their replies serialised as the HTTP host
- * sends them (JSON.stringify). Decoding the base64 and painting in the page are not included.
+ * viewer shows, `viewer.framePixels` (both frames, rgb24) and `viewer.frameMap` (the SSIM-Y map) asked of
+ * the loopback HTTP host (host/http-host.ts: schema validation, the binary reply of
+ * common/binary-reply.ts) over node:http, and the replies decoded as the page decodes them (views of the
+ * received bytes). Painting in the page is not included.
  *
  * - a seek: a frame not asked before (nothing cached), the two requests as the viewer sends them;
  * - stepping forward: the viewer's request cache and prefetch policy (src-renderer/.../prefetch.ts:
@@ -16,11 +17,14 @@
  * the warm-up (timed: how long a user waits before far seeks are fast) and reports its size, then seeks.
  * IQA_VIEWER_SPOOL=0 runs the same rows without spools (the decoders' seeks alone).
  */
+import { Agent, request } from 'node:http';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
-import { dispatch } from '../src-main/host/dispatch';
+import { startHttpHost } from '../src-main/host/http-host';
+import { BINARY_REPLY_TYPE, decodeBinaryReply } from '../src-main/common/binary-reply';
+import type { Reply } from '../src-main/common/contract-types';
 import { Engine } from '../src-main/services/engine';
 import { spoolsSettled } from '../src-main/services/viewer/frame-spool';
 import { framesToPrefetch } from '../src-renderer/src/lib/viewer/prefetch';
@@ -70,13 +74,34 @@ export async function benchViewerLatency(media: { refVideo: string; distVideo: s
   process.env.IQA_VIEWER_SPOOL_DIR = spoolDir;
   const spoolEnabled = process.env.IQA_VIEWER_SPOOL !== '0';
   const engine = new Engine({ userDataDir: join(dir, 'user'), roots: 'unconfined' });
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const reply = await dispatch(engine.handlers, name, input);
-    // What the loopback host writes to the page.
-    JSON.stringify(reply);
-    if (!reply.ok) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-    return reply.value as T;
-  };
+  const host = await startHttpHost({ handlers: engine.handlers, jobs: engine.jobs });
+  // As the page's transport asks (src-renderer/src/lib/api.ts): POST, then the binary or JSON reply,
+  // decoded into views of the received bytes. node:http rather than Node's fetch: this client shares the
+  // engine's thread, and fetch's JavaScript body handling took 50-280 ms of it per 12 MB reply, a cost
+  // of the bench's client that the page (Chromium's network stack, another process) does not have.
+  const agent = new Agent({ keepAlive: true });
+  const call = <T>(name: string, input: unknown): Promise<T> =>
+    new Promise<T>((done, fail) => {
+      const req = request(`${host.url}/api/${name}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${host.token}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          try {
+            const body = Buffer.concat(chunks);
+            const reply = (
+              res.headers['content-type'] === BINARY_REPLY_TYPE ? decodeBinaryReply(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer) : JSON.parse(body.toString('utf8'))
+            ) as Reply<unknown>;
+            if (!reply.ok) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
+            done(reply.value as T);
+          } catch (err) {
+            fail(err);
+          }
+        });
+      });
+      req.on('error', fail);
+      req.end(JSON.stringify(input));
+    });
   try {
     log('viewer latency: importing the 1080p 120-frame pair into a temporary project');
     const projectDir = join(dir, 'project');
@@ -201,7 +226,7 @@ export async function benchViewerLatency(media: { refVideo: string; distVideo: s
       met === null ? '' : met ? 'MET' : 'NOT MET',
     ];
     const text = table(
-      `10. The viewer: a ${dist.width}x${dist.height} frame and its SSIM-Y map through the Engine (viewer.framePixels + viewer.frameMap, dispatch + JSON; not the page's decode and paint)`,
+      `10. The viewer: a ${dist.width}x${dist.height} frame and its SSIM-Y map through the Engine (viewer.framePixels + viewer.frameMap over the loopback HTTP host, binary replies decoded as the page does; not the paint)`,
       ['what', 'median', 'p95', 'n', 'target', 'result'],
       [
         row('seek to a new frame (both requests, nothing cached)', json.seek, `<= ${SEEK_TARGET_MS} ms`, json.seekMet),
@@ -213,6 +238,8 @@ export async function benchViewerLatency(media: { refVideo: string; distVideo: s
     ) + `\nframe spool: ${spoolUsed ? `in use for the seeks; built ${fmt(spoolBuildMs / 1000, 1)} s after the first frame was shown, ${fmt(spoolBytes / 1e9, 2)} GB for both sides` : spoolEnabled ? 'not in use (not built)' : 'off (IQA_VIEWER_SPOOL=0)'}\n`;
     return { text, json };
   } finally {
+    agent.destroy();
+    await host.close();
     await engine.shutdown();
     await spoolsSettled();
     if (savedSpoolDir === undefined) delete process.env.IQA_VIEWER_SPOOL_DIR;

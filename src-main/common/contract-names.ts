@@ -78,6 +78,12 @@ export const httpRoute = (name: CommandName): string => `/api/${name}`;
 
 export const isCommandName = (name: string): name is CommandName => (COMMAND_NAMES as readonly string[]).includes(name);
 
+/**
+ * The commands whose replies carry pixels as byte arrays (Uint8Array fields): the loopback host sends
+ * them in the binary format of binary-reply.ts instead of JSON; Electron's IPC clones them as they are.
+ */
+export const BINARY_REPLY_COMMANDS: readonly CommandName[] = ['viewer.frameMap', 'viewer.framePixels'];
+
 /** Mappings fitted before PLCC/RMSE ('cubic' is the monotonic cubic the engine reports as 'cubic-monotonic'). */
 export const MAPPING_NAMES = ['logistic5', 'logistic4', 'cubic', 'linear', 'none'] as const;
 export type MappingName = (typeof MAPPING_NAMES)[number];

@@ -157,8 +157,11 @@ export interface FrameMapJson {
   height: number;
   /** The metric on this frame (null for NaN). */
   value: number | null;
-  /** width × height float32 values, row-major, little-endian, base64. SSIM: 1 = identical; LPIPS: 0 = identical. */
-  map: string;
+  /**
+   * width × height float32 values, row-major, as little-endian bytes (binary-reply.ts `float32View`
+   * reads them). SSIM: 1 = identical; LPIPS: 0 = identical.
+   */
+  map: Uint8Array;
   decoder: string;
   model: { id: string; sha256: string; provider: string; comparable: boolean } | null;
 }
@@ -171,9 +174,9 @@ export interface FramePixelsJson {
   /** Frames both sides yield (null when a container does not say). */
   frames: number | null;
   fps: number | null;
-  /** width × height × 3 bytes (8-bit RGB, row-major), base64: the reference's and the distorted's frame, after the pair's alignment. */
-  ref: string;
-  dist: string;
+  /** width × height × 3 bytes (8-bit RGB, row-major): the reference's and the distorted's frame, after the pair's alignment. */
+  ref: Uint8Array;
+  dist: Uint8Array;
   decoder: string;
 }
 

@@ -18,6 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { pipeline, type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, type Handlers, type Reply } from '../common/contract';
+import { BINARY_REPLY_COMMANDS, type CommandName } from '../common/contract-names';
+import { BINARY_REPLY_TYPE, encodeBinaryReply } from '../common/binary-reply';
 import type { JobManager } from '../services/jobs/job-manager';
 import { dispatch, warmValidators } from './dispatch';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
@@ -80,21 +82,36 @@ export function sameToken(given: string | undefined | null, token: string): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The headers of every API answer and refusal: never cached, never sniffed, no referrer. */
+const answerHeaders = (type: string, length: number, extra: Record<string, string> = {}) => ({
+  'content-type': type,
+  'content-length': length,
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  ...extra,
+});
+
 export function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    ...extra,
-  });
+  res.writeHead(status, answerHeaders(type, Buffer.byteLength(body), extra));
   res.end(body);
 }
 
 export function sendReply(res: ServerResponse, reply: Reply<unknown>, status?: number, extra?: Record<string, string>): void {
   status ??= reply.ok ? 200 : (STATUS[reply.error.code] ?? 422);
   send(res, status, JSON.stringify(reply), 'application/json; charset=utf-8', extra);
+}
+
+/**
+ * A command's reply: pixels (BINARY_REPLY_COMMANDS, when it succeeded) in the binary format of
+ * common/binary-reply.ts, written part by part without joining them; everything else as JSON.
+ */
+export function sendCommandReply(res: ServerResponse, name: string, reply: Reply<unknown>): void {
+  if (!reply.ok || !BINARY_REPLY_COMMANDS.includes(name as CommandName)) return sendReply(res, reply);
+  const parts = encodeBinaryReply(reply);
+  res.writeHead(200, answerHeaders(BINARY_REPLY_TYPE, parts.reduce((n, p) => n + p.byteLength, 0)));
+  for (const p of parts) res.write(p);
+  res.end();
 }
 
 /** The request-target as a URL, or null when it does not parse (e.g. `//[`). The base is fixed. */
@@ -260,7 +277,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
           }
           return fail(res, 'E_INPUT', `bad request body: ${(err as Error).message}`);
         }
-        return sendReply(res, await dispatch(options.handlers, url.pathname.slice('/api/'.length), payload));
+        const name = url.pathname.slice('/api/'.length);
+        return sendCommandReply(res, name, await dispatch(options.handlers, name, payload));
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
       return serveStatic(req, res, url.pathname);

@@ -5,6 +5,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { MAPPING_FITS, type AnalysisOptions, type Handlers } from '../common/contract';
+import { float32Bytes } from '../common/binary-reply';
 import { ComputePool } from './compute/compute-pool';
 import { readMosChoice, resolveMosChoice, writeMosChoice } from './analysis/mos-choice';
 import { importRatingsCsv } from './analysis/import-ratings';
@@ -317,7 +318,7 @@ export class Engine {
         width: m.width,
         height: m.height,
         value: Number.isNaN(m.value) ? null : m.value,
-        map: Buffer.from(m.map.buffer, m.map.byteOffset, m.map.byteLength).toString('base64'),
+        map: float32Bytes(m.map),
         decoder: m.decoder,
         model: m.model && { id: m.model.modelId, sha256: m.model.modelSha256, provider: m.model.provider, comparable: m.model.comparable },
       };
@@ -336,8 +337,8 @@ export class Engine {
         undefined,
         this.#viewerDecoders,
       );
-      const b64 = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-      return { frame: p.frame, width: p.width, height: p.height, frames: p.frames, fps: p.fps, ref: b64(p.ref), dist: b64(p.dist), decoder: p.decoder };
+      // Byte arrays, not base64: the hosts carry them as they are (common/binary-reply.ts, IPC's clone).
+      return { frame: p.frame, width: p.width, height: p.height, frames: p.frames, fps: p.fps, ref: p.ref, dist: p.dist, decoder: p.decoder };
     },
     'align.check': async ({ projectDir, stimulusId, maxOffset }) => {
       const dir = resolve(projectDir);

@@ -6,6 +6,7 @@
  * unsmoothed 8x8 block of its exact colour, wipe and flicker show the reference and the distorted,
  * and the map exports read back as the engine's map.
  */
+import { float32View } from '../../src-main/common/binary-reply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +51,7 @@ const shownFrame = async (page: Page) => {
   return a ? Number(a) : null;
 };
 const canvasUrl = (page: Page, testid: string) => page.getByTestId(testid).evaluate((c: HTMLCanvasElement) => c.toDataURL());
-const f32 = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
+const f32 = (bytes: Uint8Array) => float32View(bytes);
 const download = async (page: Page, testid: string): Promise<Buffer> => {
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
   return readFileSync((await d.path())!);
@@ -154,14 +155,14 @@ describe('the viewer in headless Chromium against npm run web', () => {
     const hx = Number(await page.getByTestId('viewer-hover').getAttribute('data-x'));
     const hy = Number(await page.getByTestId('viewer-hover').getAttribute('data-y'));
     expect(Number(await page.getByTestId('viewer-hover').getAttribute('data-map'))).toBe(f32(stored.map)[hy * stored.width + hx]);
-    const refRgb = [...Buffer.from(pixels.ref, 'base64').subarray(3 * (hy * W + hx), 3 * (hy * W + hx) + 3)];
+    const refRgb = [...Buffer.from(pixels.ref).subarray(3 * (hy * W + hx), 3 * (hy * W + hx) + 3)];
     expect(await page.getByTestId('viewer-hover').textContent()).toContain(`reference (${refRgb.join(', ')})`);
 
     // 8x zoom: each source pixel is an 8x8 block of exactly its colour (no smoothing), in every pane.
     await page.getByTestId('viewer-zoom-8').click();
     await expect.poll(() => page.getByTestId('viewer-pane-ref').getAttribute('data-scale')).toBe('8');
-    const refBytes = Buffer.from(pixels.ref, 'base64');
-    const distBytes = Buffer.from(pixels.dist, 'base64');
+    const refBytes = Buffer.from(pixels.ref);
+    const distBytes = Buffer.from(pixels.dist);
     const blocks = await unsmoothedBlocks(page, 'viewer-pane-ref', () => refBytes);
     expect(blocks).toBeGreaterThan(500);
     // Panes stay in sync: the distorted pane has the same layout.
@@ -230,7 +231,7 @@ describe('the viewer in headless Chromium against npm run web', () => {
     await hiPage.locator('[data-testid=stimulus-row][data-name=clip_varying]').getByTestId('open-viewer').click();
     await expect.poll(() => shownFrame(hiPage)).toBe(0);
     await hiPage.getByTestId('viewer-zoom-8').click();
-    const ref0 = Buffer.from((await call<FramePixelsJson>('viewer.framePixels', { projectDir, stimulusId: dist.id, frame: 0 })).ref, 'base64');
+    const ref0 = Buffer.from((await call<FramePixelsJson>('viewer.framePixels', { projectDir, stimulusId: dist.id, frame: 0 })).ref);
     await expect.poll(() => hiPage.getByTestId('viewer-pane-ref').getAttribute('data-scale')).toBe('16');
     // The whole viewport, searched near the canvas's reported device position (the compositor may snap a
     // layer by a device pixel): at one offset every visible source pixel must be an exact 16x16 block.

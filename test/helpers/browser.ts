@@ -1,4 +1,5 @@
 /** Real headless Chromium (Debian's package) driven by playwright-core, and the real `npm run web` host. */
+import { replyOf } from './api-reply';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -105,7 +106,7 @@ export async function callApi<T>(web: WebServer, name: string, input: unknown): 
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(input),
   });
-  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  const reply = replyOf(res.headers.get('content-type'), new Uint8Array(await res.arrayBuffer())) as { ok: true; value: T } | { ok: false; error: { message: string } };
   if (!reply.ok) throw new Error(`${name}: ${reply.error.message}`);
   return reply.value;
 }

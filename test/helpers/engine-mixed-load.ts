@@ -17,6 +17,7 @@ import { setTimeout as pace } from 'node:timers/promises';
 import type { AnalysisReport, ImageSetMetricsResult, JobSnapshot } from '../../src-main/common/domain';
 import { startHttpHost, type HttpHost } from '../../src-main/host/http-host';
 import { Engine } from '../../src-main/services/engine';
+import { replyOf } from './api-reply';
 import { ffmpeg, makePng } from './media';
 import { THOUSAND_STIMULI, writeSyntheticAnalysisProject } from './synthetic-analysis-project';
 
@@ -68,12 +69,11 @@ function post(host: HttpHost, name: string, input: unknown): Promise<{ ok: boole
     // server's keep-alive timeout can be reused just as the server closes it (ECONNRESET), a client race
     // that says nothing about the engine.
     const req = request(`${host.url}/api/${name}`, { method: 'POST', agent: false, headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         try {
-          resolve(JSON.parse(text));
+          resolve(replyOf(res.headers['content-type'], Buffer.concat(chunks)) as never);
         } catch (err) {
           reject(err);
         }

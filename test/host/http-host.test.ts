@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Engine } from '../../src-main/services/engine';
 import { startHttpHost, type HttpHost } from '../../src-main/host/http-host';
+import { dispatch } from '../../src-main/host/dispatch';
+import { float32View } from '../../src-main/common/binary-reply';
+import { isBinaryReply, replyOf } from '../helpers/api-reply';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/common/csp';
 import type { JobSnapshot } from '../../src-main/common/domain';
 import { makeStudyFolder, REPO_ROOT, tempDir } from '../helpers/media';
@@ -23,12 +26,15 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; text: string; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(`${host.url}${path}`, { method, headers }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: bytes.toString('utf8'), bytes });
+      });
     });
     req.on('error', reject);
     if (body !== undefined) req.write(body);
@@ -38,7 +44,11 @@ function raw(method: string, path: string, body?: string, headers: Record<string
 
 const call = async (name: string, input: unknown, token = host.token) => {
   const r = await raw('POST', `/api/${name}`, JSON.stringify(input), { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-  return { status: r.status, body: JSON.parse(r.text) as { ok: boolean; value?: any; error?: { code: string; message: string } } };
+  return {
+    status: r.status,
+    binary: isBinaryReply(r.headers['content-type']),
+    body: replyOf(r.headers['content-type'] as string | undefined, r.bytes) as { ok: boolean; value?: any; error?: { code: string; message: string } },
+  };
 };
 
 let studyProject: Promise<string> | null = null;
@@ -143,17 +153,22 @@ describe('loopback host', () => {
     const stimuli = (await call('stimuli.list', { projectDir })).body.value as { id: number; role: string; kind: string; width: number; height: number; frameCount: number }[];
     const video = stimuli.find((s) => s.role === 'distorted' && s.kind === 'video')!;
     const r = await call('viewer.frameMap', { projectDir, stimulusId: video.id, frame: video.frameCount - 1, metric: 'ssim-y' });
-    expect(r.body.ok).toBe(true);
-    const m = r.body.value as { width: number; height: number; value: number; map: string; frame: number; model: null };
+    expect([r.body.ok, r.binary]).toEqual([true, true]);
+    const m = r.body.value as { width: number; height: number; value: number; map: Uint8Array; frame: number; model: null };
     expect([m.width, m.height, m.frame, m.model]).toEqual([video.width, video.height, video.frameCount - 1, null]);
-    const bytes = Buffer.from(m.map, 'base64');
-    expect(bytes.byteLength).toBe(4 * m.width * m.height);
-    const map = new Float32Array(bytes.buffer, bytes.byteOffset, m.width * m.height);
+    expect(m.map.byteLength).toBe(4 * m.width * m.height);
+    const map = float32View(m.map);
     expect(Math.max(...map)).toBeLessThanOrEqual(1);
     expect(m.value).toBeGreaterThan(0);
+    // The same frame's map as the engine computes it in-process: the transport carries it bit for bit.
+    const direct = await dispatch(engine.handlers, 'viewer.frameMap', { projectDir, stimulusId: video.id, frame: video.frameCount - 1, metric: 'ssim-y' });
+    expect(direct.ok && Buffer.compare(Buffer.from((direct.value as { map: Uint8Array }).map), Buffer.from(m.map))).toBe(0);
+    const pixels = await call('viewer.framePixels', { projectDir, stimulusId: video.id, frame: 1 });
+    expect([pixels.binary, pixels.body.value.ref.byteLength, pixels.body.value.dist.byteLength]).toEqual([true, 3 * m.width * m.height, 3 * m.width * m.height]);
     const reference = stimuli.find((s) => s.role === 'reference')!;
     const bad = await call('viewer.frameMap', { projectDir, stimulusId: reference.id, frame: 0, metric: 'ssim-y' });
     expect(bad.body).toMatchObject({ ok: false, error: { code: 'E_INPUT', message: expect.stringContaining('has no reference') } });
+    expect(bad.binary).toBe(false); // errors are JSON for every command
     const past = await call('viewer.frameMap', { projectDir, stimulusId: video.id, frame: video.frameCount, metric: 'ssim-y' });
     expect(past.body).toMatchObject({ ok: false, error: { code: 'E_INPUT', message: expect.stringContaining('past the end') } });
   });

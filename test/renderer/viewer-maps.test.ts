@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFloat32, differenceMap, MAP_KINDS, MAP_KINDS_INFO } from '../../src-renderer/src/lib/viewer/maps';
+import { differenceMap, MAP_KINDS, MAP_KINDS_INFO } from '../../src-renderer/src/lib/viewer/maps';
 
 describe('viewer maps', () => {
   it('the absolute difference is the mean of |dist − ref| over R, G and B; the signed one keeps the sign', () => {
@@ -8,14 +8,6 @@ describe('viewer maps', () => {
     expect([...differenceMap(ref, dist, false)]).toEqual([3, 255]);
     expect([...differenceMap(ref, dist, true)]).toEqual([-1, 255]);
     expect(() => differenceMap(ref, dist.subarray(0, 3), false)).toThrow(RangeError);
-  });
-
-  it('decodes the engine base64 float32 map element for element', () => {
-    const values = Float32Array.of(1, 0.5, -0.25, NaN, 0.123456789);
-    const b64 = Buffer.from(values.buffer).toString('base64');
-    const back = decodeFloat32(b64);
-    expect(back.length).toBe(5);
-    for (let i = 0; i < 5; i++) expect(Object.is(back[i], values[i])).toBe(true);
   });
 
   it('signed maps, and only they, are marked for the diverging scale', () => {

@@ -18,6 +18,7 @@ import type { WireError } from '../../../src-main/common/errors';
 import { plainMessage } from './messages';
 import { lanTokenFromPath } from '../../../src-main/common/lan';
 import { lanCall, lanStudy } from './lan-transport';
+import { BINARY_REPLY_TYPE, decodeBinaryReply } from '../../../src-main/common/binary-reply';
 
 export class ApiError extends Error {
   readonly code: WireError['code'];
@@ -150,7 +151,9 @@ function httpTransport(): Transport {
       }
       let reply: Reply<unknown>;
       try {
-        reply = (await res.json()) as Reply<unknown>;
+        // Pixels (the viewer's frames and maps) come as bytes, not JSON: common/binary-reply.ts.
+        const binary = res.headers.get('content-type') === BINARY_REPLY_TYPE;
+        reply = (binary ? decodeBinaryReply(await res.arrayBuffer()) : await res.json()) as Reply<unknown>;
       } catch {
         return { ok: false, error: { code: 'E_INTERNAL', message: `the engine answered ${res.status} without a reply` } };
       }

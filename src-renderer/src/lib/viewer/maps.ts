@@ -72,20 +72,3 @@ export function differenceMap(ref: Uint8Array, dist: Uint8Array, signed: boolean
   }
   return map;
 }
-
-/** base64 of little-endian float32 values (viewer.frameMap's `map`) as a Float32Array. */
-export function decodeFloat32(b64: string): Float32Array {
-  const bytes = decodeBytes(b64);
-  if (bytes.length % 4 !== 0) throw new RangeError(`${bytes.length} bytes are not whole float32 values`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
-  return out;
-}
-
-export function decodeBytes(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}

@@ -21,7 +21,8 @@ import { finiteRange, symmetricRange, type SequentialColormap } from './colormap
 import { frameForKey, LruCache, worstFrames } from './frames';
 import { framesToPrefetch } from './prefetch';
 import { mapIndexAt, rgbAt, withZoom, type ViewState, type Zoom } from './geometry';
-import { decodeBytes, decodeFloat32, differenceMap, MAP_KINDS_INFO, type MapKind } from './maps';
+import { differenceMap, MAP_KINDS_INFO, type MapKind } from './maps';
+import { float32View } from '../../../../src-main/common/binary-reply';
 
 export interface ViewerHost {
   projectDir(): string | null;
@@ -424,8 +425,8 @@ export class ViewerState {
       height: r.height,
       frames: r.frames,
       fps: r.fps,
-      ref: decodeBytes(r.ref),
-      dist: decodeBytes(r.dist),
+      ref: r.ref,
+      dist: r.dist,
     }));
     this.#pixels.set(key, p);
     // A failed request is not kept: the next step asks again.
@@ -451,7 +452,7 @@ export class ViewerState {
         frame: r.frame,
         width: r.width,
         height: r.height,
-        map: decodeFloat32(r.map),
+        map: float32View(r.map),
         value: r.value,
       }));
     }
