@@ -359,6 +359,23 @@ export const METRICS: readonly MetricDescriptor[] = [
     convention:
       "Mittal et al. 2013 with the official LIVE pristine model, as BasicSR's niqe: Y of BT.601 (studio swing, as BasicSR's to_y_channel) rounded, 96×96 blocks at full and half scale (MATLAB-style bicubic), no border crop; lower is better. Needs at least two 96×96 blocks.",
   },
+  {
+    id: 'cambi',
+    name: 'CAMBI',
+    kind: 'NR',
+    backend: 'kernel',
+    models: [],
+    version: '1',
+    input: 'luma',
+    higherIsBetter: false,
+    unit: '',
+    range: [0, null],
+    outputs: ['scalar', 'per-frame'],
+    params: [],
+    convention:
+      "Netflix's banding metric (Tandon et al. 2021) as libvmaf 3.2.0's cambi feature computes it with its defaults: on the distorted video alone (no reference: libvmaf's full_ref is off by default, so a pair's reference is ignored), the luma brought to 10 bits (8-bit shifted up and anti-dithered), window 65 scaled to the size (11 at 640×360), contrasts up to 4 10-bit levels (max_log_contrast 2) visible under BT.1886 with ΔL > 0.019·L, 5 scales, the top 60% of the c-values pooled per scale, capped at 1000; 0 = no banding, around 5 banding starts to be slightly annoying, 24 is the worst Netflix observed (their rule of thumb). Per frame, equal to the vmaf CLI's cambi to its printed precision; the pooled value is the mean (libvmaf's default); harmonic is libvmaf's n/Σ1/(s+1) − 1. 8- to 16-bit, no scaling (libvmaf's enc_width/enc_height are left unset).",
+    harmonicShift: 1,
+  },
 ];
 
 export const METRIC_IDS = METRICS.map((m) => m.id);

@@ -5,6 +5,7 @@
  */
 import type { ExtractorSpec } from './extractor';
 import { brisqueExtractor } from './brisque';
+import { cambiExtractor } from './cambi';
 import { msSsimYExtractor } from './ms-ssim-y';
 import { mseExtractor } from './mse';
 import { niqeExtractor } from './niqe';
@@ -25,7 +26,7 @@ export type { FrameMapValue } from './ssim-y-map';
  * feature vector per frame instead of a number; its stage makes the values (extractor.ts).
  */
 export const KERNEL_EXTRACTORS: Readonly<Record<string, ExtractorSpec<unknown, number | Float64Array>>> = Object.fromEntries(
-  [mseExtractor, psnrExtractor, psnrYExtractor, psnrYuvExtractor, ssimExtractor, ssimYExtractor, msSsimYExtractor, brisqueExtractor, niqeExtractor, vmafExtractor, vifExtractor, admExtractor, motionExtractor].map((s) => [
+  [mseExtractor, psnrExtractor, psnrYExtractor, psnrYuvExtractor, ssimExtractor, ssimYExtractor, msSsimYExtractor, brisqueExtractor, niqeExtractor, vmafExtractor, vifExtractor, admExtractor, motionExtractor, cambiExtractor].map((s) => [
     s.id,
     s as unknown as ExtractorSpec<unknown, number | Float64Array>,
   ]),
