@@ -74,8 +74,8 @@ function dwtQuantStep(lambda: number, theta: number): number {
   return Math.fround((2.0 * WATSON_A * Math.pow(10.0, kt)) / BASIS_AMPLITUDES[lambda]![theta]!);
 }
 
-/** 1/Q per scale: [h/v factor, diagonal factor], single precision. */
-const RFACTORS: readonly (readonly [number, number])[] = [0, 1, 2, 3].map(
+/** 1/Q per scale: [h/v factor, diagonal factor], single precision (float ADM uses the same). */
+export const RFACTORS: readonly (readonly [number, number])[] = [0, 1, 2, 3].map(
   (s) => [Math.fround(1 / dwtQuantStep(s, 1)), Math.fround(1 / dwtQuantStep(s, 2))] as const,
 );
 
