@@ -4,11 +4,13 @@
  * vmaf CLI's JSON in ../shared/golden/vmaf/results (run with --feature cambi at its defaults). CAMBI
  * is no-reference: it runs on the distorted file alone, and a pair's reference changes nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Cambi } from '../../src-main/kernels/vmaf/cambi';
 import { iqa } from '../helpers/cli';
-import { makeMp4, makePng, tempDir } from '../helpers/media';
+import { ffmpeg, makeMp4, makePng, tempDir } from '../helpers/media';
 import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 
 const haveGolden = sharedData('golden');
@@ -62,6 +64,32 @@ describe('iqa metrics --metrics cambi', () => {
     // libvmaf's harmonic_mean of a feature is n / Σ 1/(v + 1) − 1.
     const harmonic = run([...pair, '--metrics', 'cambi', '--pooling', 'harmonic']);
     expect(Math.abs(harmonic.metrics.cambi!.value - g.pooled_metrics.cambi!.harmonic_mean!)).toBeLessThanOrEqual(PRINTED);
+  });
+
+  it.runIf(haveGolden)('a 10-bit video reaches the kernel at 10 bits (no anti-dithering, no reduction to 8 bits)', () => {
+    const tmp = tempDir('cambi-10bit');
+    try {
+      const file = join(tmp.dir, 'dist10.mkv');
+      const frames = 4;
+      ffmpeg(['-i', join(GOLDEN, 'dist/p02_mandelbrot__x264_crf35.mp4'), '-frames:v', String(frames), '-pix_fmt', 'yuv420p10le', '-c:v', 'ffv1', file]);
+      const raw = execFileSync(process.env.IQA_FFMPEG ?? 'ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'yuv420p10le', '-'], { maxBuffer: 64 << 20 });
+      const [w, h] = [640, 360];
+      const frameSamples = (w * h * 3) / 2;
+      const samples = new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+      expect(samples.length).toBe(frames * frameSamples);
+      const cambi = new Cambi(w, h, 10);
+      const expected = Array.from({ length: frames }, (_, k) => cambi.score({ data: samples.subarray(k * frameSamples, k * frameSamples + w * h), width: w, height: h, stride: w }));
+      const out = run(['--dist', file, '--metrics', 'cambi', '--per-frame']);
+      const got = out.metrics.cambi!.perFrame!;
+      expect(got).toHaveLength(frames);
+      got.forEach((v, k) => expect(v, `frame ${k}`).toBeCloseTo(expected[k]!, 12));
+      // At 10 bits the score is not the 8-bit one (which is anti-dithered): the engine did not reduce the depth.
+      const eight = new Cambi(w, h, 8);
+      const dist8 = execFileSync(process.env.IQA_FFMPEG ?? 'ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 64 << 20 });
+      expect(got[0]).not.toBeCloseTo(eight.score({ data: new Uint8Array(dist8.buffer, dist8.byteOffset, w * h), width: w, height: h, stride: w }), 6);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('refuses, in one line, a picture smaller than libvmaf takes and an RGB image', () => {
