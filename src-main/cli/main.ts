@@ -20,6 +20,7 @@ import { addSetsCommand } from './sets-command';
 import { addStudyCommand } from './study-command';
 import { addAlignCommand } from './align-command';
 import { addViewCommand } from './view-command';
+import { addShardCommands } from './shard-commands';
 import { addMetricOptions, policyOf, resolveLabelledMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
@@ -129,6 +130,7 @@ export function buildProgram(): Command {
   addStudyCommand(program);
   addAlignCommand(program);
   addViewCommand(program);
+  addShardCommands(program);
 
   program
     .command('web')

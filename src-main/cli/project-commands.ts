@@ -16,6 +16,7 @@ import { withEngine, type CliEngine } from './engine-client';
 import { addMetricOptions, policyOf, resolveMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { printTable } from './table';
+import { parseShardSpec } from '../common/shard-spec';
 
 export function parseYuv(v: string): RawVideoGeometry {
   const m = /^(\d+)x(\d+):([a-z0-9_]+)@([\d.]+)$/.exec(v);
@@ -31,6 +32,12 @@ function parsePattern(v: string): string {
     throw new InvalidArgumentError(`not a valid regular expression (${(err as Error).message})`);
   }
   return v;
+}
+
+function parseShard(v: string): { index: number; count: number } {
+  const s = parseShardSpec(v);
+  if (!s) throw new InvalidArgumentError('expected I/N with 1 <= I <= N, e.g. 2/4');
+  return s;
 }
 
 const names = (v: string) =>
@@ -139,8 +146,9 @@ export function addProjectCommands(program: Command): void {
     .option('--force', 'recompute pairs that already have values')
     .option('--only <names>', 'comma-separated names of distorted stimuli to compute', names)
     .option('--no-alignment-decisions', 'ignore the alignments confirmed in the viewer (by default a pair whose detected alignment was confirmed by flicker is computed with it, as the app does)')
+    .option('--shard <i/n>', "compute only shard I of N of the pairs still to compute, into the shard's own store under <dir>/shards/ (fold it in with iqa merge)", parseShard)
     .option('--json', 'print the run report as JSON')
-    .action((dir: string, o: MetricCliOptions & { force?: boolean; only?: string[]; json?: boolean; alignmentDecisions?: boolean }) =>
+    .action((dir: string, o: MetricCliOptions & { force?: boolean; only?: string[]; json?: boolean; alignmentDecisions?: boolean; shard?: { index: number; count: number } }) =>
       withEngine(o.threads !== undefined ? { threads: o.threads } : {}, async (engine) => {
         const projectDir = resolve(dir);
         const metrics = resolveMetrics(o.metrics, o.param);
@@ -152,8 +160,10 @@ export function addProjectCommands(program: Command): void {
           policy: policyOf(o),
           pooling: o.pooling,
           ...(o.acceptDecodeErrors ? { acceptDecodeErrors: true } : {}),
+          ...(o.shard ? { shard: o.shard } : {}),
         };
-        const runs = o.alignmentDecisions === false ? [base] : await withConfirmedAlignments(engine, base, o.only);
+        // A shard never opens the project for writing; it refuses pairs with confirmed alignments itself.
+        const runs = o.alignmentDecisions === false || o.shard ? [base] : await withConfirmedAlignments(engine, base, o.only);
         const report: MetricRunReport = { pairs: 0, computed: 0, skipped: 0, failed: [] };
         const changed = new Set<string>();
         for (const run of runs) {

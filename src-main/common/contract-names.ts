@@ -65,6 +65,10 @@ export const COMMAND_NAMES = [
   'jobs.list',
   'jobs.cancel',
   'jobs.clearFinished',
+  'shards.status',
+  'shards.merge',
+  'slurm.submit',
+  'slurm.status',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

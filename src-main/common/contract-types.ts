@@ -61,6 +61,83 @@ export interface MetricsRunInputType {
   policy?: AlignPolicyInput;
   /** Compute from damaged files' concealed frames (recorded in each value's decoder provenance) instead of failing them. */
   acceptDecodeErrors?: boolean;
+  /**
+   * Compute only shard `index` (1-based) of `count` of the pairs still to compute, into the shard's own
+   * store beside the project (services/shards/; the project file is only read); `shards.merge` folds it in.
+   */
+  shard?: { index: number; count: number };
+}
+
+/** One shard of a sharded run (services/shards/): its store's state. */
+export interface ShardState {
+  index: number;
+  /** missing: no store yet; unfinished: started, not done; done: finished, not merged; merged: folded into the project. */
+  state: 'missing' | 'unfinished' | 'done' | 'merged';
+  /** Stimuli with values in the store, of those planned. */
+  computed: number;
+  planned: number;
+  doneAt: string | null;
+}
+
+/** A sharded run: one metric configuration split over `count` shards (<project>/shards/<runKey>/). */
+export interface ShardRun {
+  runKey: string;
+  count: number;
+  /** The metric configurations, as id{params}. */
+  metrics: string[];
+  shards: ShardState[];
+}
+
+export interface ShardMergeReport {
+  runs: (ShardRun & { merged: number[]; alreadyMerged: number[] })[];
+}
+
+/** `iqa slurm submit`: a sharded run as a Slurm job array and a merge job depending on it. */
+export interface SlurmSubmitInput {
+  projectDir: string;
+  metrics: MetricRequestInput[];
+  shards: number;
+  force?: boolean;
+  pooling?: Pooling;
+  policy?: AlignPolicyInput;
+  acceptDecodeErrors?: boolean;
+  partition?: string;
+  /** sbatch --time, e.g. 2:00:00 or 1-00:00:00. */
+  time?: string;
+  cpusPerTask?: number;
+  /** sbatch --gres, e.g. gpu:1. */
+  gres?: string;
+  /** Write the scripts and say what would be submitted, without calling sbatch. */
+  dryRun?: boolean;
+}
+
+export interface SlurmJob {
+  kind: 'array' | 'merge';
+  jobId: string;
+  shards: number[];
+  script: string;
+  submittedAt: string;
+}
+
+export interface SlurmSubmitReport {
+  runKey: string;
+  count: number;
+  /** The shards submitted (those neither finished nor queued). */
+  shards: number[];
+  arrayScript: string;
+  mergeScript: string;
+  /** The sbatch command lines, in order. */
+  commands: string[];
+  arrayJobId: string | null;
+  mergeJobId: string | null;
+  dryRun: boolean;
+}
+
+export interface SlurmStatusReport {
+  /** Per run, its jobs and each shard's Slurm state by index (e.g. RUNNING, CANCELLED), where Slurm still knows it. */
+  runs: (ShardRun & { jobs: SlurmJob[]; slurm: Record<string, string> })[];
+  /** Why Slurm could not be asked, when it could not. */
+  schedulerError: string | null;
 }
 /** A metrics run with its defaults filled in. */
 export interface MetricsRunInput extends MetricsRunInputType {
@@ -366,6 +443,10 @@ export interface CommandInputs {
   'jobs.cancel': { jobId: string };
   /** Forgets finished jobs (done, failed, cancelled): those of one project, or (null) those of no project. */
   'jobs.clearFinished': { projectDir: string | null };
+  'shards.status': ProjectRef;
+  'shards.merge': ProjectRef;
+  'slurm.submit': SlurmSubmitInput;
+  'slurm.status': ProjectRef;
 }
 
 /** What each command returns. */
@@ -426,6 +507,10 @@ export interface CommandOutputs {
   'jobs.list': JobSnapshot[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.clearFinished': { cleared: number };
+  'shards.status': ShardRun[];
+  'shards.merge': ShardMergeReport;
+  'slurm.submit': SlurmSubmitReport;
+  'slurm.status': SlurmStatusReport;
 }
 
 export type CommandInput<C extends CommandName> = CommandInputs[C];

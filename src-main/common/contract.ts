@@ -108,6 +108,11 @@ export const alignmentReportSchema = z.strictObject({
   notes: z.array(z.string().max(2000)).max(100),
 });
 
+/** One shard of N (1-based, as Slurm's array task ids). */
+const shardSpecSchema = z
+  .strictObject({ index: z.number().int().min(1), count: z.number().int().min(1).max(10_000) })
+  .refine((s) => s.index <= s.count, 'the shard index must be between 1 and the shard count');
+
 export const metricsRunSchema = z.strictObject({
   projectDir: absPath,
   metrics: z.array(metricRequestSchema).min(1, 'choose at least one metric').max(50),
@@ -119,6 +124,23 @@ export const metricsRunSchema = z.strictObject({
   policy: alignPolicySchema.default({}),
   /** Compute from damaged files' concealed frames (recorded in each value's decoder provenance) instead of failing them. */
   acceptDecodeErrors: z.boolean().optional(),
+  shard: shardSpecSchema.optional(),
+});
+
+/** `iqa slurm submit` (services/shards/slurm.ts); the scheduler options become #SBATCH lines, so only their plain forms pass. */
+export const slurmSubmitSchema = z.strictObject({
+  projectDir: absPath,
+  metrics: z.array(metricRequestSchema).min(1, 'choose at least one metric').max(50),
+  shards: z.number().int().min(1).max(10_000),
+  force: z.boolean().optional(),
+  pooling: z.enum(POOLINGS).optional(),
+  policy: alignPolicySchema.optional(),
+  acceptDecodeErrors: z.boolean().optional(),
+  partition: z.string().regex(/^[A-Za-z0-9_.,-]{1,100}$/, 'a partition name (letters, digits, _ . , -)').optional(),
+  time: z.string().regex(/^(\d+-)?\d{1,3}(:\d{2}){0,2}$/, 'a Slurm time limit: MM, HH:MM:SS or D-HH:MM:SS').optional(),
+  cpusPerTask: z.number().int().min(1).max(1024).optional(),
+  gres: z.string().regex(/^[A-Za-z0-9_]+(:[A-Za-z0-9_.-]+){0,2}$/, 'a generic resource such as gpu:1 or gpu:a100:2').optional(),
+  dryRun: z.boolean().optional(),
 });
 
 /** The MOS choice (contract-types.ts, MosChoice); its defaults are MOS_CHOICE_DEFAULTS. */
@@ -426,6 +448,10 @@ export const commands = {
   'jobs.list': command(z.strictObject({})),
   'jobs.cancel': command(z.strictObject({ jobId: z.string().min(1).max(100) })),
   'jobs.clearFinished': command(z.strictObject({ projectDir: absPath.nullable() })),
+  'shards.status': command(z.strictObject({ projectDir: absPath })),
+  'shards.merge': command(z.strictObject({ projectDir: absPath })),
+  'slurm.submit': command(slurmSubmitSchema),
+  'slurm.status': command(z.strictObject({ projectDir: absPath })),
 } as const satisfies Record<CommandName, CommandSpec<z.ZodType>>;
 
 export type Commands = typeof commands;

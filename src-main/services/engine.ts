@@ -44,6 +44,7 @@ import { PathAccess, type AccessRoots } from './access/path-access';
 import { checkNewProjectLocation } from './projects/project-location';
 import { countStimuli, getStimulus, listStimuli } from './store/stimuli-repo';
 import { studyHandlers } from './study/study-handlers';
+import { shardHandlers, startShardJob } from './shards/shard-handlers';
 import { decodeStimulusPixels, sessionStimulus, upcomingStimuli } from './study/presentation';
 import type { LanControl } from './study/lan-control';
 
@@ -239,6 +240,8 @@ export class Engine {
     },
     'metrics.list': async () => [...METRICS],
     'metrics.run': async (input) => {
+      // A shard reads the project file without this engine's writable connection (services/shards/).
+      if (input.shard) return { jobId: startShardJob(this, input) };
       const dir = resolve(input.projectDir);
       const db = this.db(dir);
       const metrics = input.metrics.map((m) => {
@@ -365,6 +368,7 @@ export class Engine {
       return { filename: `sureal-${(study ?? 'dataset').replace(/[^A-Za-z0-9._-]+/g, '_')}.py`, mime: 'text/x-python', content };
     },
     ...studyHandlers({ db: (dir) => this.db(dir), mediaPath: (dir, s) => this.#mediaPath(dir, s) }),
+    ...shardHandlers(this),
     'sessions.upcoming': async ({ projectDir, sessionId, count }) => upcomingStimuli(this.db(projectDir), sessionId, count),
     'sessions.stimulus': async ({ projectDir, sessionId, stimulusId }) => {
       const dir = resolve(projectDir);

@@ -301,6 +301,35 @@ CREATE INDEX alignment_decisions_reference ON alignment_decisions(reference_id);
 ALTER TABLE trials ADD COLUMN timed_out_at TEXT;
 `,
   },
+  {
+    version: 7,
+    name: 'sharded runs: shards merged into the project, and the Slurm jobs submitted for them',
+    sql: `
+-- A shard store (<project>/shards/<run_key>/shard-<i>-of-<n>.sqlite, services/shards/) folded into this
+-- project by iqa merge; done_at is the store's own finish time, so a shard computed again is merged again.
+CREATE TABLE shard_merges (
+  run_key     TEXT NOT NULL,
+  shard_index INTEGER NOT NULL CHECK (shard_index >= 1),
+  shard_count INTEGER NOT NULL CHECK (shard_count >= shard_index),
+  done_at     TEXT NOT NULL,
+  merged_at   TEXT NOT NULL,
+  PRIMARY KEY (run_key, shard_index)
+);
+
+-- Jobs iqa slurm submit handed to sbatch: the shard array (kind 'array', with the shard indices it runs)
+-- and the merge job that depends on it.
+CREATE TABLE slurm_jobs (
+  id           INTEGER PRIMARY KEY,
+  run_key      TEXT NOT NULL,
+  kind         TEXT NOT NULL CHECK (kind IN ('array', 'merge')),
+  job_id       TEXT NOT NULL,
+  shards       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(shards)),
+  script       TEXT NOT NULL,
+  submitted_at TEXT NOT NULL
+);
+CREATE INDEX slurm_jobs_run ON slurm_jobs(run_key);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
