@@ -83,6 +83,37 @@ describe('iqa metrics --metrics vmaf', () => {
     }
   });
 
+  it.runIf(haveGolden)('p02_mandelbrot__x264_crf35: vmaf:model=vmaf_float_v0.6.1 (the float extractors) and its adm per frame and pooled, as the vmaf CLI', () => {
+    const r = iqa([
+      'metrics',
+      '--ref', join(GOLDEN, 'ref/p02_mandelbrot.mkv'),
+      '--dist', join(GOLDEN, 'dist/p02_mandelbrot__x264_crf35.mp4'),
+      '--metrics', 'vmaf:model=vmaf_float_v0.6.1,adm:model=vmaf_float_v0.6.1',
+      '--per-frame', '--json',
+    ]);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('iqa:'))).toEqual([]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { frames: number; metrics: Record<string, MetricJson> };
+    expect(out.frames).toBe(30);
+    expect(Object.keys(out.metrics)).toEqual(['vmaf:model=vmaf_float_v0.6.1', 'adm:model=vmaf_float_v0.6.1']);
+    const models = golden('p02_mandelbrot__x264_crf35.models.json');
+    // Float path (test/kernels/vmaf/float-features.test.ts says why): the score within 2e-5 of the
+    // CLI's per frame (measured 1.29e-5 at worst over the golden pairs; the bound is 1e-3), the
+    // feature to the printed precision.
+    const vmaf = out.metrics['vmaf:model=vmaf_float_v0.6.1']!;
+    const expected = perFrame(models, 'vmaf_float_v0.6.1');
+    expect(vmaf.perFrame).toHaveLength(30);
+    expect(Math.max(...vmaf.perFrame!.map((v, k) => Math.abs(v - expected[k]!)))).toBeLessThanOrEqual(2e-5);
+    expect(Math.abs(vmaf.value - models.pooled_metrics['vmaf_float_v0.6.1']!.mean!)).toBeLessThanOrEqual(2e-5);
+    expect(vmaf.model).toMatchObject({ id: 'vmaf_float_v0.6.1', sha256: '26573aa333346f1109226e7283969e8b3581119a1ab7f18897767351dd963ff8', provider: 'kernel', comparable: true });
+    const adm = out.metrics['adm:model=vmaf_float_v0.6.1']!;
+    const adm2 = perFrame(models, 'adm2');
+    expect(Math.max(...adm.perFrame!.map((v, k) => Math.abs(v - adm2[k]!)))).toBeLessThanOrEqual(5e-7 + 1e-9);
+    // and not the integer extractor's value, which differs in the 6th decimal on some frames
+    const integerAdm2 = perFrame(models, 'integer_adm2');
+    expect(Math.max(...adm.perFrame!.map((v, k) => Math.abs(v - integerAdm2[k]!)))).toBeGreaterThan(1e-6);
+  });
+
   it('a pair of different sizes without --scale: the one-line E_MISMATCH of every full-reference metric', () => {
     const tmp = tempDir('vmaf-sizes');
     try {
@@ -99,7 +130,7 @@ describe('iqa metrics --metrics vmaf', () => {
   });
 
   it.runIf(haveGolden)('refuses a model it does not ship, naming the ones it does', () => {
-    const r = iqa(['metrics', '--ref', join(GOLDEN, 'ref/p01_testsrc2.mkv'), '--dist', join(GOLDEN, 'dist/p01_testsrc2__x264_crf35.mp4'), '--metrics', 'vmaf:model=vmaf_float_v0.6.1']);
+    const r = iqa(['metrics', '--ref', join(GOLDEN, 'ref/p01_testsrc2.mkv'), '--dist', join(GOLDEN, 'dist/p01_testsrc2__x264_crf35.mp4'), '--metrics', 'vmaf:model=vmaf_v1.0.16_3d0h']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/vmaf: model: .*vmaf_v0\.6\.1neg/);
   });

@@ -2,8 +2,9 @@
  * VMAF (registry `vmaf`) as two halves, because a frame's score needs the next frame (motion2 =
  * min(SAD of this frame, SAD of the next)) while the frame pool computes frames in any order:
  * - in the pool, `extract` computes frame k's features (integer VIF, ADM and the motion SAD against
- *   reference frame k−1, which the decode loop hands over as `prevRef`: `previousReference`) into a
- *   vector, with no state kept between frames (kernels/vmaf VmafFeatureExtractor);
+ *   reference frame k−1, which the decode loop hands over as `prevRef`: `previousReference`; the
+ *   float extractors' for vmaf_float_v0.6.1) into a vector, with no state kept between frames
+ *   (kernels/vmaf VmafFeatureExtractor);
  * - per pair, in frame order, `ordered` turns the vectors into scores (VmafScoreSequencer: motion2 and
  *   the model's SVM), one frame late, the last one at flush.
  * Luma only (the Y plane of a video, the grey plane), 8- or 10-bit, no scaling.
@@ -53,10 +54,13 @@ function vmafRun(id: string, pick: (params: Record<string, string | number>) => 
   };
 }
 
-/** One of the model's features by its libvmaf name (every v0.6.1 model has adm2, motion2 and the four VIF scales). */
-const feature = (name: string) => (frame: VmafFrame): number => {
-  const v = frame.features[name];
-  if (v === undefined) throw new RangeError(`the VMAF model has no feature ${name}`);
+/**
+ * One of the model's features by its libvmaf name: the integer extractor's, or the float extractor's
+ * for vmaf_float_v0.6.1 (every v0.6.1 model has adm2, motion2 and the four VIF scales).
+ */
+const feature = (name: string, floatName: string) => (frame: VmafFrame): number => {
+  const v = frame.features[name] ?? frame.features[floatName];
+  if (v === undefined) throw new RangeError(`the VMAF model has no feature ${name} or ${floatName}`);
   return v;
 };
 
@@ -65,9 +69,9 @@ export const vmafExtractor = vmafRun('vmaf', () => (frame) => frame.score);
 export const vifExtractor = vmafRun('vif', (params) => {
   const scale = Number(params.scale ?? 0);
   if (!Number.isInteger(scale) || scale < 0 || scale > 3) throw new RangeError(`VIF scale is 0, 1, 2 or 3, not ${params.scale}`);
-  return feature(`VMAF_integer_feature_vif_scale${scale}_score`);
+  return feature(`VMAF_integer_feature_vif_scale${scale}_score`, `VMAF_feature_vif_scale${scale}_score`);
 });
 /** VMAF's ADM (integer_adm2). */
-export const admExtractor = vmafRun('adm', () => feature('VMAF_integer_feature_adm2_score'));
+export const admExtractor = vmafRun('adm', () => feature('VMAF_integer_feature_adm2_score', 'VMAF_feature_adm2_score'));
 /** VMAF's motion2 (integer_motion2: the smaller of this frame's and the next frame's mean absolute difference of the blurred reference). */
-export const motionExtractor = vmafRun('motion', () => feature('VMAF_integer_feature_motion2_score'));
+export const motionExtractor = vmafRun('motion', () => feature('VMAF_integer_feature_motion2_score', 'VMAF_feature_motion2_score'));

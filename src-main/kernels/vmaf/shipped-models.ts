@@ -3,16 +3,17 @@
  * PROVENANCE.md there): byte-for-byte copies of Netflix's files at libvmaf 3.2.0. They are bundled into
  * the code that needs them (the JSON is imported at build time, as models/manifest.json is), so no
  * path has to be found at run time, in the CLI, the web host, a worker thread or the packaged app.
- * Only the models whose features this engine computes (libvmaf's integer VIF, ADM and motion) are
- * here: vmaf_float_v0.6.1 needs the float extractors, the v1.0.16 models CAMBI and speed_chroma.
+ * Only the models whose features this engine computes (libvmaf's integer VIF, ADM and motion, and
+ * for vmaf_float_v0.6.1 its float ones) are here: the v1.0.16 models need CAMBI and speed_chroma.
  */
 import v061 from '../../../models/vmaf/vmaf_v0.6.1.json';
 import v061neg from '../../../models/vmaf/vmaf_v0.6.1neg.json';
 import v061_4k from '../../../models/vmaf/vmaf_4k_v0.6.1.json';
 import v061_4kneg from '../../../models/vmaf/vmaf_4k_v0.6.1neg.json';
+import v061float from '../../../models/vmaf/vmaf_float_v0.6.1.json';
 import { parseVmafModel, type VmafModel } from './model';
 
-export const VMAF_MODEL_NAMES = ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg'] as const;
+export const VMAF_MODEL_NAMES = ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg', 'vmaf_float_v0.6.1'] as const;
 export type VmafModelName = (typeof VMAF_MODEL_NAMES)[number];
 export const VMAF_DEFAULT_MODEL: VmafModelName = 'vmaf_v0.6.1';
 
@@ -22,6 +23,7 @@ export const VMAF_MODEL_SHA256: Readonly<Record<VmafModelName, string>> = {
   'vmaf_v0.6.1neg': '1fcda193aaa2a3136471b7516b3c5dc344546c05fcde2d58609f8c60a2387392',
   'vmaf_4k_v0.6.1': '73b187001309703c89d57cf58baab01660bd11e4ea6fac62bc064c5f5da6dac8',
   'vmaf_4k_v0.6.1neg': 'f92048bf94401a5b915f551eb248709275c61df5f20d062a3ae010dcf4d4e8fc',
+  'vmaf_float_v0.6.1': '26573aa333346f1109226e7283969e8b3581119a1ab7f18897767351dd963ff8',
 };
 
 const JSON_OF: Readonly<Record<VmafModelName, unknown>> = {
@@ -29,6 +31,7 @@ const JSON_OF: Readonly<Record<VmafModelName, unknown>> = {
   'vmaf_v0.6.1neg': v061neg,
   'vmaf_4k_v0.6.1': v061_4k,
   'vmaf_4k_v0.6.1neg': v061_4kneg,
+  'vmaf_float_v0.6.1': v061float,
 };
 
 const parsed = new Map<string, VmafModel>();

@@ -1,6 +1,7 @@
 /**
  * VMAF of one video pair, frame by frame, with a model whose features are libvmaf's integer ones
- * (vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1, vmaf_4k_v0.6.1neg), in two halves:
+ * (vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1, vmaf_4k_v0.6.1neg) or its float ones
+ * (vmaf_float_v0.6.1: float_vif, float_adm, float_motion), in two halves:
  * - VmafFeatureExtractor: a frame's features from its reference and distorted luma and the reference
  *   frame before it (motion compares each reference frame with the one before), with no state from
  *   frame to frame, so the frame pool computes frames in any order (kernels/extractors/vmaf.ts);
@@ -17,12 +18,16 @@
  */
 import { IqaError } from '../../common/errors';
 import type { Plane } from '../image/plane';
+import { createFloatAdmWorkspace, floatAdm, type FloatAdmResult, type FloatAdmWorkspace } from './float-adm';
+import { createFloatMotionWorkspace, floatMotionSad, type FloatMotionWorkspace } from './float-motion';
+import { createFloatVifWorkspace, floatVif, type FloatVifResult, type FloatVifWorkspace } from './float-vif';
 import { createIntegerAdmWorkspace, integerAdm, type IntegerAdmResult, type IntegerAdmWorkspace } from './integer-adm';
 import { IntegerMotion, integerMotionSad } from './integer-motion';
 import { createIntegerVifWorkspace, integerVif, type IntegerVifResult, type IntegerVifWorkspace } from './integer-vif';
 import { predictVmaf, type VmafModel, type VmafPredictOptions } from './model';
 
-type Kind = 'adm' | 'vif' | 'motion';
+type Kind = 'adm' | 'vif' | 'motion' | 'float_adm' | 'float_vif' | 'float_motion';
+const isMotion = (kind: Kind): boolean => kind === 'motion' || kind === 'float_motion';
 
 /** Which extractor gives a libvmaf feature name, and how to read it from that extractor's result. */
 const FEATURES: Readonly<Record<string, { kind: Kind; pick: string }>> = {
@@ -40,6 +45,17 @@ const FEATURES: Readonly<Record<string, { kind: Kind; pick: string }>> = {
   VMAF_integer_feature_motion_sad_score: { kind: 'motion', pick: 'sad' },
   VMAF_integer_feature_motion2_score: { kind: 'motion', pick: 'motion2' },
   VMAF_integer_feature_motion3_score: { kind: 'motion', pick: 'motion3' },
+  VMAF_feature_adm2_score: { kind: 'float_adm', pick: 'adm2' },
+  VMAF_feature_adm_scale0_score: { kind: 'float_adm', pick: 'scale0' },
+  VMAF_feature_adm_scale1_score: { kind: 'float_adm', pick: 'scale1' },
+  VMAF_feature_adm_scale2_score: { kind: 'float_adm', pick: 'scale2' },
+  VMAF_feature_adm_scale3_score: { kind: 'float_adm', pick: 'scale3' },
+  VMAF_feature_vif_scale0_score: { kind: 'float_vif', pick: 'scale0' },
+  VMAF_feature_vif_scale1_score: { kind: 'float_vif', pick: 'scale1' },
+  VMAF_feature_vif_scale2_score: { kind: 'float_vif', pick: 'scale2' },
+  VMAF_feature_vif_scale3_score: { kind: 'float_vif', pick: 'scale3' },
+  VMAF_feature_motion_score: { kind: 'float_motion', pick: 'sad' },
+  VMAF_feature_motion2_score: { kind: 'float_motion', pick: 'motion2' },
 };
 
 /** The options each extractor takes here, with libvmaf's defaults (others: E_UNSUPPORTED unless at their default). */
@@ -47,12 +63,18 @@ const OPTIONS: Readonly<Record<Kind, Readonly<Record<string, number>>>> = {
   adm: { adm_enhn_gain_limit: 100, adm_dlm_weight: 0.5, adm_min_val: 0 },
   vif: { vif_enhn_gain_limit: 100 },
   motion: { motion_max_val: 10000 },
+  float_adm: { adm_enhn_gain_limit: 100 },
+  float_vif: { vif_enhn_gain_limit: 100 },
+  float_motion: { motion_max_val: 10000 },
 };
 /** Options accepted only at libvmaf's default value. */
 const FIXED: Readonly<Record<Kind, Readonly<Record<string, number | boolean>>>> = {
   adm: { adm_norm_view_dist: 3, adm_ref_display_height: 1080, adm_csf_mode: 0, adm_noise_weight: 0.03125, adm_csf_scale: 1, adm_csf_diag_scale: 1, adm_skip_scale0: false, adm_skip_aim: false },
   vif: { vif_skip_scale0: false },
   motion: { motion_force_zero: false, motion_blend_factor: 1, motion_blend_offset: 40, motion_fps_weight: 1, motion_five_frame_window: false, motion_moving_average: false },
+  float_adm: { adm_norm_view_dist: 3, adm_ref_display_height: 1080, adm_csf_mode: 0, adm_noise_weight: 0.03125, adm_csf_scale: 1, adm_csf_diag_scale: 1, adm_skip_scale0: false, adm_bypass_cm: 0, adm_p_norm: 3 },
+  float_vif: { vif_skip_scale0: false, vif_kernelscale: 1, vif_prescale: 1, vif_sigma_nsq: 2 },
+  float_motion: { motion_force_zero: false, motion_blend_factor: 1, motion_blend_offset: 40, motion_fps_weight: 1, motion_add_scale1: false, motion_add_uv: false, motion_filter_size: 5 },
 };
 
 function resolveOptions(kind: Kind, given: Readonly<Record<string, unknown>>, feature: string, source: string): Record<string, number> {
@@ -125,6 +147,9 @@ export class VmafFeatureExtractor {
   private readonly plan: FeaturePlan;
   private readonly vifWs: (IntegerVifWorkspace | null)[];
   private readonly admWs: (IntegerAdmWorkspace | null)[];
+  private readonly fVifWs: (FloatVifWorkspace | null)[];
+  private readonly fAdmWs: (FloatAdmWorkspace | null)[];
+  private readonly fMotionWs: (FloatMotionWorkspace | null)[];
   private readonly row: Int32Array;
   private readonly rowIdx = new Int32Array(5);
 
@@ -136,6 +161,9 @@ export class VmafFeatureExtractor {
     this.plan = planFeatures(model);
     this.vifWs = this.plan.extractors.map((e) => (e.kind === 'vif' ? createIntegerVifWorkspace(width, height, bitDepth) : null));
     this.admWs = this.plan.extractors.map((e) => (e.kind === 'adm' ? createIntegerAdmWorkspace(width, height, bitDepth) : null));
+    this.fVifWs = this.plan.extractors.map((e) => (e.kind === 'float_vif' ? createFloatVifWorkspace(width, height, bitDepth) : null));
+    this.fAdmWs = this.plan.extractors.map((e) => (e.kind === 'float_adm' ? createFloatAdmWorkspace(width, height, bitDepth) : null));
+    this.fMotionWs = this.plan.extractors.map((e) => (e.kind === 'float_motion' ? createFloatMotionWorkspace(width, height, bitDepth) : null));
     if (this.plan.extractors.some((e) => e.kind === 'motion')) new IntegerMotion(width, height, bitDepth); // checks the size and bit depth now
     this.row = new Int32Array(width);
     this.length = model.featureNames.length + this.plan.extractors.length;
@@ -144,7 +172,10 @@ export class VmafFeatureExtractor {
   /** Frame k's feature vector; `prevRef` is reference frame k−1 (null for frame 0). */
   extract(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>, prevRef: Plane<Uint8Array | Uint16Array> | null, out = new Float64Array(this.length)): Float64Array {
     const { extractors, features } = this.plan;
-    const results: (IntegerVifResult | IntegerAdmResult | number)[] = extractors.map((e, x) => {
+    const results: (IntegerVifResult | IntegerAdmResult | FloatVifResult | FloatAdmResult | number)[] = extractors.map((e, x) => {
+      if (e.kind === 'float_vif') return floatVif(ref, dist, this.fVifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
+      if (e.kind === 'float_adm') return floatAdm(ref, dist, this.fAdmWs[x]!, { enhnGainLimit: e.options.adm_enhn_gain_limit });
+      if (e.kind === 'float_motion') return prevRef ? floatMotionSad(prevRef, ref, this.fMotionWs[x]!, e.options.motion_max_val) : 0;
       if (e.kind === 'vif') return integerVif(ref, dist, this.vifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
       if (e.kind === 'adm') {
         return integerAdm(ref, dist, this.admWs[x]!, { enhnGainLimit: e.options.adm_enhn_gain_limit, dlmWeight: e.options.adm_dlm_weight, minVal: e.options.adm_min_val });
@@ -156,7 +187,7 @@ export class VmafFeatureExtractor {
       if (typeof r === 'number') {
         out[i] = pick === 'sad' ? r : Number.NaN; // motion2/3 are filled in when the next SAD is known
       } else if ('adm2' in r) {
-        out[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' ? r.aim : pick === 'adm3' ? r.adm3 : r.scales[Number(pick.slice(5))]!;
+        out[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' && 'aim' in r ? r.aim : pick === 'adm3' && 'adm3' in r ? r.adm3 : r.scales[Number(pick.slice(5))]!;
       } else {
         out[i] = r.scores[Number(pick.slice(5))]!;
       }
@@ -220,7 +251,7 @@ export class VmafScoreSequencer {
     const n = this.plan.features.length;
     this.plan.features.forEach(({ ex, pick }, i) => {
       const e = this.plan.extractors[ex]!;
-      if (e.kind !== 'motion' || pick === 'sad') return;
+      if (!isMotion(e.kind) || pick === 'sad') return;
       const max = e.options.motion_max_val!;
       const sad = values[n + ex]!;
       const nextSad = next ? next[n + ex]! : null;

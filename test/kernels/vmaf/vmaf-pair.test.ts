@@ -81,7 +81,10 @@ describe.skipIf(!haveModels)('VmafPairScorer', () => {
     expect(() => new VmafPairScorer(loadModel('vmaf_v1.0.16_3d0h'), 64, 64, 8)).toThrow(
       expect.objectContaining({ code: 'E_MODEL', message: expect.stringContaining('Cambi_feature_cambi_score') }),
     );
-    expect(() => new VmafPairScorer(loadModel('vmaf_float_v0.6.1'), 64, 64, 8)).toThrow(expect.objectContaining({ code: 'E_MODEL' }));
+    const floatJson = JSON.parse(readFileSync(join(VMAF_MODELS_DIR, 'vmaf_float_v0.6.1.json'), 'utf8')) as { model_dict: Record<string, unknown> };
+    floatJson.model_dict.feature_opts_dicts = [{}, {}, { vif_kernelscale: 2 }];
+    const ks2 = parseVmafModel(JSON.stringify(floatJson), 'ks2.json');
+    expect(() => new VmafPairScorer(ks2, 64, 64, 8)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringContaining('vif_kernelscale=2') }));
     const json = JSON.parse(readFileSync(join(VMAF_MODELS_DIR, 'vmaf_v0.6.1.json'), 'utf8')) as { model_dict: Record<string, unknown> };
     json.model_dict.feature_opts_dicts = [{ adm_csf_mode: 2 }];
     const csf2 = parseVmafModel(JSON.stringify(json), 'csf2.json');
