@@ -71,7 +71,8 @@ export async function benchEngineLoop(quick: boolean): Promise<{ text: string; j
     ]);
     return { text, json };
   } finally {
-    engine.close();
+    // shutdown, not close: it waits for the analysis cache write that follows the reply (else rmSync races it: ENOTEMPTY).
+    await engine.shutdown();
     rmSync(dir, { recursive: true, force: true });
   }
 }

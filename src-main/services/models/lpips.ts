@@ -55,7 +55,12 @@ export async function lpipsPair(ref: Uint8Array, dist: Uint8Array, width: number
   toTensor(ref, width, height, layout, img0, 0, 'reference');
   toTensor(dist, width, height, layout, img1, 0, 'distorted');
   const dims = [1, 3, height, width];
-  const r = await (opts.inference ?? sharedInference()).run(model, { img0: { data: img0, dims }, img1: { data: img1, dims } }, { outputs: opts.map ? ['distance', 'spatial_map'] : ['distance'], signal: opts.signal });
+  const r = await (opts.inference ?? sharedInference()).run(model, { img0: { data: img0, dims }, img1: { data: img1, dims } }, {
+    outputs: opts.map ? ['distance', 'spatial_map'] : ['distance'],
+    signal: opts.signal,
+    // Made for this call: moved to the worker, not copied on the engine's thread.
+    transfer: true,
+  });
   const out: LpipsResult = { distance: r.outputs.distance!.data[0]!, modelId: model, modelSha256: r.modelSha256, provider: r.provider };
   if (opts.map) out.map = r.outputs.spatial_map!.data;
   return out;
@@ -83,6 +88,6 @@ export async function lpipsPairs(
     toTensor(p.dist, width, height, layout, img1, i * per, `distorted #${i}`);
   });
   const dims = [pairs.length, 3, height, width];
-  const r = await (opts.inference ?? sharedInference()).runBatched(model, { img0: { data: img0, dims }, img1: { data: img1, dims } }, { outputs: ['distance'], signal: opts.signal, memoryBudgetBytes: opts.memoryBudgetBytes });
+  const r = await (opts.inference ?? sharedInference()).runBatched(model, { img0: { data: img0, dims }, img1: { data: img1, dims } }, { outputs: ['distance'], signal: opts.signal, memoryBudgetBytes: opts.memoryBudgetBytes, transfer: true });
   return { distances: r.outputs.distance!.data, modelId: model, modelSha256: r.modelSha256, provider: r.provider, batches: r.batches };
 }
