@@ -8,7 +8,7 @@ import { VmafFeatureExtractor, VmafPairScorer, VmafScoreSequencer } from '../../
 import { SYN_FRAMES, SYN_HEIGHT, SYN_WIDTH, syntheticLuma } from './synthetic-pair';
 
 describe('VMAF in two halves', () => {
-  for (const [model, bits] of [['vmaf_v0.6.1', 8], ['vmaf_v0.6.1neg', 10]] as const) {
+  for (const [model, bits] of [['vmaf_v0.6.1', 8], ['vmaf_v0.6.1neg', 10], ['vmaf_float_v0.6.1', 10]] as const) {
     it(`${model}, ${bits}-bit synthetic pair: frames in reverse order, then sequenced, equal the in-order scorer`, () => {
       const m = shippedVmafModel(model);
       const ref = (f: number) => planeOf(syntheticLuma(f, bits, false), SYN_WIDTH, SYN_HEIGHT);
