@@ -1,8 +1,8 @@
 /**
  * ADM as libvmaf 3.2.0's floating-point extractor `float_adm` computes it with its default options
  * (Watson97 CSF, viewing distance 3 heights of a 1080-line display, noise weight 0.03125): features
- * `VMAF_feature_adm2_score` and `adm_scale0..3` (the AIM/adm3 outputs are not computed here: no
- * float model uses them).
+ * `VMAF_feature_adm2_score`, `adm_scale0..3`, `VMAF_feature_aim_score` and `VMAF_feature_adm3_score`
+ * (DLM weight 0.5).
  *
  * Convention (read from libvmaf's float_adm.c, adm.c and adm_tools.c):
  * - luma as single-precision `v − 128` (8-bit) or `v/4 − 128` (10-bit), as picture_copy makes it;
@@ -22,7 +22,8 @@
  * - cube-root pooling (glibc powf(x, 1/3f)) over the band less a 10% border plus the noise term
  *   powf(area·0.03125, 1/3f); per-row then per-frame sums in single precision, as libvmaf sums;
  * - adm2 = Σ num_s / Σ den_s (double sums; both 0 below 1e-10·area/1080p, adm2 then 1); scale s =
- *   num_s / den_s.
+ *   num_s / den_s; AIM runs the masking the other way round (the additive impairment against the
+ *   restored detail, no noise term) over the same den, capped at 1; adm3 = 0.5·adm2 + 0.5·(1 − aim).
  *
  * The workspace holds every buffer; computing a frame allocates nothing per pixel.
  */
@@ -116,10 +117,18 @@ export function createFloatAdmWorkspace(width: number, height: number, bitDepth 
 export interface FloatAdmOptions {
   /** adm_enhn_gain_limit: 100 (default) down to 1.0 (NEG models). */
   readonly enhnGainLimit?: number;
+  /** adm_dlm_weight for adm3 (default 0.5). */
+  readonly dlmWeight?: number;
+  /** adm_min_val for adm3 (default 0). */
+  readonly minVal?: number;
 }
 
 export interface FloatAdmResult {
   readonly adm2: number;
+  /** VMAF_feature_aim_score: the additive impairment measure, Σ aim num_s / Σ den_s, at most 1. */
+  readonly aim: number;
+  /** VMAF_feature_adm3_score: max(adm2·w + (1 − aim)·(1 − w), min_val), w = adm_dlm_weight. */
+  readonly adm3: number;
   /** adm_scale0..3: num_s / den_s. */
   readonly scales: [number, number, number, number];
   readonly num: [number, number, number, number];
@@ -235,14 +244,14 @@ function decouple(ws: FloatAdmWorkspace, w: number, h: number, egl: number): voi
   }
 }
 
-/** CSF weighting of the additive impairment into csfA, 1/30 of its magnitude into csfF. */
-function csf(ws: FloatAdmWorkspace, scale: number, w: number, h: number): void {
-  const { stride, add, csfA, csfF } = ws;
+/** CSF weighting of a detail component (h, v, d) into `out`, 1/30 of its magnitude into `outF`. */
+function csf(ws: FloatAdmWorkspace, scale: number, w: number, h: number, from: Bands, out: Bands, outF: Bands): void {
+  const { stride } = ws;
   const [f1, f2] = RFACTORS[scale]!;
   const [left, top, right, bottom] = tapRegion(w, h);
-  const src = [add.h, add.v, add.d];
-  const dst = [csfA.h, csfA.v, csfA.d];
-  const flt = [csfF.h, csfF.v, csfF.d];
+  const src = [from.h, from.v, from.d];
+  const dst = [out.h, out.v, out.d];
+  const flt = [outF.h, outF.v, outF.d];
   const rf = [f1, f1, f2];
   for (let t = 0; t < 3; t++) {
     const s = src[t]!;
@@ -267,7 +276,7 @@ function poolRegion(w: number, h: number): [number, number, number, number] {
   return [left, top, w - left, h - top];
 }
 
-const noiseTerm = (left: number, top: number, right: number, bottom: number): number => cbrtf((right - left) * (bottom - top) * NOISE_WEIGHT);
+const noiseTerm = (left: number, top: number, right: number, bottom: number, weight = NOISE_WEIGHT): number => cbrtf((right - left) * (bottom - top) * weight);
 
 /** The denominator of a scale: cube-root pooled CSF-weighted reference detail, plus the noise term, per band. */
 function denScale(ws: FloatAdmWorkspace, scale: number, w: number, h: number): number {
@@ -300,9 +309,16 @@ function denScale(ws: FloatAdmWorkspace, scale: number, w: number, h: number): n
 
 const mirror = (k: number, n: number): number => (k < 0 ? -k : k >= n ? n - 1 : k);
 
-/** The numerator of a scale: restored detail less its masking threshold, cube-root pooled, plus the noise term. */
-function numScale(ws: FloatAdmWorkspace, scale: number, w: number, h: number): number {
-  const { stride, rst, csfA, csfF } = ws;
+/**
+ * The numerator of a scale: a detail component (`src`: DLM's restored detail, AIM's additive
+ * impairment) less its masking threshold from the other component (`maskA` CSF-weighted, `maskF` 1/30
+ * of its magnitude), cube-root pooled, plus the noise term (none for AIM).
+ */
+function numScale(ws: FloatAdmWorkspace, scale: number, w: number, h: number, src: Bands, maskA: Bands, maskF: Bands, noiseWeight: number): number {
+  const { stride } = ws;
+  const rst = src;
+  const csfA = maskA;
+  const csfF = maskF;
   const [f1, f2] = RFACTORS[scale]!;
   const [left, top, right, bottom] = poolRegion(w, h);
   const a = [csfA.h, csfA.v, csfA.d];
@@ -352,7 +368,7 @@ function numScale(ws: FloatAdmWorkspace, scale: number, w: number, h: number): n
     accV = fr(accV + rowV);
     accD = fr(accD + rowD);
   }
-  const noise = noiseTerm(left, top, right, bottom);
+  const noise = noiseTerm(left, top, right, bottom, noiseWeight);
   return fr(fr(fr(cbrtf(accH) + noise) + fr(cbrtf(accV) + noise)) + fr(cbrtf(accD) + noise));
 }
 
@@ -367,6 +383,8 @@ export function floatAdm(
     throw new IqaError('E_MISMATCH', `float ADM: frames are ${ref.width}x${ref.height} and ${dist.width}x${dist.height}, the workspace is for ${ws.width}x${ws.height}`);
   }
   const egl = options.enhnGainLimit ?? 100;
+  const dlmWeight = options.dlmWeight ?? 0.5;
+  const minVal = options.minVal ?? 0;
   pictureToFloat(ref, ws.bitDepth, ws.ref);
   pictureToFloat(dist, ws.bitDepth, ws.dis);
   let w = ws.width;
@@ -376,6 +394,7 @@ export function floatAdm(
   let ss = ws.width;
   let num = 0;
   let den = 0;
+  let aimNum = 0;
   const nums: [number, number, number, number] = [0, 0, 0, 0];
   const dens: [number, number, number, number] = [0, 0, 0, 0];
   const scales: [number, number, number, number] = [0, 0, 0, 0];
@@ -388,8 +407,10 @@ export function floatAdm(
     h = (h + 1) >> 1;
     decouple(ws, w, h, egl);
     const d = denScale(ws, scale, w, h);
-    csf(ws, scale, w, h);
-    const n = numScale(ws, scale, w, h);
+    csf(ws, scale, w, h, ws.add, ws.csfA, ws.csfF);
+    const n = numScale(ws, scale, w, h, ws.rst, ws.csfA, ws.csfF, NOISE_WEIGHT);
+    csf(ws, scale, w, h, ws.rst, ws.csfA, ws.csfF);
+    aimNum += numScale(ws, scale, w, h, ws.add, ws.csfA, ws.csfF, 0);
     num += n;
     den += d;
     nums[scale] = n;
@@ -402,5 +423,9 @@ export function floatAdm(
   const limit = (1e-10 * (ws.width * ws.height)) / (1920.0 * 1080.0);
   if (num < limit) num = 0;
   if (den < limit) den = 0;
-  return { adm2: den === 0 ? 1 : num / den, scales, num: nums, den: dens };
+  const adm2 = den === 0 ? 1 : num / den;
+  // AIM over the same denominators (libvmaf leaves it unset when den is 0: 0 here), capped at 1.
+  const aim = den === 0 ? 0 : Math.min(aimNum / den, 1);
+  const adm3 = Math.max(adm2 * dlmWeight + (1 - aim) * (1 - dlmWeight), minVal);
+  return { adm2, aim, adm3, scales, num: nums, den: dens };
 }

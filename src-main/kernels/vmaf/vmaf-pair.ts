@@ -46,6 +46,8 @@ const FEATURES: Readonly<Record<string, { kind: Kind; pick: string }>> = {
   VMAF_integer_feature_motion2_score: { kind: 'motion', pick: 'motion2' },
   VMAF_integer_feature_motion3_score: { kind: 'motion', pick: 'motion3' },
   VMAF_feature_adm2_score: { kind: 'float_adm', pick: 'adm2' },
+  VMAF_feature_aim_score: { kind: 'float_adm', pick: 'aim' },
+  VMAF_feature_adm3_score: { kind: 'float_adm', pick: 'adm3' },
   VMAF_feature_adm_scale0_score: { kind: 'float_adm', pick: 'scale0' },
   VMAF_feature_adm_scale1_score: { kind: 'float_adm', pick: 'scale1' },
   VMAF_feature_adm_scale2_score: { kind: 'float_adm', pick: 'scale2' },
@@ -63,7 +65,7 @@ const OPTIONS: Readonly<Record<Kind, Readonly<Record<string, number>>>> = {
   adm: { adm_enhn_gain_limit: 100, adm_dlm_weight: 0.5, adm_min_val: 0 },
   vif: { vif_enhn_gain_limit: 100 },
   motion: { motion_max_val: 10000 },
-  float_adm: { adm_enhn_gain_limit: 100 },
+  float_adm: { adm_enhn_gain_limit: 100, adm_dlm_weight: 0.5, adm_min_val: 0 },
   float_vif: { vif_enhn_gain_limit: 100 },
   float_motion: { motion_max_val: 10000 },
 };
@@ -174,7 +176,9 @@ export class VmafFeatureExtractor {
     const { extractors, features } = this.plan;
     const results: (IntegerVifResult | IntegerAdmResult | FloatVifResult | FloatAdmResult | number)[] = extractors.map((e, x) => {
       if (e.kind === 'float_vif') return floatVif(ref, dist, this.fVifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
-      if (e.kind === 'float_adm') return floatAdm(ref, dist, this.fAdmWs[x]!, { enhnGainLimit: e.options.adm_enhn_gain_limit });
+      if (e.kind === 'float_adm') {
+        return floatAdm(ref, dist, this.fAdmWs[x]!, { enhnGainLimit: e.options.adm_enhn_gain_limit, dlmWeight: e.options.adm_dlm_weight, minVal: e.options.adm_min_val });
+      }
       if (e.kind === 'float_motion') return prevRef ? floatMotionSad(prevRef, ref, this.fMotionWs[x]!, e.options.motion_max_val) : 0;
       if (e.kind === 'vif') return integerVif(ref, dist, this.vifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
       if (e.kind === 'adm') {
@@ -187,7 +191,7 @@ export class VmafFeatureExtractor {
       if (typeof r === 'number') {
         out[i] = pick === 'sad' ? r : Number.NaN; // motion2/3 are filled in when the next SAD is known
       } else if ('adm2' in r) {
-        out[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' && 'aim' in r ? r.aim : pick === 'adm3' && 'adm3' in r ? r.adm3 : r.scales[Number(pick.slice(5))]!;
+        out[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' ? r.aim : pick === 'adm3' ? r.adm3 : r.scales[Number(pick.slice(5))]!;
       } else {
         out[i] = r.scores[Number(pick.slice(5))]!;
       }

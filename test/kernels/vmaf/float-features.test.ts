@@ -10,11 +10,11 @@ import { sharedData } from '../../helpers/shared-data';
 import { SYN_FRAMES, SYN_HEIGHT, SYN_WIDTH, syntheticLuma } from './synthetic-pair';
 import { decodeGolden, goldenPairs, goldenResults, HEIGHT, lumaPlane, VMAF_MODELS_DIR, WIDTH } from './vmaf-golden';
 
-// libvmaf 3.2.0's floating-point features (float_vif: vif_scale0..3; float_adm: adm2, adm_scale0..3;
-// float_motion: motion, motion2) and the model vmaf_float_v0.6.1 against the vmaf CLI's JSON
+// libvmaf 3.2.0's floating-point features (float_vif: vif_scale0..3; float_adm: adm2, adm_scale0..3,
+// aim, adm3; float_motion: motion, motion2) and the model vmaf_float_v0.6.1 against the vmaf CLI's JSON
 // (../shared/golden/vmaf/results/<pair>.models.json), every frame of every pair. The CLI prints %.6f;
 // the kernels round to single precision where libvmaf does, so every feature is within the printed
-// precision, 5e-7 (measured: <= 5.0e-7 for each of the 11 features on all 30 frames of the 4 pairs),
+// precision, 5e-7 (measured: <= 5.0e-7 for each of the 13 features on all 30 frames of the 4 pairs),
 // 2000x tighter than the issue's 1e-3 for the float path.
 // The score: the SVM magnifies feature differences some 270x here (the score computed from the
 // printed, rounded features is up to 1.3e-4 off the printed score), so it shows what the features hide:
@@ -69,6 +69,8 @@ describe.skipIf(!haveGolden || !haveModels)('libvmaf float features and vmaf_flo
         vif.scores.forEach((v, s) => near(v, g[`vif_scale${s}`], `frame ${f} vif_scale${s}`));
         adm.scales.forEach((v, s) => near(v, g[`adm_scale${s}`], `frame ${f} adm_scale${s}`));
         near(adm.adm2, g.adm2, `frame ${f} adm2`);
+        near(adm.aim, g.aim, `frame ${f} aim`);
+        near(adm.adm3, g.adm3, `frame ${f} adm3`);
         near(predictVmaf(model!, [adm.adm2, motion2[f]!, ...vif.scores]), g['vmaf_float_v0.6.1'], `frame ${f} vmaf_float_v0.6.1`, SCORE);
       }
     });
@@ -113,7 +115,10 @@ describe('float extractors', () => {
     }
     const p = planeOf(data, w, h);
     for (const s of floatVif(p, p, createFloatVifWorkspace(w, h)).scores) expect(s).toBeCloseTo(1, 6);
-    expect(floatAdm(p, p, createFloatAdmWorkspace(w, h)).adm2).toBeCloseTo(1, 6);
+    const adm = floatAdm(p, p, createFloatAdmWorkspace(w, h));
+    expect(adm.adm2).toBeCloseTo(1, 6);
+    expect(adm.aim).toBeCloseTo(0, 6);
+    expect(adm.adm3).toBeCloseTo(1, 6);
     expect(floatMotionSad(p, p, createFloatMotionWorkspace(w, h))).toBe(0);
     expect(Array.from(floatMotionSeries([0, 2, 1, 3]))).toEqual([0, 1, 1, 3]);
   });
