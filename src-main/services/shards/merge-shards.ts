@@ -19,7 +19,7 @@ import { ensureRun } from '../store/metrics-repo';
 import type { Db } from '../store/project-db';
 import { sha256File } from '../import/hash';
 import { statMatches } from '../import/refresh-stimuli';
-import { META, openShardDb, plannedRunKeys, readPlan, shardMeta, shardPath, type ShardPlan } from './shard-store';
+import { META, readShardDb, plannedRunKeys, readPlan, shardMeta, shardPath, type ShardPlan } from './shard-store';
 import { existsSync } from 'node:fs';
 import type { ShardMergeReport, ShardRun, ShardState } from '../../common/contract-types';
 
@@ -46,7 +46,7 @@ export function shardStatus(projectDir: string, project: Db | null): ShardRun[] 
         shards.push({ index, state: 'missing', computed: 0, planned, doneAt: null });
         continue;
       }
-      const db = openShardDb(file, false);
+      const db = readShardDb(file);
       try {
         const doneAt = shardMeta(db, META.done);
         const computed = computedCount(db, plan, index);
@@ -106,7 +106,7 @@ async function checkShard(projectDir: string, project: Db, plan: ShardPlan, inde
   const refuse = (problem: string) => {
     throw new IqaError('E_MISMATCH', `${name}: ${problem}; nothing was merged`, { file });
   };
-  const db = openShardDb(file, false);
+  const db = readShardDb(file);
   try {
     if (shardMeta(db, META.runKey) !== plan.runKey || shardMeta(db, META.index) !== String(index) || shardMeta(db, META.count) !== String(plan.count)) {
       refuse(`the store was made for ${shardMeta(db, META.runKey) ? `shard ${shardMeta(db, META.index)} of ${shardMeta(db, META.count)} of run ${shardMeta(db, META.runKey)}` : 'no sharded run'} (other metric parameters, pooling or alignment)`);
@@ -144,7 +144,7 @@ async function checkShard(projectDir: string, project: Db, plan: ShardPlan, inde
 
 /** One shard into the project, in one transaction: its runs found or created, its values replacing the project's. */
 function foldShard(project: Db, plan: ShardPlan, index: number, file: string, doneAt: string): void {
-  const shard = openShardDb(file, false);
+  const shard = readShardDb(file);
   try {
     const runs = shard.prepare('SELECT * FROM metric_runs').all() as RunRow[];
     const values = shard.prepare('SELECT * FROM metric_values WHERE run_id = ?');

@@ -130,7 +130,7 @@ export async function runShard(projectDir: string, options: ShardRunOptions, sha
     refuseConfirmedAlignments(project, ids);
     const file = shardPath(projectDir, plan.runKey, shard.index, shard.count);
     const fresh = !existsSync(file);
-    const db = openShardDb(file, true);
+    const db = openShardDb(file);
     try {
       if (fresh || shardMeta(db, META.ready) === null) seedShardStore(db, project, ids, { runKey: plan.runKey, index: shard.index, count: shard.count });
       else if (shardMeta(db, META.runKey) !== plan.runKey) throw new IqaError('E_MISMATCH', `${file} belongs to run ${shardMeta(db, META.runKey)}, not ${plan.runKey}: move it away`, { file });

@@ -106,12 +106,11 @@ export function openProjectReadOnly(projectDir: string): Db {
   return db;
 }
 
-/** A shard store, created with the project's schema when missing. */
-export function openShardDb(file: string, create: boolean): Db {
-  if (!create && !existsSync(file)) throw new IqaError('E_NOT_FOUND', `no shard store ${file}`, { file });
+/** A shard store for its one writer (the shard's own run), created with the project's schema when missing. */
+export function openShardDb(file: string): Db {
   let db: Db | undefined;
   try {
-    db = new Database(file, create ? {} : { fileMustExist: true });
+    db = new Database(file);
     db.pragma('busy_timeout = 30000');
     db.pragma('journal_mode = DELETE');
     db.pragma('foreign_keys = ON');
@@ -121,6 +120,21 @@ export function openShardDb(file: string, create: boolean): Db {
   } catch (err) {
     db?.close();
     if (err instanceof IqaError) throw err;
+    throw new IqaError('E_STORE', `${file} cannot be read as a shard store (${(err as Error).message})`, { file, cause: err });
+  }
+}
+
+/**
+ * A shard store for reading (status, merge): read-only, so that looking at a shard another node is still
+ * computing never writes its file.
+ */
+export function readShardDb(file: string): Db {
+  if (!existsSync(file)) throw new IqaError('E_NOT_FOUND', `no shard store ${file}`, { file });
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 30000');
+    return db;
+  } catch (err) {
     throw new IqaError('E_STORE', `${file} cannot be read as a shard store (${(err as Error).message})`, { file, cause: err });
   }
 }
