@@ -21,6 +21,7 @@ import {
 } from '../common/contract-names';
 import { parseFilter, parseSetSpecText, type SetSpec } from '../common/set-spec';
 import { withEngine } from './engine-client';
+import { parseShardSpec } from '../common/shard-spec';
 import { NO_PROGRESS, createProgress } from './progress';
 
 /** A set argument (`--a`/`--b` with its `--a-filter`/`--b-filter` pairs) as the contract's structure, paths made absolute. */
@@ -101,6 +102,7 @@ interface ImageCliOptions extends SetsCliOptions {
   kidSubsets?: number;
   isSplits?: number;
   saveStats?: string;
+  shard?: { index: number; count: number };
 }
 
 interface FvdCliOptions extends SetsCliOptions {
@@ -121,8 +123,15 @@ function addCommonOptions(cmd: Command, what: string): Command {
     .option('--json', 'print one JSON object');
 }
 
+function parseShard(v: string): { index: number; count: number } {
+  const s = parseShardSpec(v);
+  if (!s) throw new InvalidArgumentError('expected I/N with 1 <= I <= N, e.g. 2/3');
+  return s;
+}
+
 function imageSummary(r: ImageSetMetricsResult): string {
   const lines: string[] = [];
+  if (r.shard) lines.push(`shard ${r.shard.index} of ${r.shard.count}: the features of ${r.shard.images} image(s) are cached (set A ${r.n_a}, set B ${r.n_b ?? '-'}); run without --shard for the metrics`);
   const tag = r.comparable ? '' : '  [random-weight model: not a metric value]';
   if (r.fid !== undefined) {
     const ci = r.fid_ci ? `  (${Math.round(r.fid_ci.confidence * 100)}% CI ${fmt(r.fid_ci.low)} .. ${fmt(r.fid_ci.high)}, ${r.fid_ci.resamples} resamples, seed ${r.fid_ci.seed})` : '';
@@ -162,6 +171,7 @@ function addImageSetCommand(program: Command, name: 'fid' | 'kid' | 'is', descri
     .option('--kid-subsets <n>', 'number of KID subsets (default 100; giving it or --kid-subset-size always uses subsets)', positiveInt)
     .option('--is-splits <n>', 'Inception Score splits (default 10)', positiveInt)
     .option('--save-stats <file.npz>', "also save set A's mu and sigma (pytorch-fid's .npz layout)")
+    .option('--shard <i/n>', "only extract the features of shard I of N of the sets' images into the feature cache (no metric); a run without --shard then computes from the cache (docs/cluster.md)", parseShard)
     .action((o: ImageCliOptions) =>
       withEngine({}, async (engine) => {
         const metrics = o.metrics ?? defaultMetrics;
@@ -180,6 +190,7 @@ function addImageSetCommand(program: Command, name: 'fid' | 'kid' | 'is', descri
             ...(o.bootstrap ? { bootstrap: { resamples: o.bootstrap, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.confidence ? { confidence: o.confidence } : {}) } } : {}),
             ...(o.saveStats ? { saveStatsA: resolve(o.saveStats) } : {}),
             cache: o.cache,
+            ...(o.shard ? { shard: o.shard } : {}),
           },
           o.json ? NO_PROGRESS : createProgress('images'),
         )) as ImageSetMetricsResult;

@@ -201,6 +201,11 @@ export interface ImageSetMetricsInput {
   saveStatsA?: string;
   /** Read and write the feature cache (default true). */
   cache?: boolean;
+  /**
+   * Only extract the features of shard `index` (1-based) of `count` of the sets' images into the feature
+   * cache (issue 17); a run without it then computes the metrics from the cache. No metric is computed.
+   */
+  shard?: { index: number; count: number };
 }
 
 export interface FvdInput {

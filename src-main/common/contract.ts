@@ -223,6 +223,7 @@ export const imageSetMetricsSchema = z.strictObject({
   bootstrap: setBootstrapSchema.optional(),
   saveStatsA: absPath.optional(),
   cache: z.boolean().default(true),
+  shard: shardSpecSchema.optional(),
 });
 
 export const fvdSchema = z.strictObject({

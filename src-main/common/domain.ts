@@ -364,6 +364,8 @@ export interface ImageSetMetricsResult {
   images_per_s: number | null;
   batch_size: number;
   stats_saved?: string;
+  /** A shard's extraction (ImageSetMetricsInput.shard): its images, whose features are now cached; no metric. */
+  shard?: { index: number; count: number; images: number };
 }
 
 export interface FvdProtocol {

@@ -31,6 +31,7 @@ import { DEFAULT_FID_RESIZE, FID_INPUT_SIZE, FID_RESIZE_DESCRIPTIONS, FID_RESIZE
 import { parseSetSpec, resolveSet, describeSpec, type ResolveSetOptions, type ResolvedSet, type SetSpec } from './set-spec';
 import { readStatsFile, writeStatsFile, type StoredStats } from './stats-file';
 import { withComputePool, type ComputePool } from '../compute/compute-pool';
+import { splitShards } from '../shards/shard-plan';
 
 // The bootstrap is a kernel now (the compute worker runs it); callers of the set metrics still find it here.
 export { bootstrapFrechet, DEFAULT_BOOTSTRAP_SEED, type BootstrapRequest } from '../../kernels/features/frechet-bootstrap';
@@ -61,6 +62,24 @@ export interface ImageSetMetricsRequest {
   saveStatsA?: string;
   /** false: do not read or write the feature cache. */
   cache?: boolean;
+  /** Only cache the features of shard `index` of `count` of the sets' images (see shardItems); no metric. */
+  shard?: { index: number; count: number };
+}
+
+/**
+ * Shard `index` (1-based) of `count` of the sets' images, each file once (a file in both sets is
+ * extracted by one shard): the split of services/shards/shard-plan.ts over the images' set-relative
+ * names, so every machine that lists the same sets gets the same shards. Images cost about the same
+ * (each becomes a 299×299 network input), so each weighs 1.
+ */
+export function shardItems(sets: readonly ResolvedSet[], index: number, count: number): ResolvedSet[] {
+  const unique = new Map<string, { set: number; item: ResolvedSet['items'][number]; key: string }>();
+  sets.forEach((s, k) => {
+    for (const item of s.items) if (!unique.has(item.file)) unique.set(item.file, { set: k, item, key: `${s.label}/${item.name}` });
+  });
+  const all = [...unique.values()];
+  const mine = new Set(splitShards(all.map((x, i) => ({ stimulusId: i, path: x.key, weight: 1 })), count)[index - 1]);
+  return sets.map((s, k) => ({ ...s, items: all.filter((x, i) => mine.has(i) && x.set === k).map((x) => x.item) }));
 }
 
 export interface SetMetricsOptions extends Omit<ExtractOptions, 'model'>, ResolveSetOptions {
@@ -146,7 +165,14 @@ export async function computeImageSetMetrics(req: ImageSetMetricsRequest, opts: 
   const warnings: string[] = [...modelWarnings(entry, model.verified, 'FID/KID/IS'), ...setA.notes, ...(setB?.notes ?? [])];
   const pre = new FidPreprocessor(resize);
   const useCache = req.cache !== false;
-  const sets: ResolvedSet[] = setB ? [setA, setB] : [setA];
+  const allSets: ResolvedSet[] = setB ? [setA, setB] : [setA];
+  if (req.shard && (!useCache || req.bootstrap || req.saveStatsA)) {
+    throw new IqaError('E_INPUT', 'a shard only fills the feature cache: --shard does not go with --no-cache, --bootstrap or --save-stats (give those to the run that computes the metrics)');
+  }
+  const sets = req.shard ? shardItems(allSets, req.shard.index, req.shard.count).filter((s) => s.items.length > 0) : allSets;
+  if (sets.length === 0) {
+    return shardOnly(req, modelId, model, entry, resize, warnings, setA, setB, null, t0);
+  }
   const ex = await extractFeatures(
     sets,
     {
@@ -169,6 +195,7 @@ export async function computeImageSetMetrics(req: ImageSetMetricsRequest, opts: 
     { ...opts, model, cache: useCache },
   );
   warnings.push(...ex.warnings);
+  if (req.shard) return shardOnly(req, modelId, model, entry, resize, warnings, setA, setB, ex, t0);
   const tStats = performance.now();
   const nA = ex.sets[0]!.n;
   const nB = setB ? ex.sets[1]!.n : stored ? stored.stats.n || null : null;
@@ -266,5 +293,46 @@ export async function computeImageSetMetrics(req: ImageSetMetricsRequest, opts: 
     images_per_s: ex.stats.computed > 0 ? ex.stats.computed / ((featuresMs - ex.timing.hashMs) / 1000) : null,
     batch_size: ex.batchSize,
     ...(statsSaved ? { stats_saved: statsSaved } : {}),
+  };
+}
+
+/** The report of a shard's extraction: the images it cached, the cache's counts, no metric. */
+function shardOnly(
+  req: ImageSetMetricsRequest,
+  modelId: string,
+  model: { sha256: string; verified: boolean },
+  entry: ModelEntry,
+  resize: FidResizeMode,
+  warnings: string[],
+  setA: ResolvedSet,
+  setB: ResolvedSet | null,
+  ex: Awaited<ReturnType<typeof extractFeatures>> | null,
+  t0: number,
+): ImageSetMetricsResult {
+  const mine = shardItems(setB ? [setA, setB] : [setA], req.shard!.index, req.shard!.count);
+  const nA = mine[0]!.items.length;
+  const nB = setB ? mine[1]!.items.length : null;
+  const featuresMs = ex?.timing.totalMs ?? 0;
+  return {
+    n_a: nA,
+    n_b: nB,
+    feature_dim: FID_FEATURE_DIM,
+    model: modelId,
+    model_sha256: model.sha256,
+    model_verified: model.verified,
+    comparable: entry.comparable,
+    provider: ex?.provider ?? null,
+    resize,
+    resize_method: FID_RESIZE_DESCRIPTIONS[resize],
+    warnings,
+    sets: {
+      a: { source: setA.description, count: nA, cache_dir: setA.cacheDir },
+      ...(setB ? { b: { source: setB.description, count: nB!, cache_dir: setB.cacheDir } } : {}),
+    },
+    cache: { enabled: true, hits: ex?.stats.hits ?? 0, misses: ex?.stats.misses ?? 0, corrupt: ex?.stats.corrupt ?? 0, computed: ex?.stats.computed ?? 0 },
+    timing_ms: { total: performance.now() - t0, features: featuresMs, decode: ex?.timing.decodeMs ?? 0, inference: ex?.timing.inferenceMs ?? 0, session: ex?.timing.sessionMs ?? 0, statistics: 0 },
+    images_per_s: ex && ex.stats.computed > 0 ? ex.stats.computed / ((featuresMs - ex.timing.hashMs) / 1000) : null,
+    batch_size: ex?.batchSize ?? 0,
+    shard: { index: req.shard!.index, count: req.shard!.count, images: nA + (nB ?? 0) },
   };
 }
