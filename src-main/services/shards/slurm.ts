@@ -202,7 +202,8 @@ export async function shardJobStates(jobs: readonly SlurmJob[]): Promise<{ state
       if (id && state) seen.set(id, state);
     }
   } catch (err) {
-    error = (err as Error).message;
+    // Every recorded job forgotten (older than MinJobAge) is no failure: the stores still say the state.
+    if (!/Invalid job id/i.test((err as Error).message)) error = (err as Error).message;
   }
   try {
     const out = await slurmCommand('sacct', ['-n', '-P', '-X', '-j', ids.join(','), '-o', 'JobID,State']);
