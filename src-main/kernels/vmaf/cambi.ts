@@ -104,8 +104,10 @@ export function tviForDiff(diff: number, t: number = CAMBI_DEFAULTS.tviThreshold
 }
 
 /** The window side for a picture of w×h: the 4K window of 65 scaled by (w+h)/(3840+2160), odd. */
-export function cambiWindowSize(width: number, height: number, windowSize: number = CAMBI_DEFAULTS.windowSize): number {
-  return ((Math.floor((windowSize * (width + height)) / 375) >> 4) | 1) & 0xffff;
+export function cambiWindowSize(width: number, height: number, windowSize: number = CAMBI_DEFAULTS.windowSize, highResSpeedup = false): number {
+  let side = Math.floor((windowSize * (width + height)) / 375) >> 4;
+  if (highResSpeedup) side = (side + 1) >> 1;
+  return (side | 1) & 0xffff;
 }
 
 /** The flat-pixel count a 7×7 window must exceed for the mask, from the full picture's size. */
@@ -174,6 +176,31 @@ export function sumTopK(a: Float32Array, n: number, k: number): number {
   return sum;
 }
 
+/** Options of libvmaf's cambi extractor beyond its defaults (the v1 models set these three). */
+export interface CambiOptions {
+  /** cambi_high_res_speedup: 0 (default), 1080, 1440 or 2160; applied only to pictures of at least that many pixels. */
+  readonly highResSpeedup?: number;
+  /**
+   * cambi_vis_lum_threshold in cd/m² (default 0): a contrast d at sample v counts only when
+   * v + numDiffs + d exceeds the sample where luminance reaches it (libvmaf's shifted comparison).
+   */
+  readonly visLumThreshold?: number;
+  /** cambi_max_val: the cap on the score (default 1000). */
+  readonly maxVal?: number;
+}
+
+const HIGH_RES_SPEEDUP_PIXELS: Readonly<Record<number, number>> = { 1080: 1920 * 1080, 1440: 2560 * 1440, 2160: 3840 * 2160 };
+
+/**
+ * The 10-bit limited-range sample at and above which the luminance reaches `threshold` cd/m²
+ * (BT.1886), 0 when the lowest sample already does: libvmaf's vlt_luma.
+ */
+export function visibilityLumaThreshold(threshold: number): number {
+  let sample = 64;
+  while (sample < 1023 && luminance10(sample) < threshold) sample++;
+  return sample === 64 ? 0 : sample;
+}
+
 export class Cambi {
   readonly width: number;
   readonly height: number;
@@ -193,8 +220,13 @@ export class Cambi {
   private readonly modeRows: Uint16Array;
   private readonly hist: Uint16Array;
   private readonly cvals: Float32Array;
+  /** Whether the high-resolution speedup applies (decimating before scale 0, half the window). */
+  readonly highResSpeedup: boolean;
+  /** Contrasts v + d must exceed this 10-bit sample to count (0 at the defaults). */
+  readonly vltLuma: number;
+  readonly maxVal: number;
 
-  constructor(width: number, height: number, bitDepth = 8) {
+  constructor(width: number, height: number, bitDepth = 8, options: CambiOptions = {}) {
     if (!(Number.isInteger(bitDepth) && bitDepth >= 8 && bitDepth <= 16)) {
       throw new IqaError('E_UNSUPPORTED', `CAMBI takes 8- to 16-bit samples, not ${bitDepth}-bit`);
     }
@@ -204,14 +236,23 @@ export class Cambi {
     this.width = width;
     this.height = height;
     this.bitDepth = bitDepth;
-    this.windowSize = cambiWindowSize(width, height);
+    const hrs = options.highResSpeedup ?? 0;
+    if (hrs !== 0 && !(hrs in HIGH_RES_SPEEDUP_PIXELS)) {
+      throw new IqaError('E_UNSUPPORTED', `cambi_high_res_speedup takes 0, 1080, 1440 or 2160, not ${hrs}`);
+    }
+    this.highResSpeedup = hrs !== 0 && width * height >= HIGH_RES_SPEEDUP_PIXELS[hrs]!;
+    const vlt = options.visLumThreshold ?? CAMBI_DEFAULTS.visLumThreshold;
+    if (!(vlt >= 0 && vlt <= 300)) throw new IqaError('E_UNSUPPORTED', `cambi_vis_lum_threshold must be in [0, 300] cd/m², got ${vlt}`);
+    this.vltLuma = visibilityLumaThreshold(vlt);
+    this.maxVal = options.maxVal ?? CAMBI_DEFAULTS.maxVal;
+    this.windowSize = cambiWindowSize(width, height, CAMBI_DEFAULTS.windowSize, this.highResSpeedup);
     this.maskThreshold = cambiMaskThreshold(width, height);
     if (this.windowSize * this.windowSize >= RECIPROCAL_TABLE_SIZE) {
       throw new IqaError('E_UNSUPPORTED', `CAMBI's window for ${width}x${height} is ${this.windowSize} pixels, larger than libvmaf allows (65)`);
     }
     // The smallest scale must hold the window's half on each side of a row and a column.
     const smallest = (n: number) => {
-      for (let s = 1; s < NUM_SCALES; s++) n = (n + 1) >> 1;
+      for (let s = this.highResSpeedup ? 0 : 1; s < NUM_SCALES; s++) n = (n + 1) >> 1;
       return n;
     };
     if (smallest(width) <= this.windowSize >> 1 || smallest(height) <= this.windowSize >> 1) {
@@ -250,7 +291,7 @@ export class Cambi {
     let total = 0;
     const topk = CAMBI_DEFAULTS.topk;
     for (let scale = 0; scale < NUM_SCALES; scale++) {
-      if (scale > 0) {
+      if (scale > 0 || this.highResSpeedup) {
         const nw = (w + 1) >> 1;
         const nh = (h + 1) >> 1;
         this.decimate(w, nw, nh);
@@ -264,7 +305,7 @@ export class Cambi {
       total += (sumTopK(this.cvals, n, k) / k) * SCALE_WEIGHTS[scale]!;
     }
     const side = 2 * (this.windowSize >> 1) + 1;
-    return Math.min(total / (side * side), CAMBI_DEFAULTS.maxVal);
+    return Math.min(total / (side * side), this.maxVal);
   }
 
   /** To 10 bits, then the anti-dithering mean below 10 bits. */
@@ -376,7 +417,7 @@ export class Cambi {
   }
 
   private cValues(w: number, h: number): void {
-    const { img, mask, hist, cvals, tvi, weights, recip, numDiffs, bandSize } = this;
+    const { img, mask, hist, cvals, tvi, weights, recip, numDiffs, bandSize, vltLuma } = this;
     const pad = this.windowSize >> 1;
     hist.fill(0, 0, bandSize * w);
     cvals.fill(0, 0, w * h);
@@ -393,7 +434,8 @@ export class Cambi {
         const p0 = hist[v * w + j]!;
         let best = 0;
         for (let d = 0; d < numDiffs; d++) {
-          if (v > tvi[d]!) continue;
+          // libvmaf compares v + d with vlt_luma in its shifted space (samples + numDiffs).
+          if (v > tvi[d]! || v + numDiffs + d + 1 <= vltLuma) continue;
           const p1 = hist[(v + d + 1) * w + j]!;
           const p2 = v - d - 1 >= 0 ? hist[(v - d - 1) * w + j]! : 0;
           const p = p1 > p2 ? p1 : p2;

@@ -82,6 +82,52 @@ export const RFACTORS: readonly (readonly [number, number])[] = [0, 1, 2, 3].map
 /** Scale 0's fixed-point CSF factors at the default viewing condition (libvmaf's constants). */
 const I_RFACTOR0 = [36453, 36453, 49417] as const;
 
+/**
+ * libvmaf's tabulated Barten/Watson blend (adm_csf_mode 2), [h/v, diagonal] by scale, for the
+ * viewing conditions it tabulates (display height, distance in heights); other conditions are refused.
+ */
+const BLENDED_CSF: Readonly<Record<string, readonly [readonly number[], readonly number[]]>> = {
+  '1080@3': [[0.01183, 0.025026, 0.04295, 0.058621], [0.004302, 0.011778, 0.023918, 0.035901]],
+  '1080@5': [[0.004212, 0.014809, 0.029642, 0.047464], [0.000984, 0.005852, 0.0146, 0.027574]],
+  '2160@1.5': [[0.01183, 0.025026, 0.04295, 0.058621], [0.004302, 0.011778, 0.023918, 0.035901]],
+  '2160@3': [[0.00226, 0.01183, 0.025026, 0.04295], [0.000479, 0.004302, 0.011778, 0.023918]],
+  '2160@5': [[0.000092, 0.004212, 0.014809, 0.029642], [0.00005, 0.000984, 0.005852, 0.0146]],
+  '720@3': [[0.018715, 0.035637, 0.052798, 0.061509], [0.007999, 0.018396, 0.031851, 0.037718]],
+  '720@5': [[0.010144, 0.022561, 0.040309, 0.05672], [0.003463, 0.010282, 0.021839, 0.034641]],
+  '480@3': [[0.027961, 0.045875, 0.060275, 0.056234], [0.013572, 0.026277, 0.036959, 0.034511]],
+  '480@5': [[0.016781, 0.032822, 0.05032, 0.061594], [0.00691, 0.016545, 0.029917, 0.037777]],
+};
+
+/** The CSF factors one ADM run uses: per scale [h/v, diagonal], scale 0's fixed-point ones, the noise weight. */
+interface AdmCsfFactors {
+  readonly rf: readonly (readonly [number, number])[];
+  readonly i0: readonly [number, number, number];
+  readonly noiseWeight: number;
+}
+
+const DEFAULT_CSF: AdmCsfFactors = { rf: RFACTORS, i0: I_RFACTOR0, noiseWeight: NOISE_WEIGHT };
+
+/** The factors for adm_csf_mode 0 (Watson97, default viewing condition only) or 2 (the tabulated blend). */
+function csfFactors(options: IntegerAdmOptions): AdmCsfFactors {
+  const mode = options.csfMode ?? 0;
+  const viewDist = options.normViewDist ?? NORM_VIEW_DIST;
+  const display = options.refDisplayHeight ?? REF_DISPLAY_HEIGHT;
+  const noiseWeight = options.noiseWeight ?? NOISE_WEIGHT;
+  if (mode === 0) {
+    if (viewDist !== NORM_VIEW_DIST || display !== REF_DISPLAY_HEIGHT) {
+      throw new IqaError('E_UNSUPPORTED', `integer ADM computes the Watson97 CSF (adm_csf_mode 0) at 3 heights of a 1080-line display only, not ${viewDist} of ${display}`);
+    }
+    return noiseWeight === NOISE_WEIGHT ? DEFAULT_CSF : { ...DEFAULT_CSF, noiseWeight };
+  }
+  if (mode !== 2) throw new IqaError('E_UNSUPPORTED', `integer ADM computes adm_csf_mode 0 (Watson97) and 2 (Barten/Watson blend), not ${mode}`);
+  const table = BLENDED_CSF[`${display}@${viewDist}`];
+  if (!table) throw new IqaError('E_UNSUPPORTED', `adm_csf_mode 2 is tabulated by libvmaf for 480/720/1080/2160-line displays at 3 or 5 heights (2160 also 1.5), not ${viewDist} of ${display}`);
+  const rf = [0, 1, 2, 3].map((s) => [Math.fround(table[0][s]!), Math.fround(table[1][s]!)] as const);
+  // libvmaf stores scale 0's factors as uint16: h/v times 2^21, diagonal times 2^23, truncated.
+  const i0 = [Math.trunc(rf[0]![0] * 2097152), Math.trunc(rf[0]![0] * 2097152), Math.trunc(rf[0]![1] * 8388608)] as const;
+  return { rf, i0, noiseWeight };
+}
+
 interface Bands {
   a: Int32Array;
   h: Int32Array;
@@ -143,6 +189,13 @@ export interface IntegerAdmOptions {
   readonly dlmWeight?: number;
   /** adm_min_val for adm3 (default 0). */
   readonly minVal?: number;
+  /** adm_csf_mode: 0 Watson97 (default) or 2 Barten/Watson blend (the v1 models). */
+  readonly csfMode?: number;
+  /** adm_norm_view_dist (default 3) and adm_ref_display_height (default 1080). */
+  readonly normViewDist?: number;
+  readonly refDisplayHeight?: number;
+  /** adm_noise_weight (default 0.03125). */
+  readonly noiseWeight?: number;
 }
 
 export interface IntegerAdmResult {
@@ -373,7 +426,7 @@ function decouple(ws: IntegerAdmWorkspace, w: number, h: number, egl: number, sc
  * CSF weighting of src into dst, and flt = |dst|/30 (the masking contribution), over the wide region.
  * DLM: src = additive part (into csfA / csfF); AIM: src = restored part (into csfF / csfA).
  */
-function csf(ws: IntegerAdmWorkspace, src: Bands, dst: Bands, flt: Bands, w: number, h: number, scale: number): void {
+function csf(ws: IntegerAdmWorkspace, src: Bands, dst: Bands, flt: Bands, w: number, h: number, scale: number, cf: AdmCsfFactors = DEFAULT_CSF): void {
   const { stride } = ws;
   const [left, top, right, bottom] = wideRegion(w, h);
   const srcs = [src.h, src.v, src.d];
@@ -386,7 +439,7 @@ function csf(ws: IntegerAdmWorkspace, src: Bands, dst: Bands, flt: Bands, w: num
       const s = srcs[theta]!;
       const dd = dsts[theta]!;
       const ff = flts[theta]!;
-      const rf = I_RFACTOR0[theta]!;
+      const rf = cf.i0[theta]!;
       const sh = shifts[theta]!;
       const ad = adds[theta]!;
       for (let i = top; i < bottom; i++) {
@@ -400,7 +453,7 @@ function csf(ws: IntegerAdmWorkspace, src: Bands, dst: Bands, flt: Bands, w: num
     }
     return;
   }
-  const [f1, f2] = RFACTORS[scale]!;
+  const [f1, f2] = cf.rf[scale]!;
   const rfs = [Math.trunc(f1 * 4294967296), Math.trunc(f1 * 4294967296), Math.trunc(f2 * 4294967296)];
   for (let theta = 0; theta < 3; theta++) {
     const s = srcs[theta]!;
@@ -427,9 +480,9 @@ function poolRegion(w: number, h: number): [number, number, number, number] {
 }
 
 /** The denominator of one scale: cube-root pooled CSF-weighted reference detail plus the noise term. */
-function denominator(ws: IntegerAdmWorkspace, w: number, h: number, scale: number): number {
+function denominator(ws: IntegerAdmWorkspace, w: number, h: number, scale: number, cf: AdmCsfFactors = DEFAULT_CSF): number {
   const { stride, ref } = ws;
-  const [f1, f2] = RFACTORS[scale]!;
+  const [f1, f2] = cf.rf[scale]!;
   const [left, top, right, bottom] = poolRegion(w, h);
   const area = (bottom - top) * (right - left);
   let accH = 0;
@@ -490,7 +543,7 @@ function denominator(ws: IntegerAdmWorkspace, w: number, h: number, scale: numbe
   const csfH = (accH / shiftCsf) * Math.pow(f1, 3);
   const csfV = (accV / shiftCsf) * Math.pow(f1, 3);
   const csfD = (accD / shiftCsf) * Math.pow(f2, 3);
-  const noise = cbrtf(area * NOISE_WEIGHT);
+  const noise = cbrtf(area * cf.noiseWeight);
   const dh = Math.fround(cbrtf(csfH) + noise);
   const dv = Math.fround(cbrtf(csfV) + noise);
   const dd = Math.fround(cbrtf(csfD) + noise);
@@ -511,6 +564,7 @@ function numerator(
   h: number,
   scale: number,
   noiseWeight: number,
+  cf: AdmCsfFactors = DEFAULT_CSF,
 ): number {
   const { stride } = ws;
   const [left, top, right, bottom] = poolRegion(w, h);
@@ -554,11 +608,11 @@ function numerator(
             f[down + l]! + f[down + j]! + f[down + r]!;
         }
         const p = mid + j;
-        let x = Math.abs(src.h[p]! * I_RFACTOR0[0]) - (thr << 10);
+        let x = Math.abs(src.h[p]! * cf.i0[0]) - (thr << 10);
         if (x > 0) ih += mulShr(mulShr(x, x, 268435456, 29) | 0, x, addCubH, cubH);
-        x = Math.abs(src.v[p]! * I_RFACTOR0[1]) - (thr << 10);
+        x = Math.abs(src.v[p]! * cf.i0[1]) - (thr << 10);
         if (x > 0) iv += mulShr(mulShr(x, x, 268435456, 29) | 0, x, addCubH, cubH);
-        x = Math.abs(src.d[p]! * I_RFACTOR0[2]) - (thr << 12);
+        x = Math.abs(src.d[p]! * cf.i0[2]) - (thr << 12);
         if (x > 0) id += mulShr(mulShr(x, x, 536870912, 30) | 0, x, addCubD, cubD);
       }
       accH += Math.floor((ih + addInner) / divInner);
@@ -569,7 +623,7 @@ function numerator(
     fv = Math.fround(accV / 2 ** (52 - cubH - shiftInner));
     fd = Math.fround(accD / 2 ** (57 - cubD - shiftInner));
   } else {
-    const [f1, f2] = RFACTORS[scale]!;
+    const [f1, f2] = cf.rf[scale]!;
     const rf1 = Math.trunc(f1 * 4294967296);
     const rf2 = Math.trunc(f2 * 4294967296);
     const cub = Math.ceil(Math.log2(w));
@@ -629,6 +683,7 @@ export function integerAdm(
   if (!(egl >= 1 && egl <= 100)) throw new IqaError('E_INPUT', `adm_enhn_gain_limit must be in [1, 100], got ${egl}`);
   const dlmWeight = options.dlmWeight ?? 0.5;
   const minVal = options.minVal ?? 0;
+  const cf = csfFactors(options);
   let w = ws.width;
   let h = ws.height;
   for (const [p, label] of [[ref, 'reference'], [dist, 'distorted']] as const) {
@@ -655,11 +710,11 @@ export function integerAdm(
     w = (w + 1) >> 1;
     h = (h + 1) >> 1;
     decouple(ws, w, h, egl, scale === 0);
-    const denScale = denominator(ws, w, h, scale);
-    csf(ws, ws.addA, ws.csfA, ws.csfF, w, h, scale);
-    const numScale = numerator(ws, ws.rstR, ws.csfA, ws.csfF, w, h, scale, NOISE_WEIGHT);
-    csf(ws, ws.rstR, ws.csfF, ws.csfA, w, h, scale);
-    const aimScale = numerator(ws, ws.addA, ws.csfF, ws.csfA, w, h, scale, 0);
+    const denScale = denominator(ws, w, h, scale, cf);
+    csf(ws, ws.addA, ws.csfA, ws.csfF, w, h, scale, cf);
+    const numScale = numerator(ws, ws.rstR, ws.csfA, ws.csfF, w, h, scale, cf.noiseWeight, cf);
+    csf(ws, ws.rstR, ws.csfF, ws.csfA, w, h, scale, cf);
+    const aimScale = numerator(ws, ws.addA, ws.csfF, ws.csfA, w, h, scale, 0, cf);
     num += numScale;
     den += denScale;
     aimNum += aimScale;
