@@ -168,6 +168,8 @@ interface RowData {
   y: number[];
   predictions: number[];
   p1401Rmse?: number;
+  /** Average ranks of x and y over all of the row's stimuli (only when all are finite), made once for the letters. */
+  ranks?: { x: Float64Array; y: Float64Array; xConstant: boolean; yConstant: boolean } | null;
 }
 
 /**
@@ -495,7 +497,11 @@ const pearson = (a: number[], b: number[]): number => (isConstant(a) || isConsta
  * comparing magnitudes (a lower-is-better metric correlates negatively). Untestable pairs: false.
  */
 function dependentDifference(a: RowData, b: RowData, statistic: 'plcc' | 'srocc'): boolean {
-  const bIndex = new Map(b.ids.map((id, k) => [id, k]));
+  const bIndex = indexOf(b);
+  if (statistic === 'srocc') {
+    const same = sameStimuliRanks(a, b, bIndex);
+    if (same) return williams(same.r12, same.r13, same.r23, a.ids.length);
+  }
   const va: number[] = [];
   const vb: number[] = [];
   const y: number[] = [];
@@ -511,15 +517,51 @@ function dependentDifference(a: RowData, b: RowData, statistic: 'plcc' | 'srocc'
   });
   if (va.length <= 3) return false;
   const corr = statistic === 'plcc' ? pearson : spearman;
-  const r12 = corr(va, y);
-  const r13 = corr(vb, y);
-  const r23 = corr(va, vb);
-  if (![r12, r13, r23].every(Number.isFinite)) return false;
+  return williams(corr(va, y), corr(vb, y), corr(va, vb), va.length);
+}
+
+function williams(r12: number, r13: number, r23: number, n: number): boolean {
+  if (n <= 3 || ![r12, r13, r23].every(Number.isFinite)) return false;
   try {
-    return williamsTTest(Math.abs(r12), Math.abs(r13), r23 * Math.sign(r12) * Math.sign(r13), va.length).significant;
+    return williamsTTest(Math.abs(r12), Math.abs(r13), r23 * Math.sign(r12) * Math.sign(r13), n).significant;
   } catch {
     return false;
   }
+}
+
+const indexes = new WeakMap<RowData, Map<number, number>>();
+function indexOf(row: RowData): Map<number, number> {
+  let m = indexes.get(row);
+  if (!m) indexes.set(row, (m = new Map(row.ids.map((id, k) => [id, k]))));
+  return m;
+}
+
+function ranksOf(row: RowData): RowData['ranks'] {
+  if (row.ranks !== undefined) return row.ranks;
+  const finite = row.x.every(Number.isFinite) && row.y.every(Number.isFinite);
+  row.ranks = finite ? { x: averageRanks(Float64Array.from(row.x)), y: averageRanks(Float64Array.from(row.y)), xConstant: isConstant(row.x), yConstant: isConstant(row.y) } : null;
+  return row.ranks;
+}
+
+/**
+ * SROCC's three correlations for two rows over the same stimuli, all finite (the usual case: every metric
+ * computed on every stimulus), from ranks made once per row: average ranks follow their values through
+ * any reordering, so b's ranks put in a's order are the ranks of b's values in a's order, and the
+ * coefficients equal those of `spearman` on the gathered values. Null when the rows differ in stimuli.
+ */
+function sameStimuliRanks(a: RowData, b: RowData, bIndex: Map<number, number>): { r12: number; r13: number; r23: number } | null {
+  if (a.ids.length !== b.ids.length) return null;
+  const ra = ranksOf(a);
+  const rb = ranksOf(b);
+  if (!ra || !rb) return null;
+  const rbInA = new Float64Array(a.ids.length);
+  for (let k = 0; k < a.ids.length; k++) {
+    const kb = bIndex.get(a.ids[k]!);
+    if (kb === undefined) return null;
+    rbInA[k] = rb.x[kb]!;
+  }
+  const corr = (p: Float64Array, q: Float64Array, constant: boolean) => (constant ? NaN : pearsonCoefficient(p, q));
+  return { r12: corr(ra.x, ra.y, ra.xConstant || ra.yConstant), r13: corr(rbInA, ra.y, rb.xConstant || ra.yConstant), r23: corr(ra.x, rbInA, ra.xConstant || rb.xConstant) };
 }
 
 /** Letters per group: metrics sharing a letter do not differ significantly (alpha 0.05). */
@@ -534,7 +576,13 @@ function addSignificanceLetters(rows: CorrelationRow[], data: Map<CorrelationRow
     if (usable.length < 2) continue;
     const letters = (statistic: 'plcc' | 'srocc'): string[] => {
       const merit = usable.map((r) => Math.abs((statistic === 'plcc' ? r.plccMapped : r.srocc) as number));
-      const significant = usable.map((_, a) => usable.map((__, b) => a !== b && dependentDifference(data.get(usable[a]!)!, data.get(usable[b]!)!, statistic)));
+      // Williams' test is symmetric in the two metrics: each pair is tested once.
+      const significant = usable.map(() => usable.map(() => false));
+      for (let a = 0; a < usable.length; a++) {
+        for (let b = a + 1; b < usable.length; b++) {
+          significant[a]![b] = significant[b]![a] = dependentDifference(data.get(usable[a]!)!, data.get(usable[b]!)!, statistic);
+        }
+      }
       const ranking = merit.map((_, i) => i).sort((p, q) => merit[q]! - merit[p]! || p - q);
       return compactLetterDisplay(significant, ranking);
     };

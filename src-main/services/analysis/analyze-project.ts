@@ -15,7 +15,7 @@ import { computeAnalysis, computePointAnalysis, computeRowIntervals, intervalRow
 import type { MosKind } from '../../kernels/analysis/mos-from-ratings';
 import type { MappingChoice } from '../../kernels/stats/metric-vs-mos';
 import type { Db } from '../store/project-db';
-import { listResults } from '../store/metrics-repo';
+import { listScores } from '../store/metrics-repo';
 import { findStudy, studyRatings } from '../store/ratings-repo';
 import { listStimuli } from '../store/stimuli-repo';
 import { analysisCacheKey, readCachedAnalysis, writeCachedAnalysis } from './analysis-cache';
@@ -54,7 +54,7 @@ export function gatherAnalysisInput(db: Db, projectDir: string, options: Analyze
     choice,
     choiceSource: source,
     stimuli: stimuli.map((s) => ({ id: s.id, name: s.name, referenceName: s.referenceName, content: s.content, codec: s.codec, width: s.width, height: s.height, attributes: s.attributes })),
-    values: listResults(db).map((r) => ({ metricId: r.metricId, params: r.params, pooling: r.pooling, stimulusId: r.stimulusId, value: r.value })),
+    values: listScores(db),
     mapping: options.mapping,
     ...(by !== undefined ? { by } : {}),
     seed: options.seed,

@@ -199,6 +199,31 @@ export function listResults(db: Db): MetricResultRow[] {
   }));
 }
 
+/**
+ * The stored pooled values as the analysis reads them, in listResults' order: one lean query (no frame
+ * counts, no provenance, each distinct parameter set parsed once). 20,000 values read in a fraction of
+ * listResults' time, which the analysis' point estimates paid on every new input.
+ */
+export function listScores(db: Db): { stimulusId: number; metricId: string; params: MetricParams; pooling: string; value: ReturnType<typeof toJsonNumber> | null }[] {
+  const rows = db
+    .prepare(
+      `SELECT v.stimulus_id, m.metric_id, m.params, v.pooling, v.value
+       FROM metric_values v
+       JOIN metric_runs m ON m.id = v.run_id
+       JOIN stimuli s ON s.id = v.stimulus_id
+       ORDER BY s.path, m.metric_id, m.params_key, v.pooling`,
+    )
+    .raw()
+    .all() as [number, string, string, string, number | null][];
+  const parsed = new Map<string, MetricParams>();
+  const paramsOf = (text: string): MetricParams => {
+    let p = parsed.get(text);
+    if (!p) parsed.set(text, (p = JSON.parse(text) as MetricParams));
+    return p;
+  };
+  return rows.map(([stimulusId, metricId, params, pooling, value]) => ({ stimulusId, metricId, params: paramsOf(params), pooling, value: value === null ? null : toJsonNumber(value) }));
+}
+
 export function frameValues(db: Db, runId: number, stimulusId: number): Float64Array {
   const rows = db.prepare("SELECT value FROM frame_values WHERE run_id = ? AND stimulus_id = ? AND channel = '' ORDER BY frame").all(runId, stimulusId) as { value: number | null }[];
   return Float64Array.from(rows, (r) => (r.value === null ? Number.NaN : r.value));
