@@ -17,6 +17,7 @@
  */
 import { IqaError } from '../../common/errors';
 import type { Plane } from '../image/plane';
+import { IntegerVifWasm } from '../wasm/vif-integer-wasm';
 import { mulHi32Round, POW2 } from './fixed-point';
 
 /** The four 1-D integer Gaussians (Q16), one per scale, of widths 17, 9, 5, 3. */
@@ -54,6 +55,11 @@ function log2Fixed(v: number): number {
 export interface IntegerVifOptions {
   /** vif_enhn_gain_limit: 100 (default) or down to 1.0 (NEG models). */
   readonly enhnGainLimit?: number;
+  /**
+   * Scale 0 of 8-bit input in WebAssembly SIMD (vif-integer.wat; default true): the same numbers as the
+   * TypeScript statistic, which stays the fallback where WebAssembly SIMD is missing (false forces it).
+   */
+  readonly wasm?: boolean;
 }
 
 export interface IntegerVifResult {
@@ -80,6 +86,8 @@ export interface IntegerVifWorkspace {
   readonly sqD: Float64Array;
   readonly sqRD: Float64Array;
   readonly slots: Int32Array;
+  /** The WebAssembly scale-0 engine (8-bit only), made on first use; null where it cannot be had. */
+  wasm: IntegerVifWasm | null | undefined;
 }
 
 export function createIntegerVifWorkspace(width: number, height: number, bitDepth = 8): IntegerVifWorkspace {
@@ -105,6 +113,7 @@ export function createIntegerVifWorkspace(width: number, height: number, bitDept
     sqD: new Float64Array(17 * width),
     sqRD: new Float64Array(17 * width),
     slots: new Int32Array(17),
+    wasm: bitDepth === 8 ? undefined : null,
   };
 }
 
@@ -317,7 +326,7 @@ function statistic(
       if (sigma1Sq >= SIGMA_NSQ) {
         denLog += log2Fixed(SIGMA_NSQ + sigma1Sq) - 2048 * 17;
         if (sigma12 > 0 && sigma2Sq > 0) {
-          let g = sigma12 / (sigma1Sq + 65536 * 1.0e-10);
+          let g = sigma12 / (sigma1Sq + G_EPS);
           let svSq = Math.trunc(sigma2Sq - g * sigma12) | 0;
           if (svSq < 0) svSq = 0;
           if (g > egl) g = egl;
@@ -331,9 +340,17 @@ function statistic(
       }
     }
   }
+  finishScale(numLog, denLog, numNonLog, denNonLog, out);
+}
+
+/** (num, den) of a scale from its exact integer sums, in single precision as libvmaf stores them. */
+function finishScale(numLog: number, denLog: number, numNonLog: number, denNonLog: number, out: { num: number; den: number }): void {
   out.num = Math.fround(numLog / 2048 + (denNonLog - numNonLog / 16384 / 65025));
   out.den = Math.fround(denLog / 2048 + denNonLog);
 }
+
+/** libvmaf's 1.0e-10 regulariser of g, in Q16 (sigma1Sq + this is g's denominator). */
+const G_EPS = 65536 * 1.0e-10;
 
 const scratch = { num: 0, den: 0 };
 
@@ -371,7 +388,17 @@ export function integerVif(
       w >>= 1;
       h >>= 1;
     }
-    statistic(ws, curRef, curDis, w, h, scale, egl, scratch);
+    let engine: IntegerVifWasm | null = null;
+    if (scale === 0 && options.wasm !== false && ws.wasm !== null) {
+      if (ws.wasm === undefined) ws.wasm = IntegerVifWasm.create(w0, h0, VIF_FILTERS[0]!, LOG2_TABLE);
+      engine = ws.wasm;
+    }
+    if (engine) {
+      const sums = engine.scale0(curRef, curDis, egl, G_EPS);
+      finishScale(sums.numLog, sums.denLog, sums.numNonLog, sums.denNonLog, scratch);
+    } else {
+      statistic(ws, curRef, curDis, w, h, scale, egl, scratch);
+    }
     num[scale] = scratch.num;
     den[scale] = scratch.den;
     scores[scale] = Math.fround(scratch.num / scratch.den);
