@@ -19,7 +19,7 @@ const list = (xs: readonly number[]) => (xs.length ? xs.join(', ') : 'none');
 function shardLine(s: ShardRun['shards'][number]): string {
   if (s.state === 'missing') return 'not started';
   if (s.state === 'unfinished') return `unfinished (${s.computed} of ${s.planned} stimuli)`;
-  return `${s.state} (${s.planned} stimuli, finished ${s.doneAt})`;
+  return `${s.state} (${s.planned} stimuli${s.failed?.length ? `, ${s.failed.length} failed` : ''}, finished ${s.doneAt})`;
 }
 
 export function addShardCommands(program: Command): void {
@@ -35,10 +35,12 @@ export function addShardCommands(program: Command): void {
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         for (const r of report.runs) {
           const missing = r.shards.filter((s) => s.state === 'missing' || s.state === 'unfinished');
-          incomplete ||= missing.length > 0;
+          // As a plain run, a failed pair is exit code 1.
+          incomplete ||= missing.length > 0 || r.shards.some((s) => (s.failed?.length ?? 0) > 0);
           if (o.json) continue;
           process.stdout.write(`run ${r.runKey} (${r.metrics.join(', ')}), ${r.count} shard(s): merged ${list(r.merged)}; already merged ${list(r.alreadyMerged)}\n`);
           for (const s of missing) process.stdout.write(`  missing shard ${s.index} of ${r.count}: ${shardLine(s)}\n`);
+          for (const s of r.shards) for (const f of s.failed ?? []) process.stdout.write(`  shard ${s.index} of ${r.count}: ${f.stimulus}${f.metric ? ` (${f.metric})` : ''} failed: ${f.message}\n`);
         }
         if (incomplete) process.exitCode = 1;
       }),

@@ -77,6 +77,8 @@ export interface ShardState {
   computed: number;
   planned: number;
   doneAt: string | null;
+  /** What failed in the shard's finished run (a plain run reports the same): not merged, retried when the shard runs again. */
+  failed?: { stimulus: string; metric?: string; message: string }[];
 }
 
 /** A sharded run: one metric configuration split over `count` shards (<project>/shards/<runKey>/). */

@@ -26,7 +26,7 @@ async function fid(extra: string[]): Promise<ImageSetMetricsResult> {
   return JSON.parse(r.stdout) as ImageSetMetricsResult;
 }
 
-describe.skipIf(!haveModels)('iqa fid --shard', () => {
+describe.skipIf(!haveModels)('iqa fid --shard', { timeout: 300_000 }, () => {
   beforeAll(() => {
     tmp = tempDir('fid-shards');
     env = { IQA_MODEL_DIR: SHARED_DIRS.models, IQA_USER_DATA: join(tmp.dir, 'user-data') };

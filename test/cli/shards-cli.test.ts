@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ffmpeg, tempDir } from '../helpers/media';
+import { SHARED_DIRS, sharedData } from '../helpers/shared-data';
 import { dumpValues, IMAGE_PAIRS, iqaAsync as iqa, makeShardMedia, VIDEO_PAIRS } from '../helpers/shard-project';
 
 const METRICS = ['--metrics', 'psnr,ssim'];
@@ -63,7 +64,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => tmp.cleanup());
 
-describe('iqa run --shard and iqa merge', () => {
+describe('iqa run --shard and iqa merge', { timeout: 300_000 }, () => {
   it('4 shards merged equal one plain run, value for value and frame for frame; merging again changes nothing', async () => {
     const dir = await project('sharded');
     const before = readFileSync(join(dir, 'iqa-project.sqlite'));
@@ -188,6 +189,24 @@ describe('iqa run --shard and iqa merge', () => {
     expect(c.stderr).toMatch(/^iqa: shard 1 of 1 \(shard-1-of-1\.sqlite of run [0-9a-f]{16}\): \.\.\/media-moved\/dist\/p1_noise\.png has changed since it was computed \(other files\); nothing was merged\n$/);
     expect(dumpValues(dir).raw).toBe(before);
     expect(existsSync(join(dir, 'shards'))).toBe(true);
+  });
+
+  it('a pair a metric cannot compute fails in its shard as in a plain run; the rest is merged and the failure reported', async () => {
+    if (!sharedData('models')) return;
+    // NIQE needs two whole 96x96 blocks: every 64x48 stimulus fails it, PSNR is computed.
+    const withModels = { ...env, IQA_MODEL_DIR: SHARED_DIRS.models };
+    const both = ['--metrics', 'psnr,niqe'];
+    const single = await project('niqe-single');
+    const plainRun = await iqa(['run', single, ...both], withModels);
+    expect(plainRun.code).toBe(1);
+    const dir = await project('niqe-sharded');
+    for (const i of [1, 2]) expect((await iqa(['run', dir, ...both, '--shard', `${i}/2`], withModels)).code).toBe(1);
+    const merged = await iqa(['merge', dir], withModels);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toMatch(/2 shard\(s\): merged 1, 2;/);
+    expect(merged.stdout.match(/^ {2}shard \d of 2: \S+ (?:\(niqe\) )?failed: .*NIQE needs at least two whole 96x96 blocks/gm)).toHaveLength(2 * PAIRS);
+    expect(dumpValues(dir).pooled).toEqual(dumpValues(single).pooled);
+    expect(Object.keys(dumpValues(dir).pooled).every((k) => k.includes(' psnr '))).toBe(true);
   });
 
   it('rejects a malformed --shard as a usage error', async () => {

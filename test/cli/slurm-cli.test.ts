@@ -53,7 +53,7 @@ async function status(dir: string): Promise<SlurmStatusReport> {
   return JSON.parse(await ok(['slurm', 'status', dir, '--json'])) as SlurmStatusReport;
 }
 
-describe.skipIf(!available)('iqa slurm under a real Slurm', () => {
+describe.skipIf(!available)('iqa slurm under a real Slurm', { timeout: 600_000 }, () => {
   beforeAll(async () => {
     tmp = tempDir('slurm');
     env = { IQA_USER_DATA: join(tmp.dir, 'userdata'), IQA_MODEL_DIR: join(tmp.dir, 'models') };

@@ -51,7 +51,10 @@ export function shardStatus(projectDir: string, project: Db | null): ShardRun[] 
         const doneAt = shardMeta(db, META.done);
         const computed = computedCount(db, plan, index);
         if (doneAt === null) shards.push({ index, state: 'unfinished', computed, planned, doneAt: null });
-        else shards.push({ index, state: project && mergedAt(project, runKey, index, doneAt) ? 'merged' : 'done', doneAt, computed, planned });
+        else {
+          const failed = JSON.parse(shardMeta(db, META.failed) ?? '[]') as { stimulus: string; metric?: string; message: string }[];
+          shards.push({ index, state: project && mergedAt(project, runKey, index, doneAt) ? 'merged' : 'done', doneAt, computed, planned, ...(failed.length ? { failed } : {}) });
+        }
       } finally {
         db.close();
       }

@@ -119,7 +119,7 @@ export interface ShardRunReport extends MetricRunReport {
   store: string;
 }
 
-/** Plans (if needed) and computes shard `index` of `count`; the store is marked done when nothing failed. */
+/** Plans (if needed) and computes shard `index` of `count`; the store is marked done when the run ends (not when killed or cancelled). */
 export async function runShard(projectDir: string, options: ShardRunOptions, shard: { index: number; count: number }, ctx: RunProjectContext): Promise<ShardRunReport> {
   const config = shardConfig(options);
   let plan: ShardPlan;
@@ -146,7 +146,15 @@ export async function runShard(projectDir: string, options: ShardRunOptions, sha
         { metrics: options.metrics, stimulusIds: ids, force: false, policy: options.policy, pooling: options.pooling, acceptDecodeErrors: options.acceptDecodeErrors },
         ctx,
       );
-      if (report.failed.length === 0 && shardMeta(db, META.done) === null) setShardMeta(db, META.done, new Date().toISOString());
+      // Finished, failures included (a file a metric cannot compute fails the same way in a plain run, whose
+      // other values are stored): the shard can be merged, its failures are reported, and running it again
+      // retries them (a new finish time, so the next merge takes what it added).
+      if (report.computed > 0 || shardMeta(db, META.done) === null) {
+        db.transaction(() => {
+          setShardMeta(db, META.failed, JSON.stringify(report.failed.map((f) => ({ stimulus: f.stimulus, ...(f.metric ? { metric: f.metric } : {}), message: f.error.message }))));
+          setShardMeta(db, META.done, new Date().toISOString());
+        })();
+      }
       return { ...base, ...report };
     } finally {
       db.close();

@@ -149,7 +149,7 @@ export function setShardMeta(db: Db, key: string, value: string): void {
 }
 
 /** Meta keys of a shard store. */
-export const META = { runKey: 'shard_run_key', index: 'shard_index', count: 'shard_count', ready: 'shard_ready_at', done: 'shard_done_at' } as const;
+export const META = { runKey: 'shard_run_key', index: 'shard_index', count: 'shard_count', ready: 'shard_ready_at', done: 'shard_done_at', failed: 'shard_failed' } as const;
 
 /**
  * Copies into an empty shard store the rows its stimuli need from the project (the stimuli, their
