@@ -56,8 +56,8 @@ export interface IntegerVifOptions {
   /** vif_enhn_gain_limit: 100 (default) or down to 1.0 (NEG models). */
   readonly enhnGainLimit?: number;
   /**
-   * Scale 0 of 8-bit input in WebAssembly SIMD (vif-integer.wat; default true): the same numbers as the
-   * TypeScript statistic, which stays the fallback where WebAssembly SIMD is missing (false forces it).
+   * 8-bit input in WebAssembly SIMD (vif-integer.wat; default true): the same numbers as the TypeScript
+   * code, which stays the fallback where WebAssembly SIMD is missing (false forces it).
    */
   readonly wasm?: boolean;
 }
@@ -86,7 +86,7 @@ export interface IntegerVifWorkspace {
   readonly sqD: Float64Array;
   readonly sqRD: Float64Array;
   readonly slots: Int32Array;
-  /** The WebAssembly scale-0 engine (8-bit only), made on first use; null where it cannot be had. */
+  /** The WebAssembly engine (8-bit only), made on first use; null where it cannot be had. */
   wasm: IntegerVifWasm | null | undefined;
 }
 
@@ -369,6 +369,24 @@ export function integerVif(
       throw new IqaError('E_MISMATCH', `integer VIF: the ${label} frame is ${p.width}x${p.height}, the workspace ${w0}x${h0}`);
     }
   }
+  const num: [number, number, number, number] = [0, 0, 0, 0];
+  const den: [number, number, number, number] = [0, 0, 0, 0];
+  const scores: [number, number, number, number] = [0, 0, 0, 0];
+  let engine: IntegerVifWasm | null = null;
+  if (options.wasm !== false && ws.wasm !== null) {
+    if (ws.wasm === undefined) ws.wasm = IntegerVifWasm.create(w0, h0, VIF_FILTERS, LOG2_TABLE);
+    engine = ws.wasm;
+  }
+  if (engine) {
+    const sums = engine.run(ref, dist, egl, G_EPS);
+    for (let scale = 0; scale < 4; scale++) {
+      finishScale(sums[4 * scale]!, sums[4 * scale + 1]!, sums[4 * scale + 2]!, sums[4 * scale + 3]!, scratch);
+      num[scale] = scratch.num;
+      den[scale] = scratch.den;
+      scores[scale] = Math.fround(scratch.num / scratch.den);
+    }
+    return { scores, num, den };
+  }
   let [curRef, curDis, nextRef, nextDis] = ws.levels;
   for (let i = 0; i < h0; i++) {
     curRef.set(ref.data.subarray(i * ref.stride, i * ref.stride + w0), (PAD + i) * w0);
@@ -376,9 +394,6 @@ export function integerVif(
   }
   padRows(curRef, w0, h0);
   padRows(curDis, w0, h0);
-  const num: [number, number, number, number] = [0, 0, 0, 0];
-  const den: [number, number, number, number] = [0, 0, 0, 0];
-  const scores: [number, number, number, number] = [0, 0, 0, 0];
   let w = w0;
   let h = h0;
   for (let scale = 0; scale < 4; scale++) {
@@ -388,17 +403,7 @@ export function integerVif(
       w >>= 1;
       h >>= 1;
     }
-    let engine: IntegerVifWasm | null = null;
-    if (scale === 0 && options.wasm !== false && ws.wasm !== null) {
-      if (ws.wasm === undefined) ws.wasm = IntegerVifWasm.create(w0, h0, VIF_FILTERS[0]!, LOG2_TABLE);
-      engine = ws.wasm;
-    }
-    if (engine) {
-      const sums = engine.scale0(curRef, curDis, egl, G_EPS);
-      finishScale(sums.numLog, sums.denLog, sums.numNonLog, sums.denNonLog, scratch);
-    } else {
-      statistic(ws, curRef, curDis, w, h, scale, egl, scratch);
-    }
+    statistic(ws, curRef, curDis, w, h, scale, egl, scratch);
     num[scale] = scratch.num;
     den[scale] = scratch.den;
     scores[scale] = Math.fround(scratch.num / scratch.den);

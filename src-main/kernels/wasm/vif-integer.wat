@@ -1,11 +1,16 @@
-;; libvmaf's integer VIF statistic of scale 0 for 8-bit samples in WebAssembly SIMD: the same numbers as
-;; statistic() in src-main/kernels/vmaf/integer-vif.ts (the TypeScript reference) for scale 0 at 8 bits,
-;; exactly (every quantity is an integer; the few float operations are the same IEEE binary64 ones).
+;; libvmaf's integer VIF for 8-bit samples in WebAssembly SIMD: the statistic of each of the 4 scales
+;; (vifStat) and the low-pass + decimation between scales (vifDown), the same numbers as statistic() and
+;; subsample() in src-main/kernels/vmaf/integer-vif.ts (the TypeScript reference) at 8 bits, exactly
+;; (every quantity is an integer; the few float operations are the same IEEE binary64 ones).
 ;;
 ;; Why 32-bit lanes are exact (8-bit samples, the 17-tap Q16 filter whose taps sum to 65536):
 ;; - vertical pass: sum c*r < 255*65536 < 2^24; sum c*r^2 <= 65025*65536 < 2^32, so the wrapping i32x4
 ;;   sums, read as unsigned, are the exact values (libvmaf keeps them in uint32 too); mu is rounded by 8
 ;;   bits (the bit depth), the squares are kept unshifted (shift 2*(bpc-8) = 0);
+;; - scales 1..3 read Q16 levels (< 2^16): sum c*v < 2^32 and is rounded by 16 bits; v^2 < 2^32 but
+;;   sum c*v^2 reaches 2^48, so v^2 is split in 16-bit halves there too and recombined as below;
+;; - vifDown: sum c*v < 2^32 in both passes (8-bit picture or Q16 level), rounded by 8 (from the picture)
+;;   or 16 bits, kept to 16 bits;
 ;; - horizontal pass: sum c*mu < 65280*65536 < 2^32 (exact in u32); the squares' sums reach 2^48, so each
 ;;   row of squares is stored split in 16-bit halves (lo, hi): sum c*lo and sum c*hi are each below 2^32,
 ;;   and (sum c*t + 2^15) >> 16 = sum c*hi + ((sum c*lo + 2^15) >> 16), taken mod 2^32 as libvmaf's
@@ -15,16 +20,17 @@
 ;;
 ;; Memory (byte addresses):
 ;;   RES        4 float64 after vif0(): numLog, denLog, numNonLog, denNonLog (exact integers < 2^53)
-;;   COEF       9 v128: the filter taps splatted, centre first (COEF + 16*k = tap 8-k)
+;;   COEF       per scale s, 9 v128 at COEF + 144*s: the filter taps splatted, centre first (+16*k: k-th
+;;              tap from the centre)
 ;;   LOG2       the log2 table, 65536 uint16
 ;;   WORK       8 horizontal rows (mu1, mu2, ref^2 lo/hi, dis^2 lo/hi, ref*dis lo/hi) and 5 output rows
-;;              (mu1, mu2, xx, yy, xy), each RW int32 with RW = (w + 27) & ~3, PADC columns of mirror left
-;;   refBase, disBase (given): the two 8-bit pictures as uint16, PADC mirrored rows above and below,
-;;              stride w, readable 16 bytes past the end.
+;;              (mu1, mu2, xx, yy, xy), each RW int32 with RW = (w + 51) & ~3, PADC columns of mirror left
+;;   refBase, disBase (given): the two levels (the 8-bit pictures at scale 0) as uint16, PADC mirrored
+;;              rows above and below, row stride `stride`, readable 16 bytes past the end.
 
 ;;#define RES 0
 ;;#define COEF 64
-;;#define LOG2 256
+;;#define LOG2 (COEF + 4 * 144)
 ;;#define WORK (LOG2 + 131072)
 ;;#define PADC 8
 ;;#define ROWS 13
@@ -41,7 +47,7 @@
       (i64.extend_i32_u (i32.mul (local.get $k) (i32.const 2048)))))
 
   ;; Mirror PADC int32 columns on each side of a row of w values starting at column PADC.
-  (func $padRow (param $base i32) (param $w i32)
+  (func $padRow (param $base i32) (param $w i32) (param $half i32)
     (local $f i32)
     (local.set $f (i32.const 1))
     (loop $l
@@ -52,9 +58,12 @@
         (i32.add (local.get $base) (i32.shl (i32.add (i32.add (i32.const {{PADC - 1}}) (local.get $w)) (local.get $f)) (i32.const 2)))
         (i32.load (i32.add (local.get $base) (i32.shl (i32.sub (i32.add (i32.const {{PADC - 1}}) (local.get $w)) (local.get $f)) (i32.const 2)))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br_if $l (i32.le_s (local.get $f) (i32.const {{PADC}})))))
+      (br_if $l (i32.le_s (local.get $f) (local.get $half)))))
 
-  (func (export "vif0") (param $w i32) (param $h i32) (param $refBase i32) (param $disBase i32) (param $egl f64) (param $eps f64)
+  (func (export "vifStat") (param $w i32) (param $h i32) (param $stride i32) (param $refBase i32) (param $disBase i32) (param $scale i32)
+    (param $egl f64) (param $eps f64)
+    (local $coef i32) (local $half i32) (local $kEnd i32) (local $sa v128) (local $sb v128)
+    (local $rrH v128) (local $ddH v128) (local $rdH v128)
     (local $rowB i32) (local $sB i32) (local $i i32) (local $j i32) (local $k i32) (local $t i32)
     (local $pr i32) (local $pd i32) (local $pa i32) (local $pb i32) (local $qa i32) (local $qb i32)
     (local $a i32) (local $b i32)
@@ -66,7 +75,7 @@
     (local $mask v128) (local $r15 v128) (local $r128 v128)
     (local $mu1 i64) (local $mu2 i64) (local $s1 i32) (local $s2 i32) (local $s12 i32) (local $g f64) (local $sv i32) (local $n1 i64)
     (local $numLog i64) (local $denLog i64) (local $numNon i64) (local $denNon i64)
-    (local.set $rowB (i32.shl (i32.and (i32.add (local.get $w) (i32.const 27)) (i32.const -4)) (i32.const 2)))
+    (local.set $rowB (i32.shl (i32.and (i32.add (local.get $w) (i32.const 51)) (i32.const -4)) (i32.const 2)))
     (local.set $t0 (i32.const {{WORK}}))
     (local.set $t1 (i32.add (local.get $t0) (local.get $rowB)))
     (local.set $t2 (i32.add (local.get $t1) (local.get $rowB)))
@@ -80,7 +89,10 @@
     (local.set $o2 (i32.add (local.get $o1) (local.get $rowB)))
     (local.set $o3 (i32.add (local.get $o2) (local.get $rowB)))
     (local.set $o4 (i32.add (local.get $o3) (local.get $rowB)))
-    (local.set $sB (i32.shl (local.get $w) (i32.const 1)))
+    (local.set $sB (i32.shl (local.get $stride) (i32.const 1)))
+    (local.set $coef (i32.add (i32.const {{COEF}}) (i32.mul (local.get $scale) (i32.const 144))))
+    (local.set $half (i32.shr_u (i32.const 8) (local.get $scale)))
+    (local.set $kEnd (i32.shl (local.get $half) (i32.const 4)))
     (local.set $mask (i32x4.splat (i32.const 0xffff)))
     (local.set $r15 (i32x4.splat (i32.const 32768)))
     (local.set $r128 (i32x4.splat (i32.const 128)))
@@ -91,9 +103,10 @@
       (local.set $pr (i32.add (local.get $refBase) (i32.mul (i32.add (local.get $i) (i32.const {{PADC}})) (local.get $sB))))
       (local.set $pd (i32.add (local.get $disBase) (i32.mul (i32.add (local.get $i) (i32.const {{PADC}})) (local.get $sB))))
       (local.set $j (i32.const 0))
+      (if (i32.eqz (local.get $scale)) (then
       (block $vDone (loop $v
         (br_if $vDone (i32.ge_s (local.get $j) (local.get $w)))
-        (local.set $c (v128.load offset={{COEF}} (i32.const 0)))
+        (local.set $c (v128.load (local.get $coef)))
         (local.set $ra (v128.load16x4_u (local.get $pr)))
         (local.set $da (v128.load16x4_u (local.get $pd)))
         (local.set $m1 (i32x4.mul (local.get $c) (local.get $ra)))
@@ -111,7 +124,7 @@
           (local.set $pb (i32.add (local.get $pb) (local.get $sB)))
           (local.set $qa (i32.sub (local.get $qa) (local.get $sB)))
           (local.set $qb (i32.add (local.get $qb) (local.get $sB)))
-          (local.set $c (v128.load offset={{COEF}} (local.get $k)))
+          (local.set $c (v128.load (i32.add (local.get $coef) (local.get $k))))
           (local.set $ra (v128.load16x4_u (local.get $pa)))
           (local.set $rb (v128.load16x4_u (local.get $pb)))
           (local.set $da (v128.load16x4_u (local.get $qa)))
@@ -125,7 +138,7 @@
           (local.set $rd (i32x4.add (local.get $rd) (i32x4.mul (local.get $c)
             (i32x4.add (i32x4.mul (local.get $ra) (local.get $da)) (i32x4.mul (local.get $rb) (local.get $db))))))
           (local.set $k (i32.add (local.get $k) (i32.const 16)))
-          (br_if $taps (i32.le_u (local.get $k) (i32.const 128))))
+          (br_if $taps (i32.le_u (local.get $k) (local.get $kEnd))))
         (local.set $t (i32.shl (i32.add (local.get $j) (i32.const {{PADC}})) (i32.const 2)))
         (v128.store (i32.add (local.get $t0) (local.get $t)) (i32x4.shr_u (i32x4.add (local.get $m1) (local.get $r128)) (i32.const 8)))
         (v128.store (i32.add (local.get $t1) (local.get $t)) (i32x4.shr_u (i32x4.add (local.get $m2) (local.get $r128)) (i32.const 8)))
@@ -139,20 +152,92 @@
         (local.set $pd (i32.add (local.get $pd) (i32.const 8)))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $v)))
-      (call $padRow (local.get $t0) (local.get $w))
-      (call $padRow (local.get $t1) (local.get $w))
-      (call $padRow (local.get $t2) (local.get $w))
-      (call $padRow (local.get $t3) (local.get $w))
-      (call $padRow (local.get $t4) (local.get $w))
-      (call $padRow (local.get $t5) (local.get $w))
-      (call $padRow (local.get $t6) (local.get $w))
-      (call $padRow (local.get $t7) (local.get $w))
+      ) (else
+      (block $vDone1 (loop $v1
+        (br_if $vDone1 (i32.ge_s (local.get $j) (local.get $w)))
+        (local.set $c (v128.load (local.get $coef)))
+        (local.set $ra (v128.load16x4_u (local.get $pr)))
+        (local.set $da (v128.load16x4_u (local.get $pd)))
+        (local.set $m1 (i32x4.mul (local.get $c) (local.get $ra)))
+        (local.set $m2 (i32x4.mul (local.get $c) (local.get $da)))
+        (local.set $sa (i32x4.mul (local.get $ra) (local.get $ra)))
+        (local.set $rr (i32x4.mul (local.get $c) (v128.and (local.get $sa) (local.get $mask))))
+        (local.set $rrH (i32x4.mul (local.get $c) (i32x4.shr_u (local.get $sa) (i32.const 16))))
+        (local.set $sa (i32x4.mul (local.get $da) (local.get $da)))
+        (local.set $dd (i32x4.mul (local.get $c) (v128.and (local.get $sa) (local.get $mask))))
+        (local.set $ddH (i32x4.mul (local.get $c) (i32x4.shr_u (local.get $sa) (i32.const 16))))
+        (local.set $sa (i32x4.mul (local.get $ra) (local.get $da)))
+        (local.set $rd (i32x4.mul (local.get $c) (v128.and (local.get $sa) (local.get $mask))))
+        (local.set $rdH (i32x4.mul (local.get $c) (i32x4.shr_u (local.get $sa) (i32.const 16))))
+        (local.set $pa (local.get $pr))
+        (local.set $pb (local.get $pr))
+        (local.set $qa (local.get $pd))
+        (local.set $qb (local.get $pd))
+        (local.set $k (i32.const 16))
+        (loop $taps1
+          (local.set $pa (i32.sub (local.get $pa) (local.get $sB)))
+          (local.set $pb (i32.add (local.get $pb) (local.get $sB)))
+          (local.set $qa (i32.sub (local.get $qa) (local.get $sB)))
+          (local.set $qb (i32.add (local.get $qb) (local.get $sB)))
+          (local.set $c (v128.load (i32.add (local.get $coef) (local.get $k))))
+          (local.set $ra (v128.load16x4_u (local.get $pa)))
+          (local.set $rb (v128.load16x4_u (local.get $pb)))
+          (local.set $da (v128.load16x4_u (local.get $qa)))
+          (local.set $db (v128.load16x4_u (local.get $qb)))
+          (local.set $m1 (i32x4.add (local.get $m1) (i32x4.mul (local.get $c) (i32x4.add (local.get $ra) (local.get $rb)))))
+          (local.set $m2 (i32x4.add (local.get $m2) (i32x4.mul (local.get $c) (i32x4.add (local.get $da) (local.get $db)))))
+          (local.set $sa (i32x4.mul (local.get $ra) (local.get $ra)))
+          (local.set $sb (i32x4.mul (local.get $rb) (local.get $rb)))
+          (local.set $rr (i32x4.add (local.get $rr) (i32x4.mul (local.get $c)
+            (i32x4.add (v128.and (local.get $sa) (local.get $mask)) (v128.and (local.get $sb) (local.get $mask))))))
+          (local.set $rrH (i32x4.add (local.get $rrH) (i32x4.mul (local.get $c)
+            (i32x4.add (i32x4.shr_u (local.get $sa) (i32.const 16)) (i32x4.shr_u (local.get $sb) (i32.const 16))))))
+          (local.set $sa (i32x4.mul (local.get $da) (local.get $da)))
+          (local.set $sb (i32x4.mul (local.get $db) (local.get $db)))
+          (local.set $dd (i32x4.add (local.get $dd) (i32x4.mul (local.get $c)
+            (i32x4.add (v128.and (local.get $sa) (local.get $mask)) (v128.and (local.get $sb) (local.get $mask))))))
+          (local.set $ddH (i32x4.add (local.get $ddH) (i32x4.mul (local.get $c)
+            (i32x4.add (i32x4.shr_u (local.get $sa) (i32.const 16)) (i32x4.shr_u (local.get $sb) (i32.const 16))))))
+          (local.set $sa (i32x4.mul (local.get $ra) (local.get $da)))
+          (local.set $sb (i32x4.mul (local.get $rb) (local.get $db)))
+          (local.set $rd (i32x4.add (local.get $rd) (i32x4.mul (local.get $c)
+            (i32x4.add (v128.and (local.get $sa) (local.get $mask)) (v128.and (local.get $sb) (local.get $mask))))))
+          (local.set $rdH (i32x4.add (local.get $rdH) (i32x4.mul (local.get $c)
+            (i32x4.add (i32x4.shr_u (local.get $sa) (i32.const 16)) (i32x4.shr_u (local.get $sb) (i32.const 16))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br_if $taps1 (i32.le_u (local.get $k) (local.get $kEnd))))
+        ;; recombine: (sum c*v^2 + 2^15) >> 16 mod 2^32 = hi + ((lo + 2^15) >> 16)
+        (local.set $rr (i32x4.add (local.get $rrH) (i32x4.shr_u (i32x4.add (local.get $rr) (local.get $r15)) (i32.const 16))))
+        (local.set $dd (i32x4.add (local.get $ddH) (i32x4.shr_u (i32x4.add (local.get $dd) (local.get $r15)) (i32.const 16))))
+        (local.set $rd (i32x4.add (local.get $rdH) (i32x4.shr_u (i32x4.add (local.get $rd) (local.get $r15)) (i32.const 16))))
+        (local.set $t (i32.shl (i32.add (local.get $j) (i32.const {{PADC}})) (i32.const 2)))
+        (v128.store (i32.add (local.get $t0) (local.get $t)) (i32x4.shr_u (i32x4.add (local.get $m1) (local.get $r15)) (i32.const 16)))
+        (v128.store (i32.add (local.get $t1) (local.get $t)) (i32x4.shr_u (i32x4.add (local.get $m2) (local.get $r15)) (i32.const 16)))
+        (v128.store (i32.add (local.get $t2) (local.get $t)) (v128.and (local.get $rr) (local.get $mask)))
+        (v128.store (i32.add (local.get $t3) (local.get $t)) (i32x4.shr_u (local.get $rr) (i32.const 16)))
+        (v128.store (i32.add (local.get $t4) (local.get $t)) (v128.and (local.get $dd) (local.get $mask)))
+        (v128.store (i32.add (local.get $t5) (local.get $t)) (i32x4.shr_u (local.get $dd) (i32.const 16)))
+        (v128.store (i32.add (local.get $t6) (local.get $t)) (v128.and (local.get $rd) (local.get $mask)))
+        (v128.store (i32.add (local.get $t7) (local.get $t)) (i32x4.shr_u (local.get $rd) (i32.const 16)))
+        (local.set $pr (i32.add (local.get $pr) (i32.const 8)))
+        (local.set $pd (i32.add (local.get $pd) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $v1)))
+      ))
+      (call $padRow (local.get $t0) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t1) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t2) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t3) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t4) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t5) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t6) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t7) (local.get $w) (local.get $half))
       ;; ---- horizontal pass
       (local.set $j (i32.const 0))
       (block $hDone (loop $hz
         (br_if $hDone (i32.ge_s (local.get $j) (local.get $w)))
         (local.set $t (i32.shl (i32.add (local.get $j) (i32.const {{PADC}})) (i32.const 2)))
-        (local.set $c (v128.load offset={{COEF}} (i32.const 0)))
+        (local.set $c (v128.load (local.get $coef)))
         (local.set $h0 (i32x4.mul (local.get $c) (v128.load (i32.add (local.get $t0) (local.get $t)))))
         (local.set $h1 (i32x4.mul (local.get $c) (v128.load (i32.add (local.get $t1) (local.get $t)))))
         (local.set $h2 (i32x4.mul (local.get $c) (v128.load (i32.add (local.get $t2) (local.get $t)))))
@@ -167,7 +252,7 @@
         (loop $htaps
           (local.set $a (i32.sub (local.get $a) (i32.const 4)))
           (local.set $b (i32.add (local.get $b) (i32.const 4)))
-          (local.set $c (v128.load offset={{COEF}} (local.get $k)))
+          (local.set $c (v128.load (i32.add (local.get $coef) (local.get $k))))
           (local.set $h0 (i32x4.add (local.get $h0) (i32x4.mul (local.get $c) (i32x4.add
             (v128.load (i32.add (local.get $t0) (local.get $a))) (v128.load (i32.add (local.get $t0) (local.get $b)))))))
           (local.set $h1 (i32x4.add (local.get $h1) (i32x4.mul (local.get $c) (i32x4.add
@@ -185,7 +270,7 @@
           (local.set $h7 (i32x4.add (local.get $h7) (i32x4.mul (local.get $c) (i32x4.add
             (v128.load (i32.add (local.get $t7) (local.get $a))) (v128.load (i32.add (local.get $t7) (local.get $b)))))))
           (local.set $k (i32.add (local.get $k) (i32.const 16)))
-          (br_if $htaps (i32.le_u (local.get $k) (i32.const 128))))
+          (br_if $htaps (i32.le_u (local.get $k) (local.get $kEnd))))
         (local.set $t (i32.shl (local.get $j) (i32.const 2)))
         (v128.store (i32.add (local.get $o0) (local.get $t)) (local.get $h0))
         (v128.store (i32.add (local.get $o1) (local.get $t)) (local.get $h1))
@@ -240,4 +325,119 @@
     (f64.store offset={{RES + 8}} (i32.const 0) (f64.convert_i64_s (local.get $denLog)))
     (f64.store offset={{RES + 16}} (i32.const 0) (f64.convert_i64_s (local.get $numNon)))
     (f64.store offset={{RES + 24}} (i32.const 0) (f64.convert_i64_s (local.get $denNon))))
+
+  ;; Low-pass the two levels (w x h, row stride `stride`, PADC mirrored rows each side) with the filter of
+  ;; scale `next` and keep the even rows and columns: rows 0 .. (h>>1)-1 of the destination levels (same
+  ;; stride; the caller mirrors their padding rows). Uses the first two work rows.
+  (func (export "vifDown") (param $w i32) (param $h i32) (param $stride i32) (param $srcRef i32) (param $srcDis i32)
+    (param $dstRef i32) (param $dstDis i32) (param $next i32)
+    (local $rowB i32) (local $sB i32) (local $coef i32) (local $half i32) (local $kEnd i32) (local $vShift i32)
+    (local $t0 i32) (local $t1 i32) (local $oi i32) (local $j i32) (local $k i32) (local $t i32) (local $a i32) (local $b i32)
+    (local $pr i32) (local $pd i32) (local $pa i32) (local $pb i32) (local $qa i32) (local $qb i32) (local $out i32)
+    (local $c v128) (local $m1 v128) (local $m2 v128) (local $vAdd v128) (local $mask v128) (local $r15 v128)
+    (local $x0 v128) (local $x1 v128) (local $y0 v128) (local $y1 v128)
+    (local.set $rowB (i32.shl (i32.and (i32.add (local.get $w) (i32.const 51)) (i32.const -4)) (i32.const 2)))
+    (local.set $t0 (i32.const {{WORK}}))
+    (local.set $t1 (i32.add (local.get $t0) (local.get $rowB)))
+    (local.set $sB (i32.shl (local.get $stride) (i32.const 1)))
+    (local.set $coef (i32.add (i32.const {{COEF}}) (i32.mul (local.get $next) (i32.const 144))))
+    (local.set $half (i32.shr_u (i32.const 8) (local.get $next)))
+    (local.set $kEnd (i32.shl (local.get $half) (i32.const 4)))
+    (local.set $vShift (select (i32.const 8) (i32.const 16) (i32.eq (local.get $next) (i32.const 1))))
+    (local.set $vAdd (i32x4.splat (i32.shl (i32.const 1) (i32.sub (local.get $vShift) (i32.const 1)))))
+    (local.set $mask (i32x4.splat (i32.const 0xffff)))
+    (local.set $r15 (i32x4.splat (i32.const 32768)))
+    (local.set $oi (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_s (local.get $oi) (i32.shr_s (local.get $h) (i32.const 1))))
+      (local.set $pr (i32.add (local.get $srcRef) (i32.mul (i32.add (i32.shl (local.get $oi) (i32.const 1)) (i32.const {{PADC}})) (local.get $sB))))
+      (local.set $pd (i32.add (local.get $srcDis) (i32.mul (i32.add (i32.shl (local.get $oi) (i32.const 1)) (i32.const {{PADC}})) (local.get $sB))))
+      (local.set $j (i32.const 0))
+      (block $vDone (loop $v
+        (br_if $vDone (i32.ge_s (local.get $j) (local.get $w)))
+        (local.set $c (v128.load (local.get $coef)))
+        (local.set $m1 (i32x4.mul (local.get $c) (v128.load16x4_u (local.get $pr))))
+        (local.set $m2 (i32x4.mul (local.get $c) (v128.load16x4_u (local.get $pd))))
+        (local.set $pa (local.get $pr))
+        (local.set $pb (local.get $pr))
+        (local.set $qa (local.get $pd))
+        (local.set $qb (local.get $pd))
+        (local.set $k (i32.const 16))
+        (loop $taps
+          (local.set $pa (i32.sub (local.get $pa) (local.get $sB)))
+          (local.set $pb (i32.add (local.get $pb) (local.get $sB)))
+          (local.set $qa (i32.sub (local.get $qa) (local.get $sB)))
+          (local.set $qb (i32.add (local.get $qb) (local.get $sB)))
+          (local.set $c (v128.load (i32.add (local.get $coef) (local.get $k))))
+          (local.set $m1 (i32x4.add (local.get $m1) (i32x4.mul (local.get $c)
+            (i32x4.add (v128.load16x4_u (local.get $pa)) (v128.load16x4_u (local.get $pb))))))
+          (local.set $m2 (i32x4.add (local.get $m2) (i32x4.mul (local.get $c)
+            (i32x4.add (v128.load16x4_u (local.get $qa)) (v128.load16x4_u (local.get $qb))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br_if $taps (i32.le_u (local.get $k) (local.get $kEnd))))
+        (local.set $t (i32.shl (i32.add (local.get $j) (i32.const {{PADC}})) (i32.const 2)))
+        (v128.store (i32.add (local.get $t0) (local.get $t))
+          (v128.and (i32x4.shr_u (i32x4.add (local.get $m1) (local.get $vAdd)) (local.get $vShift)) (local.get $mask)))
+        (v128.store (i32.add (local.get $t1) (local.get $t))
+          (v128.and (i32x4.shr_u (i32x4.add (local.get $m2) (local.get $vAdd)) (local.get $vShift)) (local.get $mask)))
+        (local.set $pr (i32.add (local.get $pr) (i32.const 8)))
+        (local.set $pd (i32.add (local.get $pd) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $v)))
+      (call $padRow (local.get $t0) (local.get $w) (local.get $half))
+      (call $padRow (local.get $t1) (local.get $w) (local.get $half))
+      ;; horizontal at the even columns: 8 neighbouring outputs, lanes 0, 2, 4, 6 kept
+      (local.set $out (i32.mul (i32.add (local.get $oi) (i32.const {{PADC}})) (local.get $sB)))
+      (local.set $j (i32.const 0))
+      (block $hDone (loop $hz
+        (br_if $hDone (i32.ge_s (local.get $j) (i32.shr_s (local.get $w) (i32.const 1))))
+        (local.set $t (i32.shl (i32.add (i32.shl (local.get $j) (i32.const 1)) (i32.const {{PADC}})) (i32.const 2)))
+        (local.set $c (v128.load (local.get $coef)))
+        (local.set $x0 (i32x4.mul (local.get $c) (v128.load (i32.add (local.get $t0) (local.get $t)))))
+        (local.set $x1 (i32x4.mul (local.get $c) (v128.load offset=16 (i32.add (local.get $t0) (local.get $t)))))
+        (local.set $y0 (i32x4.mul (local.get $c) (v128.load (i32.add (local.get $t1) (local.get $t)))))
+        (local.set $y1 (i32x4.mul (local.get $c) (v128.load offset=16 (i32.add (local.get $t1) (local.get $t)))))
+        (local.set $a (local.get $t))
+        (local.set $b (local.get $t))
+        (local.set $k (i32.const 16))
+        (loop $htaps
+          (local.set $a (i32.sub (local.get $a) (i32.const 4)))
+          (local.set $b (i32.add (local.get $b) (i32.const 4)))
+          (local.set $c (v128.load (i32.add (local.get $coef) (local.get $k))))
+          (local.set $x0 (i32x4.add (local.get $x0) (i32x4.mul (local.get $c) (i32x4.add
+            (v128.load (i32.add (local.get $t0) (local.get $a))) (v128.load (i32.add (local.get $t0) (local.get $b)))))))
+          (local.set $x1 (i32x4.add (local.get $x1) (i32x4.mul (local.get $c) (i32x4.add
+            (v128.load offset=16 (i32.add (local.get $t0) (local.get $a))) (v128.load offset=16 (i32.add (local.get $t0) (local.get $b)))))))
+          (local.set $y0 (i32x4.add (local.get $y0) (i32x4.mul (local.get $c) (i32x4.add
+            (v128.load (i32.add (local.get $t1) (local.get $a))) (v128.load (i32.add (local.get $t1) (local.get $b)))))))
+          (local.set $y1 (i32x4.add (local.get $y1) (i32x4.mul (local.get $c) (i32x4.add
+            (v128.load offset=16 (i32.add (local.get $t1) (local.get $a))) (v128.load offset=16 (i32.add (local.get $t1) (local.get $b)))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br_if $htaps (i32.le_u (local.get $k) (local.get $kEnd))))
+        ;; (x + 2^15) >> 16 per lane, then the low 16 bits of lanes 0 and 2 of x0 and of x1
+        (local.set $x0 (i32x4.shr_u (i32x4.add (local.get $x0) (local.get $r15)) (i32.const 16)))
+        (local.set $x1 (i32x4.shr_u (i32x4.add (local.get $x1) (local.get $r15)) (i32.const 16)))
+        (local.set $y0 (i32x4.shr_u (i32x4.add (local.get $y0) (local.get $r15)) (i32.const 16)))
+        (local.set $y1 (i32x4.shr_u (i32x4.add (local.get $y1) (local.get $r15)) (i32.const 16)))
+        (local.set $a (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
+        (v128.store64_lane 0 (i32.add (local.get $dstRef) (local.get $a))
+          (i8x16.shuffle 0 1 8 9 16 17 24 25 0 1 8 9 16 17 24 25 (local.get $x0) (local.get $x1)))
+        (v128.store64_lane 0 (i32.add (local.get $dstDis) (local.get $a))
+          (i8x16.shuffle 0 1 8 9 16 17 24 25 0 1 8 9 16 17 24 25 (local.get $y0) (local.get $y1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $hz)))
+      (local.set $oi (i32.add (local.get $oi) (i32.const 1)))
+      (br $rows))))
+
+  ;; Widen n bytes at src to uint16 at dst (n a multiple of 16 or not: the last block reads and writes up
+  ;; to 15 samples past the end).
+  (func (export "widen") (param $src i32) (param $dst i32) (param $n i32)
+    (local $i i32) (local $x v128)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (v128.load (i32.add (local.get $src) (local.get $i))))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))) (i16x8.extend_low_i8x16_u (local.get $x)))
+      (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))) (i16x8.extend_high_i8x16_u (local.get $x)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l))))
 )
