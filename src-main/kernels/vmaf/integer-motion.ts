@@ -19,6 +19,7 @@ import { IqaError } from '../../common/errors';
 import type { Plane } from '../image/plane';
 
 const FILTER = [3571, 16004, 26386, 16004, 3571] as const;
+const INV_65536 = 1 / 65536;
 
 function mirror(idx: number, size: number): number {
   if (idx < 0) return -idx;
@@ -100,23 +101,39 @@ export function integerMotionSad(
   let sad = 0;
   for (let i = 0; i < h; i++) {
     for (let k = 0; k < 5; k++) idx[k] = mirror(i - 2 + k, h);
+    // Vertical pass on the difference (|acc| < 2^16 · 2^bitDepth: int32), the symmetric taps paired.
+    const p0 = idx[0]! * pStride;
+    const p1 = idx[1]! * pStride;
+    const p2 = idx[2]! * pStride;
+    const p3 = idx[3]! * pStride;
+    const p4 = idx[4]! * pStride;
+    const s0 = idx[0]! * stride;
+    const s1 = idx[1]! * stride;
+    const s2 = idx[2]! * stride;
+    const s3 = idx[3]! * stride;
+    const s4 = idx[4]! * stride;
     let any = 0;
     for (let j = 0; j < w; j++) {
-      let acc = 0;
-      for (let k = 0; k < 5; k++) {
-        const r = idx[k]!;
-        acc += FILTER[k] * (pv[r * pStride + j]! - src[r * stride + j]!);
-      }
+      const acc =
+        c0 * (pv[p0 + j]! - src[s0 + j]! + (pv[p4 + j]! - src[s4 + j]!)) +
+        c1 * (pv[p1 + j]! - src[s1 + j]! + (pv[p3 + j]! - src[s3 + j]!)) +
+        c2 * (pv[p2 + j]! - src[s2 + j]!);
       const v = (acc + vRound) >> vShift;
       row[j] = v;
       any |= v;
     }
     if (any === 0) continue;
+    // Horizontal pass: the sums reach 2^32 (doubles, exact); the two columns at each edge mirrored.
     let rowSad = 0;
     for (let j = 0; j < w; j++) {
-      let acc = 0;
-      for (let k = 0; k < 5; k++) acc += FILTER[k] * row[mirror(j - 2 + k, w)]!;
-      rowSad += Math.abs(Math.floor((acc + 32768) / 65536));
+      let acc: number;
+      if (j >= 2 && j < w - 2) {
+        acc = c0 * (row[j - 2]! + row[j + 2]!) + c1 * (row[j - 1]! + row[j + 1]!) + c2 * row[j]!;
+      } else {
+        acc = 0;
+        for (let k = 0; k < 5; k++) acc += FILTER[k] * row[mirror(j - 2 + k, w)]!;
+      }
+      rowSad += Math.abs(Math.floor((acc + 32768) * INV_65536));
     }
     sad += rowSad;
   }
