@@ -98,6 +98,7 @@ export function integerMotionSad(
   const pStride = prev.stride;
   const vShift = bitDepth;
   const vRound = 1 << (vShift - 1);
+  const [c0, c1, c2] = [FILTER[0], FILTER[1], FILTER[2]];
   let sad = 0;
   for (let i = 0; i < h; i++) {
     for (let k = 0; k < 5; k++) idx[k] = mirror(i - 2 + k, h);
