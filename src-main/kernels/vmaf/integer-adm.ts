@@ -550,6 +550,30 @@ function denominator(ws: IntegerAdmWorkspace, w: number, h: number, scale: numbe
   return Math.fround(Math.fround(dh + dv) + dd);
 }
 
+let flatScratch = new Float64Array(0);
+
+/**
+ * The three bands' masking contributions summed per position (h + v + d) over the rows and columns the
+ * 3x3 neighbourhoods of [i0, i1) x [j0, j1) read (the mirrored ones included): the threshold's 8
+ * neighbours then cost 8 reads, not 24. Exact integer sums (< 2^53), so the order of the additions
+ * does not change the threshold. A scratch buffer reused from frame to frame (per thread).
+ */
+function flatSums(flts: Bands, stride: number, w: number, h: number, i0: number, i1: number, j0: number, j1: number): Float64Array {
+  const n = stride * h;
+  if (flatScratch.length < n) flatScratch = new Float64Array(n);
+  const out = flatScratch;
+  const { h: fh, v: fv, d: fd } = flts;
+  const r0 = Math.max(0, i0 - 1);
+  const r1 = Math.min(h - 1, i1);
+  const c0 = Math.max(0, j0 - 1);
+  const c1 = Math.min(w - 1, j1);
+  for (let i = r0; i <= r1; i++) {
+    const o = i * stride;
+    for (let j = c0; j <= c1; j++) out[o + j] = fh[o + j]! + fv[o + j]! + fd[o + j]!;
+  }
+  return out;
+}
+
 /**
  * The numerator of one scale: the CSF-weighted detail of `src` above the masking threshold, cubed,
  * pooled and cube-rooted. DLM: src = restored part, masker = additive part's CSF (csfA, flt csfF);
@@ -572,8 +596,8 @@ function numerator(
   const i1 = Math.min(bottom, h);
   const j0 = Math.max(left, 0);
   const j1 = Math.min(right, w);
-  const ang = [angles.h, angles.v, angles.d];
-  const flt = [flts.h, flts.v, flts.d];
+  const { h: ah, v: av, d: ad } = angles;
+  const fs = flatSums(flts, stride, w, h, i0, i1, j0, j1);
   const shiftInner = Math.ceil(Math.log2(h));
   const addInner = Math.trunc(2 ** (shiftInner - 1));
   const divInner = POW2[shiftInner]!;
@@ -598,15 +622,11 @@ function numerator(
       for (let j = j0; j < j1; j++) {
         const l = j === 0 ? 1 : j - 1;
         const r = j === w - 1 ? w - 1 : j + 1;
-        let thr = 0;
-        for (let t = 0; t < 3; t++) {
-          const f = flt[t]!;
-          const c = ang[t]!;
-          thr +=
-            f[up + l]! + f[up + j]! + f[up + r]! +
-            f[mid + l]! + int16((8738 * Math.abs(c[mid + j]!) + 2048) >> 12) + f[mid + r]! +
-            f[down + l]! + f[down + j]! + f[down + r]!;
-        }
+        const thr =
+          fs[up + l]! + fs[up + j]! + fs[up + r]! + fs[mid + l]! + fs[mid + r]! + fs[down + l]! + fs[down + j]! + fs[down + r]! +
+          int16((8738 * Math.abs(ah[mid + j]!) + 2048) >> 12) +
+          int16((8738 * Math.abs(av[mid + j]!) + 2048) >> 12) +
+          int16((8738 * Math.abs(ad[mid + j]!) + 2048) >> 12);
         const p = mid + j;
         let x = Math.abs(src.h[p]! * cf.i0[0]) - (thr << 10);
         if (x > 0) ih += mulShr(mulShr(x, x, 268435456, 29) | 0, x, addCubH, cubH);
@@ -638,16 +658,12 @@ function numerator(
       for (let j = j0; j < j1; j++) {
         const l = j === 0 ? 1 : j - 1;
         const r = j === w - 1 ? w - 1 : j + 1;
-        let thr = 0;
-        for (let t = 0; t < 3; t++) {
-          const f = flt[t]!;
-          const c = ang[t]!;
-          thr +=
-            f[up + l]! + f[up + j]! + f[up + r]! +
-            f[mid + l]! + (mulShr(Math.abs(c[mid + j]!), 286331153, -2147483648, 32) | 0) + f[mid + r]! +
-            f[down + l]! + f[down + j]! + f[down + r]!;
-        }
-        thr |= 0;
+        const thr =
+          (fs[up + l]! + fs[up + j]! + fs[up + r]! + fs[mid + l]! + fs[mid + r]! + fs[down + l]! + fs[down + j]! + fs[down + r]! +
+            (mulShr(Math.abs(ah[mid + j]!), 286331153, -2147483648, 32) | 0) +
+            (mulShr(Math.abs(av[mid + j]!), 286331153, -2147483648, 32) | 0) +
+            (mulShr(Math.abs(ad[mid + j]!), 286331153, -2147483648, 32) | 0)) |
+          0;
         const p = mid + j;
         let x = Math.abs(mulShr(src.h[p]!, rf1, 134217728, 28) | 0) - thr;
         if (x > 0) ih += mulShr(mulShr(x, x, 536870912, 30) | 0, x, addCub, cub);
