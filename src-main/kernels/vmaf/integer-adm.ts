@@ -249,23 +249,36 @@ function dwtScale0(ws: IntegerAdmWorkspace, src: Plane<Uint8Array | Uint16Array>
       tmp[w + j] = int16((hi + vAdd) >> bpc);
     }
     const o = i * stride;
+    const { a: da, v: dv, h: dh, d: dd } = dst;
+    // Taps 2j-1 .. 2j+2: read through the mirror table only where one falls outside [0, w).
     for (let j = 0; j < hw; j++) {
-      const j0 = indX[j]!;
-      const j1 = indX[hw + j]!;
-      const j2 = indX[2 * hw + j]!;
-      const j3 = indX[3 * hw + j]!;
+      let j0: number;
+      let j1: number;
+      let j2: number;
+      let j3: number;
+      if (j >= 1 && 2 * j + 2 < w) {
+        j0 = 2 * j - 1;
+        j1 = j0 + 1;
+        j2 = j0 + 2;
+        j3 = j0 + 3;
+      } else {
+        j0 = indX[j]!;
+        j1 = indX[hw + j]!;
+        j2 = indX[2 * hw + j]!;
+        j3 = indX[3 * hw + j]!;
+      }
       let s0 = tmp[j0]!;
       let s1 = tmp[j1]!;
       let s2 = tmp[j2]!;
       let s3 = tmp[j3]!;
-      dst.a[o + j] = int16((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + 32768) >> 16);
-      dst.v[o + j] = int16((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + 32768) >> 16);
+      da[o + j] = int16((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + 32768) >> 16);
+      dv[o + j] = int16((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + 32768) >> 16);
       s0 = tmp[w + j0]!;
       s1 = tmp[w + j1]!;
       s2 = tmp[w + j2]!;
       s3 = tmp[w + j3]!;
-      dst.h[o + j] = int16((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + 32768) >> 16);
-      dst.d[o + j] = int16((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + 32768) >> 16);
+      dh[o + j] = int16((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + 32768) >> 16);
+      dd[o + j] = int16((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + 32768) >> 16);
     }
   }
 }
@@ -286,6 +299,9 @@ function dwtScaleN(ws: IntegerAdmWorkspace, b: Bands, w: number, h: number, scal
   const vDiv = VP_DIV[scale - 1]!;
   const hAdd = HP_ADD[scale - 1]!;
   const hDiv = HP_DIV[scale - 1]!;
+  // Multiplying by 2^-k is exact, so floor(x * 2^-k) = floor(x / 2^k) (and a multiplication is cheaper).
+  const vInv = 1 / vDiv;
+  const hInv = 1 / hDiv;
   const hh = (h + 1) >> 1;
   const hw = (w + 1) >> 1;
   for (let i = 0; i < hh; i++) {
@@ -298,27 +314,39 @@ function dwtScaleN(ws: IntegerAdmWorkspace, b: Bands, w: number, h: number, scal
       const s1 = src[r1 + j]!;
       const s2 = src[r2 + j]!;
       const s3 = src[r3 + j]!;
-      tmp[j] = Math.floor((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + vAdd) / vDiv);
-      tmp[w + j] = Math.floor((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + vAdd) / vDiv);
+      tmp[j] = Math.floor((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + vAdd) * vInv);
+      tmp[w + j] = Math.floor((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + vAdd) * vInv);
     }
     const o = i * stride;
+    const { a: ba, v: bv, h: bh, d: bd } = b;
     for (let j = 0; j < hw; j++) {
-      const j0 = indX[j]!;
-      const j1 = indX[hw + j]!;
-      const j2 = indX[2 * hw + j]!;
-      const j3 = indX[3 * hw + j]!;
+      let j0: number;
+      let j1: number;
+      let j2: number;
+      let j3: number;
+      if (j >= 1 && 2 * j + 2 < w) {
+        j0 = 2 * j - 1;
+        j1 = j0 + 1;
+        j2 = j0 + 2;
+        j3 = j0 + 3;
+      } else {
+        j0 = indX[j]!;
+        j1 = indX[hw + j]!;
+        j2 = indX[2 * hw + j]!;
+        j3 = indX[3 * hw + j]!;
+      }
       let s0 = tmp[j0]!;
       let s1 = tmp[j1]!;
       let s2 = tmp[j2]!;
       let s3 = tmp[j3]!;
-      b.a[o + j] = Math.floor((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + hAdd) / hDiv);
-      b.v[o + j] = Math.floor((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + hAdd) / hDiv);
+      ba[o + j] = Math.floor((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + hAdd) * hInv);
+      bv[o + j] = Math.floor((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + hAdd) * hInv);
       s0 = tmp[w + j0]!;
       s1 = tmp[w + j1]!;
       s2 = tmp[w + j2]!;
       s3 = tmp[w + j3]!;
-      b.h[o + j] = Math.floor((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + hAdd) / hDiv);
-      b.d[o + j] = Math.floor((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + hAdd) / hDiv);
+      bh[o + j] = Math.floor((LO0 * s0 + LO1 * s1 + LO2 * s2 + LO3 * s3 + hAdd) * hInv);
+      bd[o + j] = Math.floor((HI0 * s0 + HI1 * s1 + HI2 * s2 + HI3 * s3 + hAdd) * hInv);
     }
   }
 }
