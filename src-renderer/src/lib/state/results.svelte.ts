@@ -14,6 +14,7 @@ import { buildRunInput, initialForm, pairedDistorted, type ComputeForm } from '.
 import { planRuns, type AlignFix } from '../alignment-check';
 import { AlignmentCheckState } from './alignment.svelte';
 import { pivotResults } from '../results-table';
+import { ShardsState } from './shards.svelte';
 
 /** What ResultsState needs from the application state. */
 export interface ResultsHost {
@@ -46,11 +47,14 @@ export class ResultsState {
   form = $state<ComputeForm>(initialForm([]));
   /** The dialog's temporal alignment check of the video pairs, before computing. */
   readonly alignment = new AlignmentCheckState();
+  /** Runs sharded over several machines (iqa run --shard, iqa slurm submit) and their merge. */
+  readonly shards: ShardsState;
 
   #table = $derived.by(() => pivotResults(this.#rows, this.#descriptors, this.#host.stimuli()));
 
   constructor(host: ResultsHost) {
     this.#host = host;
+    this.shards = new ShardsState({ projectDir: () => host.projectDir(), merged: () => void this.#readRows() });
   }
 
   get descriptors() { return this.#descriptors; }
@@ -74,8 +78,13 @@ export class ResultsState {
     }
   }
 
-  /** Re-reads the stored values of the open project. */
+  /** Re-reads the stored values of the open project, and its sharded runs' progress. */
   async refresh(): Promise<void> {
+    void this.shards.refresh();
+    await this.#readRows();
+  }
+
+  async #readRows(): Promise<void> {
     const dir = this.#host.projectDir();
     if (!dir) return;
     const seq = ++this.#refreshSeq;
@@ -91,6 +100,7 @@ export class ResultsState {
   }
 
   clear(): void {
+    this.shards.clear();
     this.#rows = [];
     this.#loadedFor = null;
     this.#refreshSeq++;
@@ -187,7 +197,7 @@ export class ResultsState {
       this.#liveTimer = setTimeout(() => {
         this.#liveTimer = null;
         this.#lastLiveRefresh = Date.now();
-        void this.refresh();
+        void this.#readRows();
       }, Math.max(0, wait));
     } else if (job.state !== 'queued') {
       if (this.#liveTimer) clearTimeout(this.#liveTimer);
