@@ -109,6 +109,7 @@ interface FvdCliOptions extends SetsCliOptions {
   clipLength?: number;
   start?: number;
   stride?: number;
+  shard?: { index: number; count: number };
 }
 
 function addCommonOptions(cmd: Command, what: string): Command {
@@ -152,8 +153,14 @@ function fvdSummary(r: FvdResult): string {
   const tag = r.comparable ? '' : '  [random-weight model: not a metric value]';
   const ci = r.fvd_ci ? `  (${Math.round(r.fvd_ci.confidence * 100)}% CI ${fmt(r.fvd_ci.low)} .. ${fmt(r.fvd_ci.high)}, ${r.fvd_ci.resamples} resamples, seed ${r.fvd_ci.seed})` : '';
   const p = r.protocol;
+  if (r.shard) {
+    return [
+      `shard ${r.shard.index} of ${r.shard.count}: the I3D features of ${r.shard.videos} video(s) are cached (set A ${r.n_a}, set B ${r.n_b}); run without --shard for FVD`,
+      `features: ${r.cache.computed} computed, ${r.cache.hits} from cache${r.clips_per_s ? `, ${r.clips_per_s.toFixed(2)} clips/s` : ''}`,
+    ].join('\n') + '\n';
+  }
   return [
-    `FVD  ${fmt(r.fvd)}${ci}${tag}`,
+    `FVD  ${fmt(r.fvd!)}${ci}${tag}`,
     `n_a ${r.n_a}, n_b ${r.n_b} | model ${r.model} (sha256 ${r.model_sha256.slice(0, 12)}…, ${r.provider ?? 'all features cached'})`,
     `protocol: ${p.frame_sampling}, ${p.size[0]}x${p.size[1]} TF1 bilinear (stretch), 2x/255-1, ${p.feature}`,
     `features: ${r.cache.computed} computed, ${r.cache.hits} from cache${r.clips_per_s ? `, ${r.clips_per_s.toFixed(2)} clips/s` : ''}`,
@@ -212,6 +219,7 @@ export function addSetsCommand(program: Command): void {
     .option('--clip-length <frames>', `frames per clip (at least ${FVD_MIN_CLIP_LENGTH}; default ${FVD_DEFAULT_CLIP_LENGTH})`, positiveInt)
     .option('--start <frame>', 'first decoded frame of the clip (default 0)', nonNegativeInt)
     .option('--stride <n>', 'take every n-th decoded frame (default 1: consecutive frames)', positiveInt)
+    .option('--shard <i/n>', "only extract the I3D features of shard I of N of the sets' videos into the feature cache (no FVD); a run without --shard then computes from the cache (docs/cluster.md)", parseShard)
     .action((o: FvdCliOptions) =>
       withEngine({}, async (engine) => {
         if (o.b === undefined) throw new IqaError('E_INPUT', 'FVD compares two sets: give --b');
@@ -226,6 +234,7 @@ export function addSetsCommand(program: Command): void {
             ...(o.stride ? { stride: o.stride } : {}),
             ...(o.bootstrap ? { bootstrap: { resamples: o.bootstrap, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.confidence ? { confidence: o.confidence } : {}) } } : {}),
             cache: o.cache,
+            ...(o.shard ? { shard: o.shard } : {}),
           },
           o.json ? NO_PROGRESS : createProgress('videos'),
         )) as FvdResult;

@@ -220,6 +220,8 @@ export interface FvdInput {
   bootstrap?: SetBootstrapInput;
   /** Read and write the feature cache (default true). */
   cache?: boolean;
+  /** Only extract the I3D features of shard `index` (1-based) of `count` of the sets' videos into the feature cache (issue 17); no FVD. */
+  shard?: { index: number; count: number };
 }
 
 export interface RatingsImportSummary {

@@ -240,6 +240,7 @@ export const fvdSchema = z.strictObject({
   stride: z.number().int().min(1).max(1000).default(1),
   bootstrap: setBootstrapSchema.optional(),
   cache: z.boolean().default(true),
+  shard: shardSpecSchema.optional(),
 });
 
 /** Subjective studies (common/study.ts). */

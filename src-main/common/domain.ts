@@ -384,7 +384,8 @@ export interface FvdProtocol {
 }
 
 export interface FvdResult {
-  fvd: JsonNum;
+  /** Absent for a shard's extraction (`shard`), which computes no FVD. */
+  fvd?: JsonNum;
   fvd_ci?: IntervalJson;
   n_a: number;
   n_b: number;
@@ -402,6 +403,8 @@ export interface FvdResult {
   timing_ms: { total: number; features: number; decode: number; inference: number; session: number; statistics: number };
   clips_per_s: number | null;
   batch_size: number;
+  /** A shard's extraction (FvdInput.shard): its videos, whose features are now cached; no FVD. */
+  shard?: { index: number; count: number; videos: number };
 }
 
 /** One output tensor of one probe of a model verification (NaN errors arrive as null over JSON). */

@@ -21,7 +21,7 @@ import { probeMedia } from '../media/probe';
 import { framesNeeded, readClip, type ClipSampling } from './decode';
 import { extractFeatures, mapLimit } from './extract';
 import { withComputePool } from '../compute/compute-pool';
-import { modelWarnings, smallSetWarning, type BootstrapRequest, type SetMetricsOptions } from './image-set-metrics';
+import { modelWarnings, shardItems, smallSetWarning, type BootstrapRequest, type SetMetricsOptions } from './image-set-metrics';
 import { FVD_RESIZE_DESCRIPTION, FvdPreprocessor, I3D_INPUT_SIZE } from '../../kernels/image/network-inputs';
 import { parseSetSpec, resolveSet, type SetSpec } from './set-spec';
 import { FVD_DEFAULT_CLIP_LENGTH, FVD_MIN_CLIP_LENGTH } from '../../common/contract-names';
@@ -42,6 +42,8 @@ export interface FvdRequest {
   stride?: number;
   bootstrap?: BootstrapRequest;
   cache?: boolean;
+  /** Only cache the I3D features of shard `index` of `count` of the sets' videos (image-set-metrics.ts shardItems); no FVD. */
+  shard?: { index: number; count: number };
 }
 
 
@@ -136,8 +138,16 @@ export async function computeFvd(req: FvdRequest, opts: SetMetricsOptions = {}):
   const pre = new FvdPreprocessor(sampling.length);
   const useCache = req.cache !== false;
   const variant = `tf-fvd-${sampling.length}f-start${sampling.start}-stride${sampling.stride}`;
+  if (req.shard && (!useCache || req.bootstrap)) {
+    throw new IqaError('E_INPUT', 'a shard only fills the feature cache: --shard does not go with --no-cache or --bootstrap (give those to the run that computes FVD)');
+  }
+  // A shard extracts its share of the videos (each file once, the same split on every machine) into the cache.
+  const sets = req.shard ? shardItems([setA, setB], req.shard.index, req.shard.count) : [setA, setB];
+  if (req.shard && sets.every((s) => s.items.length === 0)) {
+    throw new IqaError('E_INPUT', `shard ${req.shard.index} of ${req.shard.count} has no video: the two sets hold ${new Set([...setA.items, ...setB.items].map((i) => i.file)).size} distinct videos; use fewer shards`);
+  }
   const ex = await extractFeatures(
-    [setA, setB],
+    sets.filter((s) => s.items.length > 0),
     {
       modelId,
       input: 'video',
@@ -149,6 +159,32 @@ export async function computeFvd(req: FvdRequest, opts: SetMetricsOptions = {}):
     { ...opts, model, cache: useCache, decodeConcurrency: opts.decodeConcurrency ?? 2 },
   );
   warnings.push(...ex.warnings);
+  const protocol = fvdProtocol(sampling, needed, modelId);
+  const sharedFields = {
+    feature_dim: FVD_FEATURE_DIM,
+    model: modelId,
+    model_sha256: model.sha256,
+    model_verified: model.verified,
+    comparable: entry.comparable,
+    provider: ex.provider,
+    protocol,
+    videos,
+    warnings,
+    cache: { enabled: useCache, hits: ex.stats.hits, misses: ex.stats.misses, corrupt: ex.stats.corrupt, computed: ex.stats.computed },
+    batch_size: ex.batchSize,
+  };
+  if (req.shard) {
+    const [a, b] = [sets[0]!.items.length, sets[1]!.items.length];
+    return {
+      ...sharedFields,
+      n_a: a,
+      n_b: b,
+      sets: { a: { source: setA.description, count: a, cache_dir: setA.cacheDir }, b: { source: setB.description, count: b, cache_dir: setB.cacheDir } },
+      timing_ms: { total: performance.now() - t0, features: ex.timing.totalMs, decode: ex.timing.decodeMs, inference: ex.timing.inferenceMs, session: ex.timing.sessionMs, statistics: 0 },
+      clips_per_s: ex.stats.computed > 0 ? ex.stats.computed / ((ex.timing.totalMs - ex.timing.hashMs) / 1000) : null,
+      shard: { index: req.shard.index, count: req.shard.count, videos: a + b },
+    };
+  }
   const tStats = performance.now();
   const fa = featureMatrix(ex.sets[0]!.features.logits!, ex.sets[0]!.n, FVD_FEATURE_DIM);
   const fb = featureMatrix(ex.sets[1]!.features.logits!, ex.sets[1]!.n, FVD_FEATURE_DIM);
@@ -159,7 +195,24 @@ export async function computeFvd(req: FvdRequest, opts: SetMetricsOptions = {}):
   const fvd = stats.frechet!;
   const ci = stats.frechetCi;
   const statsMs = performance.now() - tStats;
-  const protocol: FvdProtocol = {
+  const featuresMs = ex.timing.totalMs;
+  return {
+    ...sharedFields,
+    fvd: toJsonNumber(fvd),
+    ...(ci ? { fvd_ci: ci } : {}),
+    n_a: nA,
+    n_b: nB,
+    sets: {
+      a: { source: setA.description, count: nA, cache_dir: useCache ? setA.cacheDir : null },
+      b: { source: setB.description, count: nB, cache_dir: useCache ? setB.cacheDir : null },
+    },
+    timing_ms: { total: performance.now() - t0, features: featuresMs, decode: ex.timing.decodeMs, inference: ex.timing.inferenceMs, session: ex.timing.sessionMs, statistics: statsMs },
+    clips_per_s: ex.stats.computed > 0 ? ex.stats.computed / ((featuresMs - ex.timing.hashMs) / 1000) : null,
+  };
+}
+
+function fvdProtocol(sampling: ClipSampling, needed: number, modelId: string): FvdProtocol {
+  return {
     clip_length: sampling.length,
     start: sampling.start,
     stride: sampling.stride,
@@ -175,29 +228,5 @@ export async function computeFvd(req: FvdRequest, opts: SetMetricsOptions = {}):
     model: modelId,
     decoder: 'ffmpeg, rgb24 (every decoded frame, no frame-rate conversion)',
     reference: 'google-research frechet_video_distance (TF-Hub i3d-kinetics-400/1, TF1 bilinear resize)',
-  };
-  const featuresMs = ex.timing.totalMs;
-  return {
-    fvd: toJsonNumber(fvd),
-    ...(ci ? { fvd_ci: ci } : {}),
-    n_a: nA,
-    n_b: nB,
-    feature_dim: FVD_FEATURE_DIM,
-    model: modelId,
-    model_sha256: model.sha256,
-    model_verified: model.verified,
-    comparable: entry.comparable,
-    provider: ex.provider,
-    protocol,
-    videos,
-    warnings,
-    sets: {
-      a: { source: setA.description, count: nA, cache_dir: useCache ? setA.cacheDir : null },
-      b: { source: setB.description, count: nB, cache_dir: useCache ? setB.cacheDir : null },
-    },
-    cache: { enabled: useCache, hits: ex.stats.hits, misses: ex.stats.misses, corrupt: ex.stats.corrupt, computed: ex.stats.computed },
-    timing_ms: { total: performance.now() - t0, features: featuresMs, decode: ex.timing.decodeMs, inference: ex.timing.inferenceMs, session: ex.timing.sessionMs, statistics: statsMs },
-    clips_per_s: ex.stats.computed > 0 ? ex.stats.computed / ((featuresMs - ex.timing.hashMs) / 1000) : null,
-    batch_size: ex.batchSize,
   };
 }
