@@ -59,9 +59,9 @@ const VMAF_MODEL_PARAM: MetricParamSpec = {
   name: 'model',
   label: 'VMAF model',
   description:
-    'vmaf_v0.6.1 (the default, as the vmaf CLI: 1080p on a TV at 3 picture heights), vmaf_v0.6.1neg (no enhancement gain: sharpening or contrast boosts cannot raise the score; for codec comparisons with pre-processing), vmaf_4k_v0.6.1 (4K TV at 1.5 heights), vmaf_4k_v0.6.1neg and vmaf_float_v0.6.1 (the v0.6.1 SVM on the floating-point extractors of libvmaf, float_vif, float_adm and float_motion; close to vmaf_v0.6.1, for comparisons with results made with it). The 4K models are used only when chosen here, never picked from the resolution.',
+    'vmaf_v0.6.1 (the default, as the vmaf CLI: 1080p on a TV at 3 picture heights), vmaf_v0.6.1neg (no enhancement gain: sharpening or contrast boosts cannot raise the score; for codec comparisons with pre-processing), vmaf_4k_v0.6.1 (4K TV at 1.5 heights), vmaf_4k_v0.6.1neg, vmaf_float_v0.6.1 (the v0.6.1 SVM on the floating-point extractors of libvmaf, float_vif, float_adm and float_motion; close to vmaf_v0.6.1, for comparisons with results made with it) and vmaf_v1.0.16_3d0h (the v1 generation, upstream\'s recommended 1080p model at 3 heights: banding (CAMBI), chroma (speed_chroma on U and V), ADM with a blended CSF and motion3; needs YUV 4:2:0/4:2:2/4:4:4 input at least 216 pixels in one dimension and 80 in chroma; vmaf only: it has no VIF, adm2 or motion2 for the feature metrics). The 4K models are used only when chosen here, never picked from the resolution.',
   type: 'enum',
-  options: ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg', 'vmaf_float_v0.6.1'],
+  options: ['vmaf_v0.6.1', 'vmaf_v0.6.1neg', 'vmaf_4k_v0.6.1', 'vmaf_4k_v0.6.1neg', 'vmaf_float_v0.6.1', 'vmaf_v1.0.16_3d0h'],
   default: 'vmaf_v0.6.1',
 };
 
@@ -221,7 +221,7 @@ export const METRICS: readonly MetricDescriptor[] = [
       VMAF_MODEL_PARAM,
     ],
     convention:
-      "Netflix VMAF as libvmaf 3.2.0 computes it with its integer (fixed-point) feature extractors: VIF at 4 scales, ADM (adm2) and motion2 on the luma only (the Y plane of a video, or a grey plane), 8- or 10-bit, then the model's SVM, score clipped to [0, 100]; the model (model parameter, default vmaf_v0.6.1, its JSON shipped with the app) and its SHA-256 are stored with the values. Per frame, equal to the vmaf CLI's output to 1e-4; the pooled value is the mean (libvmaf's default); harmonic is libvmaf's n/Σ1/(s+1) − 1. No scaling: a pair of different sizes needs the scale policy (--scale; ffmpeg's scaler), as any full-reference metric. With model=vmaf_float_v0.6.1 the features come from libvmaf's floating-point extractors (float_vif, float_adm, float_motion; single precision where libvmaf uses it): each equal to the vmaf CLI's to its printed precision, the score within 2e-5 (the issue's bound for the float path is 1e-3). The v1.0.16 models are not available yet.",
+      "Netflix VMAF as libvmaf 3.2.0 computes it with its integer (fixed-point) feature extractors: VIF at 4 scales, ADM (adm2) and motion2 on the luma only (the Y plane of a video, or a grey plane), 8- or 10-bit, then the model's SVM, score clipped to [0, 100]; the model (model parameter, default vmaf_v0.6.1, its JSON shipped with the app) and its SHA-256 are stored with the values. Per frame, equal to the vmaf CLI's output to 1e-4; the pooled value is the mean (libvmaf's default); harmonic is libvmaf's n/Σ1/(s+1) − 1. No scaling: a pair of different sizes needs the scale policy (--scale; ffmpeg's scaler), as any full-reference metric. With model=vmaf_float_v0.6.1 the features come from libvmaf's floating-point extractors (float_vif, float_adm, float_motion; single precision where libvmaf uses it): each equal to the vmaf CLI's to its printed precision, the score within 2e-5 (the issue's bound for the float path is 1e-3). With model=vmaf_v1.0.16_3d0h: CAMBI of the distorted luma, speed_chroma of both sides' U and V, integer ADM (blended CSF, adm3) and motion3, the chroma correction and the model's own score transform; features and score equal to the vmaf CLI's to its printed precision.",
     harmonicShift: 1,
   },
   ...(

@@ -716,6 +716,11 @@ function numerator(
   return Math.fround(Math.fround(nh + nv) + nd);
 }
 
+/** Refuses (E_UNSUPPORTED) ADM options this port does not compute, before any frame is read. */
+export function checkIntegerAdmOptions(options: IntegerAdmOptions): void {
+  csfFactors(options);
+}
+
 /** libvmaf's integer ADM of one luma pair, on a workspace made for their size and bit depth. */
 export function integerAdm(
   ref: Plane<Uint8Array | Uint16Array>,

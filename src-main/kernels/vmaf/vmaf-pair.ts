@@ -1,7 +1,9 @@
 /**
  * VMAF of one video pair, frame by frame, with a model whose features are libvmaf's integer ones
- * (vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1, vmaf_4k_v0.6.1neg) or its float ones
- * (vmaf_float_v0.6.1: float_vif, float_adm, float_motion), in two halves:
+ * (vmaf_v0.6.1, vmaf_v0.6.1neg, vmaf_4k_v0.6.1, vmaf_4k_v0.6.1neg), its float ones
+ * (vmaf_float_v0.6.1: float_vif, float_adm, float_motion), or the v1 ones (vmaf_v1.0.16_3d0h: CAMBI
+ * on the distorted luma, speed_chroma on both sides' U and V, integer ADM with adm_csf_mode 2 and
+ * motion3), in two halves:
  * - VmafFeatureExtractor: a frame's features from its reference and distorted luma and the reference
  *   frame before it (motion compares each reference frame with the one before), with no state from
  *   frame to frame, so the frame pool computes frames in any order (kernels/extractors/vmaf.ts);
@@ -11,8 +13,8 @@
  * VmafPairScorer puts both together for frames that come in order (tests, one thread).
  *
  * - Extractor options come from the model's `feature_opts_dicts` (the NEG models' enhancement gain
- *   limit 1); a feature computed with two option sets is computed twice. Options this port does not
- *   implement (another CSF, viewing distance or noise weight for ADM; motion's blend and windows)
+ *   limit 1, v1's ADM CSF and motion cap); a feature computed with two option sets is computed twice.
+ *   Options this port does not implement (ADM CSF modes 1 and 3; motion's blend and windows)
  *   fail with E_UNSUPPORTED when the extractor is made, never silently.
  * - Memory is flat in the video's length: one frame of features is held back, plus the workspaces.
  */
@@ -21,12 +23,37 @@ import type { Plane } from '../image/plane';
 import { createFloatAdmWorkspace, floatAdm, type FloatAdmResult, type FloatAdmWorkspace } from './float-adm';
 import { createFloatMotionWorkspace, floatMotionSad, type FloatMotionWorkspace } from './float-motion';
 import { createFloatVifWorkspace, floatVif, type FloatVifResult, type FloatVifWorkspace } from './float-vif';
-import { createIntegerAdmWorkspace, integerAdm, type IntegerAdmResult, type IntegerAdmWorkspace } from './integer-adm';
+import { Cambi } from './cambi';
+import { checkIntegerAdmOptions, createIntegerAdmWorkspace, integerAdm, type IntegerAdmOptions, type IntegerAdmResult, type IntegerAdmWorkspace } from './integer-adm';
 import { IntegerMotion, integerMotionSad } from './integer-motion';
 import { createIntegerVifWorkspace, integerVif, type IntegerVifResult, type IntegerVifWorkspace } from './integer-vif';
 import { predictVmaf, type VmafModel, type VmafPredictOptions } from './model';
+import { SpeedChroma, type SpeedChromaResult } from './speed-chroma';
 
-type Kind = 'adm' | 'vif' | 'motion' | 'float_adm' | 'float_vif' | 'float_motion';
+/** The U and V planes of a frame's reference and distorted pictures (speed_chroma's input). */
+export interface VmafChroma {
+  readonly ref: readonly [Plane<Uint8Array | Uint16Array>, Plane<Uint8Array | Uint16Array>];
+  readonly dist: readonly [Plane<Uint8Array | Uint16Array>, Plane<Uint8Array | Uint16Array>];
+}
+
+/** A model that reads chroma (speed_chroma): the caller must hand VmafFeatureExtractor.extract the U and V planes. */
+export function vmafModelNeedsChroma(model: VmafModel): boolean {
+  return model.featureNames.some((n) => FEATURES[n]?.kind === 'speed_chroma');
+}
+
+function admOptions(o: Record<string, number>): IntegerAdmOptions {
+  return {
+    enhnGainLimit: o.adm_enhn_gain_limit,
+    dlmWeight: o.adm_dlm_weight,
+    minVal: o.adm_min_val,
+    csfMode: o.adm_csf_mode,
+    noiseWeight: o.adm_noise_weight,
+    normViewDist: o.adm_norm_view_dist,
+    refDisplayHeight: o.adm_ref_display_height,
+  };
+}
+
+type Kind = 'adm' | 'vif' | 'motion' | 'float_adm' | 'float_vif' | 'float_motion' | 'cambi' | 'speed_chroma';
 const isMotion = (kind: Kind): boolean => kind === 'motion' || kind === 'float_motion';
 
 /** Which extractor gives a libvmaf feature name, and how to read it from that extractor's result. */
@@ -58,25 +85,33 @@ const FEATURES: Readonly<Record<string, { kind: Kind; pick: string }>> = {
   VMAF_feature_vif_scale3_score: { kind: 'float_vif', pick: 'scale3' },
   VMAF_feature_motion_score: { kind: 'float_motion', pick: 'sad' },
   VMAF_feature_motion2_score: { kind: 'float_motion', pick: 'motion2' },
+  Cambi_feature_cambi_score: { kind: 'cambi', pick: 'cambi' },
+  Speed_chroma_feature_speed_chroma_u_score: { kind: 'speed_chroma', pick: 'u' },
+  Speed_chroma_feature_speed_chroma_v_score: { kind: 'speed_chroma', pick: 'v' },
+  Speed_chroma_feature_speed_chroma_uv_score: { kind: 'speed_chroma', pick: 'uv' },
 };
 
 /** The options each extractor takes here, with libvmaf's defaults (others: E_UNSUPPORTED unless at their default). */
 const OPTIONS: Readonly<Record<Kind, Readonly<Record<string, number>>>> = {
-  adm: { adm_enhn_gain_limit: 100, adm_dlm_weight: 0.5, adm_min_val: 0 },
+  adm: { adm_enhn_gain_limit: 100, adm_dlm_weight: 0.5, adm_min_val: 0, adm_csf_mode: 0, adm_noise_weight: 0.03125, adm_norm_view_dist: 3, adm_ref_display_height: 1080 },
   vif: { vif_enhn_gain_limit: 100 },
   motion: { motion_max_val: 10000 },
+  cambi: { cambi_high_res_speedup: 0, cambi_vis_lum_threshold: 0, cambi_max_val: 1000 },
+  speed_chroma: { speed_kernelscale: 1, speed_sigma_nn: 0.29, speed_nn_floor: 0, speed_weight_var_mode: 0, speed_max_val: 1000 },
   float_adm: { adm_enhn_gain_limit: 100, adm_dlm_weight: 0.5, adm_min_val: 0 },
   float_vif: { vif_enhn_gain_limit: 100 },
   float_motion: { motion_max_val: 10000 },
 };
 /** Options accepted only at libvmaf's default value. */
 const FIXED: Readonly<Record<Kind, Readonly<Record<string, number | boolean>>>> = {
-  adm: { adm_norm_view_dist: 3, adm_ref_display_height: 1080, adm_csf_mode: 0, adm_noise_weight: 0.03125, adm_csf_scale: 1, adm_csf_diag_scale: 1, adm_skip_scale0: false, adm_skip_aim: false },
+  adm: { adm_csf_scale: 1, adm_csf_diag_scale: 1, adm_skip_scale0: false, adm_skip_aim: false },
   vif: { vif_skip_scale0: false },
   motion: { motion_force_zero: false, motion_blend_factor: 1, motion_blend_offset: 40, motion_fps_weight: 1, motion_five_frame_window: false, motion_moving_average: false },
   float_adm: { adm_norm_view_dist: 3, adm_ref_display_height: 1080, adm_csf_mode: 0, adm_noise_weight: 0.03125, adm_csf_scale: 1, adm_csf_diag_scale: 1, adm_skip_scale0: false, adm_bypass_cm: 0, adm_p_norm: 3 },
   float_vif: { vif_skip_scale0: false, vif_kernelscale: 1, vif_prescale: 1, vif_sigma_nsq: 2 },
   float_motion: { motion_force_zero: false, motion_blend_factor: 1, motion_blend_offset: 40, motion_fps_weight: 1, motion_add_scale1: false, motion_add_uv: false, motion_filter_size: 5 },
+  cambi: { cambi_window_size: 65, cambi_topk: 0.6, cambi_tvi_threshold: 0.019, cambi_max_log_contrast: 2, cambi_full_ref: false },
+  speed_chroma: { speed_prescale: 1 },
 };
 
 function resolveOptions(kind: Kind, given: Readonly<Record<string, unknown>>, feature: string, source: string): Record<string, number> {
@@ -152,10 +187,16 @@ export class VmafFeatureExtractor {
   private readonly fVifWs: (FloatVifWorkspace | null)[];
   private readonly fAdmWs: (FloatAdmWorkspace | null)[];
   private readonly fMotionWs: (FloatMotionWorkspace | null)[];
+  private readonly cambi: (Cambi | null)[];
+  private readonly speed: (SpeedChroma | null)[];
   private readonly row: Int32Array;
   private readonly rowIdx = new Int32Array(5);
 
-  constructor(model: VmafModel, width: number, height: number, bitDepth: number) {
+  /**
+   * `chroma`: the frames' chroma subsampling as log2 shifts (4:2:0 = [1, 1]), for speed_chroma; null
+   * when the frames have no chroma (a model that needs it is then refused).
+   */
+  constructor(model: VmafModel, width: number, height: number, bitDepth: number, chroma: readonly [number, number] | null = [1, 1]) {
     this.model = model;
     this.width = width;
     this.height = height;
@@ -166,15 +207,45 @@ export class VmafFeatureExtractor {
     this.fVifWs = this.plan.extractors.map((e) => (e.kind === 'float_vif' ? createFloatVifWorkspace(width, height, bitDepth) : null));
     this.fAdmWs = this.plan.extractors.map((e) => (e.kind === 'float_adm' ? createFloatAdmWorkspace(width, height, bitDepth) : null));
     this.fMotionWs = this.plan.extractors.map((e) => (e.kind === 'float_motion' ? createFloatMotionWorkspace(width, height, bitDepth) : null));
+    for (const e of this.plan.extractors) if (e.kind === 'adm') checkIntegerAdmOptions(admOptions(e.options));
+    this.cambi = this.plan.extractors.map((e) =>
+      e.kind === 'cambi'
+        ? new Cambi(width, height, bitDepth, { highResSpeedup: e.options.cambi_high_res_speedup, visLumThreshold: e.options.cambi_vis_lum_threshold, maxVal: e.options.cambi_max_val })
+        : null,
+    );
+    this.speed = this.plan.extractors.map((e) => {
+      if (e.kind !== 'speed_chroma') return null;
+      if (!chroma || chroma[0] > 1 || chroma[1] > 1 || chroma[1] > chroma[0]) {
+        throw new IqaError('E_UNSUPPORTED', `${model.source} needs speed_chroma, computed on 4:2:0, 4:2:2 or 4:4:4 chroma; these frames have ${chroma ? `chroma shifts ${chroma[0]},${chroma[1]}` : 'no chroma'}`);
+      }
+      const o = e.options;
+      return new SpeedChroma(width >> chroma[0], height >> chroma[1], bitDepth, {
+        kernelscale: o.speed_kernelscale, sigmaNn: o.speed_sigma_nn, nnFloor: o.speed_nn_floor, weightVarMode: o.speed_weight_var_mode, maxVal: o.speed_max_val,
+      });
+    });
     if (this.plan.extractors.some((e) => e.kind === 'motion')) new IntegerMotion(width, height, bitDepth); // checks the size and bit depth now
     this.row = new Int32Array(width);
     this.length = model.featureNames.length + this.plan.extractors.length;
   }
 
-  /** Frame k's feature vector; `prevRef` is reference frame k−1 (null for frame 0). */
-  extract(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>, prevRef: Plane<Uint8Array | Uint16Array> | null, out = new Float64Array(this.length)): Float64Array {
+  /**
+   * Frame k's feature vector; `prevRef` is reference frame k−1 (null for frame 0); `chroma` the U and V
+   * planes of both sides, needed only by models with speed_chroma (vmafModelNeedsChroma).
+   */
+  extract(
+    ref: Plane<Uint8Array | Uint16Array>,
+    dist: Plane<Uint8Array | Uint16Array>,
+    prevRef: Plane<Uint8Array | Uint16Array> | null,
+    out = new Float64Array(this.length),
+    chroma: VmafChroma | null = null,
+  ): Float64Array {
     const { extractors, features } = this.plan;
-    const results: (IntegerVifResult | IntegerAdmResult | FloatVifResult | FloatAdmResult | number)[] = extractors.map((e, x) => {
+    const results: (IntegerVifResult | IntegerAdmResult | FloatVifResult | FloatAdmResult | SpeedChromaResult | { cambi: number } | number)[] = extractors.map((e, x) => {
+      if (e.kind === 'cambi') return { cambi: this.cambi[x]!.score(dist) };
+      if (e.kind === 'speed_chroma') {
+        if (!chroma) throw new IqaError('E_INPUT', `${this.model.source} needs the chroma planes (speed_chroma)`);
+        return this.speed[x]!.score(chroma.ref[0], chroma.ref[1], chroma.dist[0], chroma.dist[1]);
+      }
       if (e.kind === 'float_vif') return floatVif(ref, dist, this.fVifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
       if (e.kind === 'float_adm') {
         return floatAdm(ref, dist, this.fAdmWs[x]!, { enhnGainLimit: e.options.adm_enhn_gain_limit, dlmWeight: e.options.adm_dlm_weight, minVal: e.options.adm_min_val });
@@ -182,7 +253,7 @@ export class VmafFeatureExtractor {
       if (e.kind === 'float_motion') return prevRef ? floatMotionSad(prevRef, ref, this.fMotionWs[x]!, e.options.motion_max_val) : 0;
       if (e.kind === 'vif') return integerVif(ref, dist, this.vifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
       if (e.kind === 'adm') {
-        return integerAdm(ref, dist, this.admWs[x]!, { enhnGainLimit: e.options.adm_enhn_gain_limit, dlmWeight: e.options.adm_dlm_weight, minVal: e.options.adm_min_val });
+        return integerAdm(ref, dist, this.admWs[x]!, admOptions(e.options));
       }
       return prevRef ? integerMotionSad(prevRef, ref, this.bitDepth, e.options.motion_max_val, this.row, this.rowIdx) : 0;
     });
@@ -190,6 +261,10 @@ export class VmafFeatureExtractor {
       const r = results[ex]!;
       if (typeof r === 'number') {
         out[i] = pick === 'sad' ? r : Number.NaN; // motion2/3 are filled in when the next SAD is known
+      } else if ('cambi' in r) {
+        out[i] = r.cambi;
+      } else if ('uv' in r) {
+        out[i] = r[pick as 'u' | 'v' | 'uv'];
       } else if ('adm2' in r) {
         out[i] = pick === 'adm2' ? r.adm2 : pick === 'aim' ? r.aim : pick === 'adm3' ? r.adm3 : r.scales[Number(pick.slice(5))]!;
       } else {
@@ -289,12 +364,12 @@ export class VmafPairScorer {
   private readonly prev: Uint16Array;
   private frames = 0;
 
-  constructor(model: VmafModel, width: number, height: number, bitDepth: number, predict: VmafPredictOptions = {}) {
+  constructor(model: VmafModel, width: number, height: number, bitDepth: number, predict: VmafPredictOptions = {}, chromaShifts: readonly [number, number] | null = [1, 1]) {
     this.model = model;
     this.width = width;
     this.height = height;
     this.bitDepth = bitDepth;
-    this.extractor = new VmafFeatureExtractor(model, width, height, bitDepth);
+    this.extractor = new VmafFeatureExtractor(model, width, height, bitDepth, chromaShifts);
     this.sequencer = new VmafScoreSequencer(model, predict);
     this.prev = new Uint16Array(width * height);
   }
@@ -304,12 +379,12 @@ export class VmafPairScorer {
     return this.frames;
   }
 
-  /** Reads frame k (= count) of both sides; returns frame k−1's score once k ≥ 1. */
-  push(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>): VmafFrame[] {
+  /** Reads frame k (= count) of both sides (and their chroma for speed_chroma); returns frame k−1's score once k ≥ 1. */
+  push(ref: Plane<Uint8Array | Uint16Array>, dist: Plane<Uint8Array | Uint16Array>, chroma: VmafChroma | null = null): VmafFrame[] {
     const { width: w, height: h } = this;
     if (ref.width !== w || ref.height !== h) throw new IqaError('E_MISMATCH', `VMAF: frame ${this.frames} is ${ref.width}x${ref.height}, expected ${w}x${h}`);
     const prev: Plane<Uint16Array> | null = this.frames > 0 ? { data: this.prev, width: w, height: h, stride: w } : null;
-    const vector = this.extractor.extract(ref, dist, prev);
+    const vector = this.extractor.extract(ref, dist, prev, undefined, chroma);
     for (let i = 0; i < h; i++) this.prev.set(ref.data.subarray(i * ref.stride, i * ref.stride + w), i * w);
     return this.sequencer.push(this.frames++, vector);
   }

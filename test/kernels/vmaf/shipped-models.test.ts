@@ -27,6 +27,6 @@ describe('shipped VMAF models', () => {
       const fromFile = parseVmafModel(readFileSync(join(DIR, `${name}.json`), 'utf8'), `${name}.json`);
       expect(shippedVmafModel(name)).toEqual(fromFile);
     }
-    expect(() => shippedVmafModel('vmaf_v1.0.16_3d0h')).toThrow(/no VMAF model "vmaf_v1.0.16_3d0h"/);
+    expect(() => shippedVmafModel('vmaf_v1.0.16_5d0h')).toThrow(/no VMAF model "vmaf_v1.0.16_5d0h"/);
   });
 });

@@ -78,17 +78,24 @@ describe.skipIf(!haveModels)('VmafPairScorer', () => {
   });
 
   it('refuses models it cannot compute: unknown features (E_MODEL), options it does not implement (E_UNSUPPORTED)', () => {
-    expect(() => new VmafPairScorer(loadModel('vmaf_v1.0.16_3d0h'), 64, 64, 8)).toThrow(
-      expect.objectContaining({ code: 'E_MODEL', message: expect.stringContaining('Cambi_feature_cambi_score') }),
+    const v1Json = JSON.parse(readFileSync(join(VMAF_MODELS_DIR, 'vmaf_v1.0.16_3d0h.json'), 'utf8')) as { model_dict: { feature_names: string[] } };
+    v1Json.model_dict.feature_names[3] = 'Speed_temporal_feature_speed_temporal_score';
+    const temporal = parseVmafModel(JSON.stringify(v1Json), 'temporal.json');
+    expect(() => new VmafPairScorer(temporal, 640, 360, 8)).toThrow(
+      expect.objectContaining({ code: 'E_MODEL', message: expect.stringContaining('Speed_temporal_feature_speed_temporal_score') }),
     );
     const floatJson = JSON.parse(readFileSync(join(VMAF_MODELS_DIR, 'vmaf_float_v0.6.1.json'), 'utf8')) as { model_dict: Record<string, unknown> };
     floatJson.model_dict.feature_opts_dicts = [{}, {}, { vif_kernelscale: 2 }];
     const ks2 = parseVmafModel(JSON.stringify(floatJson), 'ks2.json');
     expect(() => new VmafPairScorer(ks2, 64, 64, 8)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringContaining('vif_kernelscale=2') }));
     const json = JSON.parse(readFileSync(join(VMAF_MODELS_DIR, 'vmaf_v0.6.1.json'), 'utf8')) as { model_dict: Record<string, unknown> };
-    json.model_dict.feature_opts_dicts = [{ adm_csf_mode: 2 }];
-    const csf2 = parseVmafModel(JSON.stringify(json), 'csf2.json');
-    expect(() => new VmafPairScorer(csf2, 64, 64, 8)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringContaining('adm_csf_mode=2') }));
+    json.model_dict.feature_opts_dicts = [{ adm_csf_mode: 1 }];
+    const csf1 = parseVmafModel(JSON.stringify(json), 'csf1.json');
+    expect(() => new VmafPairScorer(csf1, 64, 64, 8)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringContaining('adm_csf_mode 0 (Watson97) and 2') }));
+    // speed_chroma needs chroma: refused for frames without it (a grey picture).
+    expect(() => new VmafPairScorer(loadModel('vmaf_v1.0.16_3d0h'), 640, 360, 8, {}, null)).toThrow(
+      expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringContaining('speed_chroma') }),
+    );
     expect(() => poolVmaf([])).toThrow(expect.objectContaining({ code: 'E_INPUT' }));
   });
 });
