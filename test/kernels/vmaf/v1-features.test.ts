@@ -127,9 +127,9 @@ describe('v1 feature options: what they change and what is refused', () => {
     expect(() => integerAdm(pa, pb, ws, { normViewDist: 5 })).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
   });
 
-  it('speed_chroma: identical pictures score 0, too small planes and unknown modes are refused', () => {
-    const w = 160;
-    const h = 96;
+  it('speed_chroma: identical pictures score (about) 0, 10-bit as libvmaf reads it, too small planes and unknown modes are refused', () => {
+    const w = 480;
+    const h = 480;
     const data = new Uint8Array(w * h);
     let seed = 11;
     for (let i = 0; i < data.length; i++) {
@@ -137,9 +137,20 @@ describe('v1 feature options: what they change and what is refused', () => {
       data[i] = (seed >>> 24) & 0xff;
     }
     const p = planeOf(data, w, h);
-    const s = new SpeedChroma(w, h, 8, { weightVarMode: 5 }).score(p, p, p, p);
-    expect(s).toEqual({ u: 0, v: 0, uv: 0 });
+    expect(new SpeedChroma(w, h, 8).score(p, p, p, p)).toEqual({ u: 0, v: 0, uv: 0 });
+    // Mode 5 weighs the reference by log2 of a float sum and the distorted by log2 of a double one (as
+    // libvmaf does), so identical pictures give a tiny score rather than exactly 0.
+    const same5 = new SpeedChroma(w, h, 8, { weightVarMode: 5 }).score(p, p, p, p);
+    expect(same5.uv).toBeLessThan(1e-4);
     expect(speedChromaSize(641, 361, '420')).toEqual([320, 180]);
+    // 10-bit samples are read as v/4 − 128 (libvmaf's picture_copy): 8-bit content shifted to 10 bits
+    // scores as the 8-bit picture; a distorted side makes the score non-zero.
+    const other = data.map((v, i) => (i % 7 === 0 ? 255 - v : v));
+    const q = planeOf(other, w, h);
+    const wide = (d: Uint8Array) => planeOf(Uint16Array.from(d, (v) => v << 2), w, h);
+    const s8 = new SpeedChroma(w, h, 8, { weightVarMode: 5 }).score(p, p, q, q);
+    expect(s8.uv).toBeGreaterThan(0);
+    expect(new SpeedChroma(w, h, 10, { weightVarMode: 5 }).score(wide(data), wide(data), wide(other), wide(other))).toEqual(s8);
     expect(() => new SpeedChroma(64, 64)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => new SpeedChroma(320, 180, 8, { weightVarMode: 7 })).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => new SpeedChroma(320, 180, 8, { kernelscale: 2 })).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
