@@ -196,6 +196,11 @@ export interface IntegerAdmOptions {
   readonly refDisplayHeight?: number;
   /** adm_noise_weight (default 0.03125). */
   readonly noiseWeight?: number;
+  /**
+   * Leave AIM out (aim and adm3 come back NaN): for a model that reads neither, it saves the second
+   * CSF weighting and numerator of every scale; adm2 and the scales are the same numbers either way.
+   */
+  readonly skipAim?: boolean;
 }
 
 export interface IntegerAdmResult {
@@ -762,8 +767,11 @@ export function integerAdm(
     const denScale = denominator(ws, w, h, scale, cf);
     csf(ws, ws.addA, ws.csfA, ws.csfF, w, h, scale, cf);
     const numScale = numerator(ws, ws.rstR, ws.csfA, ws.csfF, w, h, scale, cf.noiseWeight, cf);
-    csf(ws, ws.rstR, ws.csfF, ws.csfA, w, h, scale, cf);
-    const aimScale = numerator(ws, ws.addA, ws.csfF, ws.csfA, w, h, scale, 0, cf);
+    let aimScale = 0;
+    if (!options.skipAim) {
+      csf(ws, ws.rstR, ws.csfF, ws.csfA, w, h, scale, cf);
+      aimScale = numerator(ws, ws.addA, ws.csfF, ws.csfA, w, h, scale, 0, cf);
+    }
     num += numScale;
     den += denScale;
     aimNum += aimScale;
@@ -781,7 +789,8 @@ export function integerAdm(
     adm2 = num / den;
     aim = aimNum / den;
   }
-  const adm3 = Math.max(adm2 * dlmWeight + (1 - aim) * (1 - dlmWeight), minVal);
+  if (options.skipAim) aim = Number.NaN;
+  const adm3 = options.skipAim ? Number.NaN : Math.max(adm2 * dlmWeight + (1 - aim) * (1 - dlmWeight), minVal);
   return {
     adm2,
     aim,

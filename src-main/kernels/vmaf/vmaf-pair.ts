@@ -253,7 +253,9 @@ export class VmafFeatureExtractor {
       if (e.kind === 'float_motion') return prevRef ? floatMotionSad(prevRef, ref, this.fMotionWs[x]!, e.options.motion_max_val) : 0;
       if (e.kind === 'vif') return integerVif(ref, dist, this.vifWs[x]!, { enhnGainLimit: e.options.vif_enhn_gain_limit });
       if (e.kind === 'adm') {
-        return integerAdm(ref, dist, this.admWs[x]!, admOptions(e.options));
+        // AIM only where the model reads aim or adm3 (vmaf_v0.6.1 reads neither).
+        const skipAim = !features.some((f) => f.ex === x && (f.pick === 'aim' || f.pick === 'adm3'));
+        return integerAdm(ref, dist, this.admWs[x]!, { ...admOptions(e.options), skipAim });
       }
       return prevRef ? integerMotionSad(prevRef, ref, this.bitDepth, e.options.motion_max_val, this.row, this.rowIdx) : 0;
     });

@@ -1,10 +1,12 @@
 /**
  * The WebAssembly SIMD paths of the integer VMAF features give exactly the TypeScript paths' numbers
  * (integer arithmetic: equality, not tolerance), on random, smooth, flat and extreme 8-bit frames,
- * widths that are and are not multiples of 4, both enhancement gain limits.
+ * widths that are and are not multiples of 4, both enhancement gain limits; and ADM without AIM keeps
+ * every other number.
  */
 import { describe, expect, it } from 'vitest';
 import { planeOf } from '../../../src-main/kernels/image/plane';
+import { createIntegerAdmWorkspace, integerAdm } from '../../../src-main/kernels/vmaf/integer-adm';
 import { createIntegerVifWorkspace, integerVif } from '../../../src-main/kernels/vmaf/integer-vif';
 import { wasmSimdSupported } from '../../../src-main/kernels/wasm/wasm-runtime';
 
@@ -67,4 +69,22 @@ describe.skipIf(!wasmSimdSupported())('integer VMAF: WebAssembly SIMD equals Typ
       });
     }
   }
+});
+
+describe('integer ADM: skipAim', () => {
+  it('gives the same adm2, scales, num and den, and NaN for aim and adm3', () => {
+    const [w, h] = [97, 61];
+    const [a, b] = PAIRS.smooth!(w, h, rng(7));
+    const ref = planeOf(a, w, h);
+    const dis = planeOf(b, w, h);
+    const full = integerAdm(ref, dis, createIntegerAdmWorkspace(w, h, 8));
+    const skip = integerAdm(ref, dis, createIntegerAdmWorkspace(w, h, 8), { skipAim: true });
+    expect(skip.adm2).toBe(full.adm2);
+    expect(skip.scales).toEqual(full.scales);
+    expect(skip.num).toEqual(full.num);
+    expect(skip.den).toEqual(full.den);
+    expect(full.aim).not.toBeNaN();
+    expect(skip.aim).toBeNaN();
+    expect(skip.adm3).toBeNaN();
+  });
 });
