@@ -2,7 +2,8 @@
  * 12. The integer VMAF's speed (issue 14: "the integer VMAF v0.6.1 at 1080p, whole job from encoded
  * files, per worker thread, against libvmaf's 24 frames/s per thread"), on one thread:
  * - per feature, kernel only, on 1080p luma planes already in memory (the first frames of the bench's
- *   raw yuv420p clips, cycled): integer VIF (4 scales), integer ADM (4 scales, DLM + AIM), the motion
+ *   raw yuv420p clips, cycled): integer VIF (4 scales), integer ADM (4 scales, DLM + AIM, and without
+ *   AIM as VmafFeatureExtractor runs it for models that read neither aim nor adm3), the motion
  *   SAD against the previous reference frame, and the whole vmaf_v0.6.1 feature vector plus its score
  *   (VmafFeatureExtractor.extract + VmafScoreSequencer: what one pool worker does per frame);
  * - end to end: `computePair` with metric `vmaf` on the 30-frame encoded pair with 1 worker thread
@@ -46,6 +47,7 @@ export interface VmafSpeedResult {
   /** Median ms per frame on one thread. */
   vifMs: number;
   admMs: number;
+  admNoAimMs: number;
   motionMs: number;
   vmafKernelMs: number;
   e2e: { frames: number; ms: number; framesPerS: number; msPerFrame: number } | null;
@@ -98,6 +100,8 @@ export async function benchVmafSpeed(input: VmafSpeedInput, quick: boolean, e2e 
   const vifMs = perFrame(n, reps, (k) => integerVif(refs[k + 1]!, dists[k + 1]!, vifWs));
   log(`vmaf speed: integer ADM, ${n} frames x${reps}`);
   const admMs = perFrame(n, reps, (k) => integerAdm(refs[k + 1]!, dists[k + 1]!, admWs));
+  log(`vmaf speed: integer ADM without AIM (what vmaf_v0.6.1 needs), ${n} frames x${reps}`);
+  const admNoAimMs = perFrame(n, reps, (k) => integerAdm(refs[k + 1]!, dists[k + 1]!, admWs, { skipAim: true }));
   log(`vmaf speed: integer motion SAD, ${n} frames x${reps}`);
   const motionMs = perFrame(n, reps, (k) => integerMotionSad(refs[k]!, refs[k + 1]!, 8, 10000, row, idx));
   log(`vmaf speed: vmaf_v0.6.1 features + score, ${n} frames x${reps}`);
@@ -142,6 +146,7 @@ export async function benchVmafSpeed(input: VmafSpeedInput, quick: boolean, e2e 
   const rows: (string | number)[][] = [
     ['integer VIF (4 scales), kernel', fmt(vifMs, 1), fmt(fps(vifMs), 2), ''],
     ['integer ADM (4 scales, DLM + AIM), kernel', fmt(admMs, 1), fmt(fps(admMs), 2), ''],
+    ['integer ADM without AIM (vmaf_v0.6.1 reads adm2 only), kernel', fmt(admNoAimMs, 1), fmt(fps(admNoAimMs), 2), ''],
     ['integer motion SAD, kernel', fmt(motionMs, 1), fmt(fps(motionMs), 2), ''],
     ['vmaf_v0.6.1 features + score, kernel', fmt(vmafKernelMs, 1), fmt(fps(vmafKernelMs), 2), ratio(vmafKernelMs)],
   ];
@@ -155,6 +160,6 @@ export async function benchVmafSpeed(input: VmafSpeedInput, quick: boolean, e2e 
   ].join('\n');
   return {
     text,
-    json: { width: w, height: h, framesInMemory: n, repeats: reps, loadAvgStart, loadAvgEnd, vifMs, admMs, motionMs, vmafKernelMs, e2e: e2eResult, libvmafQuotedFps: LIBVMAF_QUOTED_FPS_PER_THREAD },
+    json: { width: w, height: h, framesInMemory: n, repeats: reps, loadAvgStart, loadAvgEnd, vifMs, admMs, admNoAimMs, motionMs, vmafKernelMs, e2e: e2eResult, libvmafQuotedFps: LIBVMAF_QUOTED_FPS_PER_THREAD },
   };
 }
