@@ -137,8 +137,6 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
   const withRef = plan.ref !== null && planned.some((p) => p.needsReference);
   const common = { signal, acceptDecodeErrors: options.acceptDecodeErrors };
   const open = (s: DecodeSide) => new FrameReader(s.file, formats, { ...common, raw: s.raw, filters: s.filters, skippedFrames: s.skipped });
-  const refReader = withRef ? open(plan.ref!) : null;
-  const distReader = open(plan.dist);
 
   const kernels = planned.map((p, i) => ({ p, i })).filter((x) => x.p.backend === 'kernel');
   const networks = planned.map((p, i) => ({ p, i })).filter((x) => x.p.backend === 'onnx');
@@ -153,17 +151,19 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
     const spec = kernelSpecs[m]!;
     if (spec.ordered) stages.push({ stage: spec.ordered(x.p.metric.params, undefined), m, i: x.i });
   });
-  const onnx: { ex: OnnxExtractor; i: number; input: FrameInput }[] = networks.map((x) => ({
-    ex: x.p.onnx!.init(frameFormats[x.p.input]!, x.p.metric.params, { source: plan.source, signal }),
-    i: x.i,
-    input: x.p.input,
-  }));
+  const onnx: { ex: OnnxExtractor; i: number; input: FrameInput }[] = [];
+  try {
+    for (const x of networks) onnx.push({ ex: x.p.onnx!.init(frameFormats[x.p.input]!, x.p.metric.params, { source: plan.source, signal }), i: x.i, input: x.p.input });
+  } catch (err) {
+    for (const n of onnx) await n.ex.close();
+    throw err;
+  }
 
   const sizes = formats.map(frameBytes);
   // Two slots at least when frame k−1 is read with frame k (they cannot share one).
-  const slotCount = Math.max(wantsPrevious ? 2 : 1, ringSlots(sizes.reduce((a, b) => a + b, 0) * (refReader ? 2 : 1), runner.threads, plan.expected));
+  const slotCount = Math.max(wantsPrevious ? 2 : 1, ringSlots(sizes.reduce((a, b) => a + b, 0) * (withRef ? 2 : 1), runner.threads, plan.expected));
   const buffers = () => sizes.map((n) => new SharedArrayBuffer(n));
-  const slots = Array.from({ length: slotCount }, () => ({ ref: refReader ? buffers() : null, dist: buffers(), busy: null as Promise<void> | null }));
+  const slots = Array.from({ length: slotCount }, () => ({ ref: withRef ? buffers() : null, dist: buffers(), busy: null as Promise<void> | null }));
   const byInput = (bufs: SharedArrayBuffer[]) => {
     const out: Partial<Record<FrameInput, SharedArrayBuffer>> = {};
     for (const key of Object.keys(index) as FrameInput[]) out[key] = bufs[index[key]!]!;
@@ -196,6 +196,19 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
   let failure: unknown = null;
   // Networks run one frame after another (their extractors keep scratch tensors between frames).
   let networkTail: Promise<void> = Promise.resolve();
+  // The decoders start last, right before the loop whose `finally` stops them: an extractor refused
+  // while setting up (an ordered stage's or a network's init) must not leave ffmpeg running, which kept
+  // the command line from exiting after its error.
+  let refReader: FrameReader | null = null;
+  let distReader: FrameReader;
+  try {
+    refReader = withRef ? open(plan.ref!) : null;
+    distReader = open(plan.dist);
+  } catch (err) {
+    refReader?.close();
+    for (const n of onnx) await n.ex.close();
+    throw err;
+  }
   const readers = [refReader, distReader].filter((r): r is FrameReader => r !== null);
   try {
     for (;;) {
