@@ -39,9 +39,10 @@ export function encodeBinaryReply(value: unknown): Uint8Array[] {
   const fields: Uint8Array[] = [];
   const replaced = replaceBytes(value, fields);
   // Offsets depend on the header's length, which depends on the offsets' digits: lay the fields out
-  // after a header measured with placeholder offsets, then pad the real header up to that length.
-  const placeholder = utf8.encode(JSON.stringify(replaced, markerWith(fields.map(() => [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]))));
-  const start = padTo(8 + placeholder.length);
+  // after a header measured with the widest offsets possible; the real header is no longer, and the
+  // zero padding after it fills the difference.
+  const widest = utf8.encode(JSON.stringify(replaced, markerWith(fields.map(() => [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]))));
+  const start = padTo(8 + widest.length);
   const places: [number, number][] = [];
   let at = start;
   for (const f of fields) {

@@ -71,15 +71,15 @@ function mergedAt(project: Db, runKey: string, index: number, doneAt: string): b
 export async function mergeShards(projectDir: string, project: Db): Promise<ShardMergeReport> {
   const status = shardStatus(projectDir, project);
   if (status.length === 0) throw new IqaError('E_NOT_FOUND', `${projectDir} has no sharded runs (no ${projectDir}/shards/<run>/plan.json): run iqa run --shard I/N or iqa slurm submit first`);
-  const todo: { plan: ShardPlan; index: number; file: string; doneAt: string }[] = [];
+  const finished: { plan: ShardPlan; index: number; file: string; doneAt: string }[] = [];
   for (const run of status) {
     const plan = readPlan(projectDir, run.runKey)!;
-    for (const s of run.shards) if (s.state === 'done') todo.push({ plan, index: s.index, file: shardPath(projectDir, run.runKey, s.index, plan.count), doneAt: s.doneAt! });
+    for (const s of run.shards) if (s.state === 'done') finished.push({ plan, index: s.index, file: shardPath(projectDir, run.runKey, s.index, plan.count), doneAt: s.doneAt! });
   }
   // Every check before the first write: a refusal leaves the project as it was.
-  for (const t of todo) await checkShard(projectDir, project, t.plan, t.index, t.file);
+  for (const t of finished) await checkShard(projectDir, project, t.plan, t.index, t.file);
   const merged = new Map<string, number[]>();
-  for (const t of todo) {
+  for (const t of finished) {
     foldShard(project, t.plan, t.index, t.file, t.doneAt);
     merged.set(t.plan.runKey, [...(merged.get(t.plan.runKey) ?? []), t.index]);
   }

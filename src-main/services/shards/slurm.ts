@@ -234,8 +234,8 @@ export async function submitToSlurm(projectDir: string, project: Db, o: SlurmSub
   const status = shardStatus(projectDir, project).find((r) => r.runKey === plan.runKey)!;
   const jobs = recordedJobs(project, plan.runKey);
   const { states } = o.dryRun ? { states: new Map<number, string>() } : await shardJobStates(jobs);
-  const todo = status.shards.filter((s) => (s.state === 'missing' || s.state === 'unfinished') && !ACTIVE.has(states.get(s.index) ?? '')).map((s) => s.index);
-  if (todo.length === 0) {
+  const toRun = status.shards.filter((s) => (s.state === 'missing' || s.state === 'unfinished') && !ACTIVE.has(states.get(s.index) ?? '')).map((s) => s.index);
+  if (toRun.length === 0) {
     const active = status.shards.filter((s) => ACTIVE.has(states.get(s.index) ?? '')).map((s) => s.index);
     throw new IqaError(
       'E_INPUT',
@@ -246,18 +246,18 @@ export async function submitToSlurm(projectDir: string, project: Db, o: SlurmSub
   }
   const dir = join(runDir(projectDir, plan.runKey), 'slurm');
   mkdirSync(dir, { recursive: true });
-  const scripts = sbatchScripts(projectDir, plan.runKey, plan.count, todo, o);
+  const scripts = sbatchScripts(projectDir, plan.runKey, plan.count, toRun, o);
   const arrayScript = join(dir, 'array.sbatch');
   const mergeScript = join(dir, 'merge.sbatch');
   writeFileSync(arrayScript, scripts.array, { mode: 0o755 });
   writeFileSync(mergeScript, scripts.merge, { mode: 0o755 });
   const commands = [`sbatch --parsable ${arrayScript}`, `sbatch --parsable --dependency=afterany:<array job id> ${mergeScript}`];
-  const report: SlurmSubmitReport = { runKey: plan.runKey, count: plan.count, shards: todo, arrayScript, mergeScript, commands, arrayJobId: null, mergeJobId: null, dryRun: o.dryRun ?? false };
+  const report: SlurmSubmitReport = { runKey: plan.runKey, count: plan.count, shards: toRun, arrayScript, mergeScript, commands, arrayJobId: null, mergeJobId: null, dryRun: o.dryRun ?? false };
   if (o.dryRun) return report;
   // --parsable prints "<job id>" or "<job id>;<cluster>".
   const arrayJobId = (await slurmCommand('sbatch', ['--parsable', arrayScript])).trim().split(';')[0]!;
   const record = project.prepare('INSERT INTO slurm_jobs (run_key, kind, job_id, shards, script, submitted_at) VALUES (?, ?, ?, ?, ?, ?)');
-  record.run(plan.runKey, 'array', arrayJobId, JSON.stringify(todo), arrayScript, new Date().toISOString());
+  record.run(plan.runKey, 'array', arrayJobId, JSON.stringify(toRun), arrayScript, new Date().toISOString());
   const mergeJobId = (await slurmCommand('sbatch', ['--parsable', `--dependency=afterany:${arrayJobId}`, mergeScript])).trim().split(';')[0]!;
   record.run(plan.runKey, 'merge', mergeJobId, '[]', mergeScript, new Date().toISOString());
   report.commands[1] = `sbatch --parsable --dependency=afterany:${arrayJobId} ${mergeScript}`;
