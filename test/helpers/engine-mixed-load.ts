@@ -18,7 +18,7 @@ import type { AnalysisReport, ImageSetMetricsResult, JobSnapshot } from '../../s
 import { startHttpHost, type HttpHost } from '../../src-main/host/http-host';
 import { Engine } from '../../src-main/services/engine';
 import { replyOf } from './api-reply';
-import { ffmpeg, makePng } from './media';
+import { ffmpegAsync, makePngAsync } from './media';
 import { THOUSAND_STIMULI, writeSyntheticAnalysisProject } from './synthetic-analysis-project';
 
 export interface MixedLoadSize {
@@ -100,8 +100,9 @@ async function prepare(dir: string, host: HttpHost, engine: Engine, size: MixedL
   mkdirSync(join(media, 'dist'), { recursive: true });
   const src = `testsrc2=size=${size.videoSize}:rate=25`;
   const encode = ['-frames:v', String(size.frames), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast'];
-  ffmpeg(['-f', 'lavfi', '-i', src, ...encode, '-qp', '0', join(media, 'ref', 'clip.mp4')]);
-  ffmpeg(['-f', 'lavfi', '-i', `${src},gblur=sigma=1.5`, ...encode, '-crf', '30', join(media, 'dist', 'clip_blur.mp4')]);
+  // The media are made without holding this thread (ffmpegAsync): the test's runner must be answered meanwhile.
+  await ffmpegAsync(['-f', 'lavfi', '-i', src, ...encode, '-qp', '0', join(media, 'ref', 'clip.mp4')]);
+  await ffmpegAsync(['-f', 'lavfi', '-i', `${src},gblur=sigma=1.5`, ...encode, '-crf', '30', join(media, 'dist', 'clip_blur.mp4')]);
   const videoProject = join(dir, 'video');
   await call(host, 'projects.create', { dir: videoProject });
   const { jobId } = await call<{ jobId: string }>(host, 'import.start', { projectDir: videoProject, source: media });
@@ -112,8 +113,8 @@ async function prepare(dir: string, host: HttpHost, engine: Engine, size: MixedL
   const setA = join(dir, 'set-a');
   const setB = join(dir, 'set-b');
   for (let i = 0; i < size.fidImages; i++) {
-    makePng(join(setA, `a${i}.png`), i, '256x192');
-    makePng(join(setB, `b${i}.png`), i, '256x192', 'gblur=sigma=2');
+    await makePngAsync(join(setA, `a${i}.png`), i, '256x192');
+    await makePngAsync(join(setB, `b${i}.png`), i, '256x192', 'gblur=sigma=2');
   }
   // Both projects are open, as they are when a researcher works in them (opening checks the database once).
   await call(host, 'projects.open', { dir: analysisProject });

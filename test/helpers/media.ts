@@ -1,5 +1,5 @@
 /** Small media generated with the real ffmpeg inside tests (nothing binary is committed). */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,14 +11,33 @@ export function ffmpeg(args: string[]): void {
   execFileSync(process.env.IQA_FFMPEG ?? 'ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/**
+ * ffmpeg without holding the test's event loop: a test that makes many files in a row with the sync
+ * form kept vitest's worker from answering its runner for over a minute on a busy machine (the runner
+ * then drops the file's results with "Timeout calling onTaskUpdate").
+ */
+export function ffmpegAsync(args: string[]): Promise<void> {
+  mkdirSync(dirname(args[args.length - 1]!), { recursive: true });
+  return new Promise((resolve, reject) => {
+    execFile(process.env.IQA_FFMPEG ?? 'ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args], (err, _stdout, stderr) => (err ? reject(new Error(`ffmpeg ${args.join(' ')}: ${stderr || err.message}`)) : resolve()));
+  });
+}
+
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `iqa-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A distinct test picture per index (hue-rotated test pattern), as PNG. */
+const pngArgs = (file: string, index: number, size: string, filter: string) => ['-f', 'lavfi', '-i', `testsrc2=size=${size},hue=h=${index * 47}${filter ? ',' + filter : ''}`, '-frames:v', '1', file];
+
 export function makePng(file: string, index: number, size = '64x48', filter = ''): void {
-  ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=${size},hue=h=${index * 47}${filter ? ',' + filter : ''}`, '-frames:v', '1', file]);
+  ffmpeg(pngArgs(file, index, size, filter));
+}
+
+/** makePng without holding the event loop (ffmpegAsync). */
+export function makePngAsync(file: string, index: number, size = '64x48', filter = ''): Promise<void> {
+  return ffmpegAsync(pngArgs(file, index, size, filter));
 }
 
 /** A short H.264 MP4 (yuv420p). */
