@@ -73,6 +73,8 @@ const modelEntrySchema = z
     archOf: z.string().optional(),
     inputs: z.array(tensorSpecSchema),
     outputs: z.array(tensorSpecSchema),
+    /** Class names of classification outputs, by output name, in the order of the output's last axis. */
+    classLabels: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
     preprocessing: preprocessingSchema,
     direction: z.string().min(1),
     licence: z.strictObject({
@@ -106,6 +108,9 @@ const modelEntrySchema = z
   })
   .refine((m) => m.format !== 'onnx' || (m.inputs.length > 0 && m.outputs.length > 0), {
     error: 'an ONNX model lists its inputs and outputs',
+  })
+  .refine((m) => Object.entries(m.classLabels ?? {}).every(([name, labels]) => m.outputs.find((o) => o.name === name)?.shape.at(-1) === labels.length), {
+    error: 'classLabels must name an output whose last axis has one entry per label',
   });
 
 export const manifestSchema = z
