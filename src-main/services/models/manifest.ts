@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { IqaError } from '../../common/errors';
 import manifestJson from '../../../models/manifest.json';
+import { levelBackboneSchema } from './level-backbone-spec';
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits');
 const dimSchema = z.union([z.number().int().positive(), z.string().min(1)]);
@@ -118,10 +119,15 @@ export const manifestSchema = z
     $comment: z.string().optional(),
     version: z.literal(1),
     models: z.array(modelEntrySchema),
+    /** Feature backbones derived from installed models by graph surgery (level-backbone-spec.ts). */
+    levelBackbones: z.array(levelBackboneSchema).optional(),
   })
   .refine((m) => new Set(m.models.map((e) => e.id)).size === m.models.length, { error: 'model ids must be unique' })
   .refine((m) => m.models.every((e) => e.archOf === undefined || m.models.some((o) => o.id === e.archOf)), {
     error: 'archOf must name another model',
+  })
+  .refine((m) => (m.levelBackbones ?? []).every((b) => m.models.some((o) => o.id === b.from && o.format === 'onnx')), {
+    error: 'a level backbone must name an ONNX model of the manifest in from',
   });
 
 export type ModelManifest = z.output<typeof manifestSchema>;
