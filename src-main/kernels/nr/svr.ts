@@ -6,22 +6,12 @@
  * Kernel: RBF, K(x, x') = exp(−γ‖x − x'‖²). ε-SVR (Vapnik) or ν-SVR (Schölkopf et al. 2000), as
  * libsvm's `-s 3` / `-s 4` with `-t 2`.
  */
+import type { NrSvrType, SvrParamsRecord } from '../../common/nr-predictor';
 
-export type SvrType = 'epsilon' | 'nu';
+export type SvrType = NrSvrType;
 
-export interface SvrParams {
-  readonly type: SvrType;
-  /** Cost C. */
-  readonly C: number;
-  /** RBF width γ (on standardised features). */
-  readonly gamma: number;
-  /** Insensitive-zone half width (ε-SVR), in standardised target units. */
-  readonly epsilon?: number;
-  /** ν ∈ (0, 1] (ν-SVR). */
-  readonly nu?: number;
-  /** libsvm's stopping tolerance (`-e`); 1e-3 when absent, libsvm's default. */
-  readonly tolerance?: number;
-}
+/** C, γ (on standardised features), ε (standardised target units) or ν, libsvm's tolerance (default 1e-3). */
+export type SvrParams = Readonly<SvrParamsRecord>;
 
 export interface SvrModel {
   predict(samples: readonly Float64Array[]): Float64Array;
