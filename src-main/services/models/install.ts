@@ -15,6 +15,7 @@ import { sha256File } from './file-hash';
 import { OnnxInference } from './inference';
 import { loadManifest, manifestEntry, type ModelEntry, type ModelFileSpec } from './manifest';
 import { archHashes, howToGet, modelDir, short, type ModelDirOptions } from './model-store';
+import { deriveLevelGraphsFor } from '../nr/level-backbones';
 
 export interface InstallResult {
   id: string;
@@ -134,6 +135,9 @@ export async function installModel(file: string, opts: ModelDirOptions & { as?: 
   const same = existsSync(dest) && realpathSync(dest) === realpathSync(src);
   if (!same) copyAtomic(src, dest);
   const extras = same ? [] : copyExtras(src, entry, spec, destDir);
+  // The level backbones made from this model (manifest levelBackbones) are derived now, so the first
+  // feature extraction does not pay for it; one that fails is made again on first use.
+  for (const g of (await deriveLevelGraphsFor(entry.id, opts)).written) extras.push(g.path);
   return { id: entry.id, file: spec.name, path: dest, sha256: actual, verified: spec.sha256 !== null, extras };
 }
 

@@ -109,8 +109,10 @@ async function requireSource(spec: LevelBackboneSpec, opts: ModelDirOptions): Pr
     return await requireModel(spec.from, opts);
   } catch (err) {
     if (err instanceof IqaError && err.code === 'E_MODEL') {
+      // The model store's message names the file, the folders looked in and the install command.
       const file = manifestEntry(spec.from).files[0]!.name;
-      throw new IqaError('E_MODEL', `level backbone ${spec.id} is made from model ${spec.from}, which is not usable: ${err.message.replace(/\s+/g, ' ')} (install it with: iqa models install <path to ${file}>)`, {
+      const how = err.message.includes('iqa models install') ? '' : ` (install it with: iqa models install <path to ${file}>)`;
+      throw new IqaError('E_MODEL', `level backbone ${spec.id} is made from model ${spec.from}, which is not usable: ${err.message.replace(/\s+/g, ' ')}${how}`, {
         file: err.file,
         details: { backbone: spec.id, modelId: spec.from, cause: err.details },
       });
