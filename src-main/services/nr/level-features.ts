@@ -28,7 +28,8 @@ import type { LevelBackboneSpec } from '../models/level-backbone-spec';
 import { sharedInference, type OnnxInference, type TensorData } from '../models/inference';
 import { decodeImageRgb, rgb24Format } from '../sets/decode';
 import { FeatureCache } from '../sets/feature-cache';
-import { defaultUserDataDir } from '../user-data';
+import { defaultFolderCacheDir } from '../sets/set-spec';
+import { PROJECT_CACHE_DIR } from '../store/project-db';
 import { ensureLevelGraph, type LevelGraph } from './level-backbones';
 
 export interface LevelFeatures {
@@ -66,8 +67,14 @@ export interface ExtractLevelFeaturesOptions {
   inference?: OnnxInference;
 }
 
+/** Files outside a project: the folder cache the FID features of folder sets use. */
 export function defaultLevelCacheDir(): string {
-  return join(defaultUserDataDir(), 'feature-cache');
+  return defaultFolderCacheDir();
+}
+
+/** A project's stimuli: the project's own feature cache, beside its FID features. */
+export function projectLevelCacheDir(projectDir: string): string {
+  return join(projectDir, PROJECT_CACHE_DIR, 'features');
 }
 
 /** Total cached length: Σ 2·C over the levels. */

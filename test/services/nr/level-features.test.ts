@@ -218,4 +218,11 @@ describe.skipIf(!haveModels)('multi-level features', () => {
 
     for (const e of [unknown, missing, absent, damaged]) expect(e.message).not.toContain('\n');
   });
+
+  it('stops with E_CANCELLED when its signal is aborted', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(extractLevelFeatures({ backbone: 'alexnet-levels', sources: [src(1, png)], cacheDir: join(tmp.dir, 'cache-cancel'), inference, signal: ac.signal })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    expect(existsSync(join(tmp.dir, 'cache-cancel'))).toBe(false);
+  });
 });
