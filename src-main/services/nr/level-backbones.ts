@@ -4,14 +4,15 @@
  * with a sidecar `<file>.json` that records the source model's SHA-256, the derived file's SHA-256,
  * the levels and the surgery version. The derived file is made at install time of its source model
  * (install.ts) and on demand here when it is missing or stale (a model installed before this feature,
- * a source file replaced, a damaged derived file). A model folder that cannot be written (a read-only
- * shared folder) gets the derived file in `<user data>/derived-models/<folder>/` instead.
+ * a source file replaced, a damaged derived file). A model folder that cannot be written, or whose
+ * mode grants no write access (the read-only shared reference folder, even to root), gets the derived
+ * file in `<user data>/derived-models/<folder>/` instead.
  *
  * The derived file's hash is what identifies the features (the feature cache is keyed by it): it
  * follows from the source bytes, the level list and the surgery version, all recorded in the sidecar.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { IqaError } from '../../common/errors';
 import { sha256File } from '../models/file-hash';
@@ -61,8 +62,21 @@ export function levelBackboneSpec(id: string): LevelBackboneSpec {
   return spec;
 }
 
+/**
+ * A folder whose mode grants nobody write access is read-only by intent (the shared reference models):
+ * nothing is written there even by a process (root) that the kernel would let write.
+ */
+function writableByMode(dir: string): boolean {
+  try {
+    return (statSync(dir).mode & 0o222) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 function candidateDirs(model: ResolvedModel): string[] {
-  return [dirname(model.path), join(defaultUserDataDir(), 'derived-models', model.entry.folder)];
+  const fallback = join(defaultUserDataDir(), 'derived-models', model.entry.folder);
+  return [dirname(model.path), fallback];
 }
 
 function readSidecar(file: string): Sidecar | null {
@@ -141,6 +155,7 @@ function writeDerived(spec: LevelBackboneSpec, model: ResolvedModel): LevelGraph
   };
   let firstError: Error | null = null;
   for (const dir of candidateDirs(model)) {
+    if (dir === dirname(model.path) && !writableByMode(dir)) continue;
     const file = join(dir, spec.file);
     try {
       writeAtomic(file, derived.bytes);

@@ -4,7 +4,7 @@
  * the per-file cache, and the one-line errors.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,21 @@ describe.skipIf(!haveModels)('multi-level features', () => {
     const again = await ensureLevelGraph('alexnet-levels');
     expect(again.sha256).toBe(g.sha256);
     expect(sha(g.path)).toBe(g.sha256);
+  });
+
+  it('writes the derived graph under the user data folder when the model folder is read-only by its mode', async () => {
+    const dir = join(tmp.dir, 'readonly-models');
+    mkdirSync(join(dir, 'lpips-alex'), { recursive: true });
+    copyFileSync(sharedModel('lpips-alex/lpips_alex_v0.1.onnx'), join(dir, 'lpips-alex', 'lpips_alex_v0.1.onnx'));
+    chmodSync(join(dir, 'lpips-alex'), 0o555);
+    try {
+      const g = await ensureLevelGraph('alexnet-levels', { dir });
+      expect(g.path).toBe(join(tmp.dir, 'user', 'derived-models', 'lpips-alex', 'alexnet_levels.onnx'));
+      expect(existsSync(join(dir, 'lpips-alex', 'alexnet_levels.onnx'))).toBe(false);
+      expect((await ensureLevelGraph('alexnet-levels', { dir })).path).toBe(g.path);
+    } finally {
+      chmodSync(join(dir, 'lpips-alex'), 0o755);
+    }
   });
 
   it('derives the graph when the source model is installed', async () => {
