@@ -129,6 +129,29 @@ describe.skipIf(!haveModels)('level graph surgery on the LPIPS graphs', () => {
     });
   }
 
+  it('writes ReduceMean for opset 18 and later with its axes as an input, with the same results', async () => {
+    const src = readFileSync(sharedModel('lpips-alex/lpips_alex_v0.1.onnx'));
+    const m = onnx.ModelProto.decode(src);
+    // The kept AlexNet nodes (Sub, Div, Conv, Relu, MaxPool) mean the same in opset 18; only ReduceMean changed.
+    m.opsetImport = [{ domain: '', version: 18 }];
+    const spec = levelBackboneSpec('alexnet-levels');
+    const v17 = deriveLevelGraph(src, { input: spec.input, levels: spec.levels });
+    const v18 = deriveLevelGraph(onnx.ModelProto.encode(m).finish(), { input: spec.input, levels: spec.levels });
+    const reduce = onnx.ModelProto.decode(v18.bytes).graph!.node!.filter((n) => n.opType === 'ReduceMean');
+    expect(reduce.every((n) => n.input!.length === 2 && !(n.attribute ?? []).some((a) => a.name === 'axes'))).toBe(true);
+    const [a, b] = await Promise.all([ort.InferenceSession.create(v17.bytes), ort.InferenceSession.create(v18.bytes)]);
+    try {
+      const x = input(64, 64, 3);
+      const names = spec.levels.flatMap((l) => [`${l.name}_mean`, `${l.name}_std`]);
+      const ra = await a.run({ image: new ort.Tensor('float32', x, [1, 3, 64, 64]) }, names);
+      const rb = await b.run({ image: new ort.Tensor('float32', x.slice(), [1, 3, 64, 64]) }, names);
+      for (const n of names) expect(Array.from(rb[n]!.data as Float32Array)).toEqual(Array.from(ra[n]!.data as Float32Array));
+    } finally {
+      await a.release();
+      await b.release();
+    }
+  });
+
   it('names a missing input or level tensor in one E_MODEL line', () => {
     const src = readFileSync(sharedModel('lpips-alex/lpips_alex_v0.1.onnx'));
     expect(() => deriveLevelGraph(src, { input: 'imgX', levels: [{ name: 'a', tensor: '/features.1/Relu_output_0' }] })).toThrow(/no input "imgX" \(inputs: img0, img1\)/);
