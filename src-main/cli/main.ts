@@ -93,6 +93,7 @@ export function buildProgram(): Command {
                 value: toJsonNumber(result.pooled[i]!),
                 ...(o.perFrame && !result.errors[i] ? { perFrame: Array.from(result.perFrame[i]!, toJsonNumber) } : {}),
                 ...(result.models[i] ? { model: modelJson(result.models[i]!) } : {}),
+                ...(result.summaries[i] ?? {}),
                 ...(result.errors[i] ? { error: { code: result.errors[i]!.code, message: result.errors[i]!.message } } : {}),
               },
             ]),
@@ -110,6 +111,13 @@ export function buildProgram(): Command {
               ...(o.perFrame && !result.errors[i] ? Array.from(result.perFrame[i]!, formatValue) : []),
             ]),
           );
+          // A class distribution (IQA-CNN++'s distortion type) is one line under the table, most likely first.
+          metrics.forEach((_m, i) => {
+            const d = result.summaries[i]?.distortion;
+            if (!d) return;
+            const ranked = d.labels.map((l, c) => [l, d.probabilities[c]!] as const).sort((a, b) => b[1] - a[1]);
+            process.stdout.write(`${labelled[i]!.label} distortion type: ${ranked.map(([l, p]) => `${l} ${p.toFixed(3)}`).join(', ')}\n`);
+          });
           for (const info of result.models) {
             if (info && !info.comparable) process.stdout.write(`note: ${info.modelId} has random weights (an architecture test graph): its values are not comparable with the real model's\n`);
           }

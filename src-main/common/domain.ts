@@ -1,6 +1,7 @@
 /** Domain types shared by the engine, both transports and the renderer (types only, no runtime). */
 import type { ErrorCode, WireError } from './errors';
 import type { JobKind } from './contract-names';
+import type { MetricSummary } from './metric-summary';
 
 export type StimulusRole = 'reference' | 'distorted';
 export type MediaKind = 'image' | 'video';
@@ -152,6 +153,8 @@ export interface MetricResultRow {
   decoder: string | null;
   computedAt: string;
   attributes: Record<string, string>;
+  /** What the metric reports beside its number (IQA-CNN++'s distortion distribution); absent when nothing. */
+  summary?: MetricSummary | null;
 }
 
 export interface MetricRunReport {

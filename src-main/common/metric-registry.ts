@@ -294,6 +294,32 @@ export const METRICS: readonly MetricDescriptor[] = [
       "Kang et al. 2014 as the LIVE-trained CNNIQA port: Pillow's grey conversion, 32×32 patches on a 32-pixel grid, local contrast normalisation inside the network, the mean of the patch scores (a DMOS-like scale: higher is worse). The weights have no upstream licence: internal use only.",
   },
   {
+    id: 'iqacnnpp',
+    name: 'IQA-CNN++',
+    kind: 'NR',
+    backend: 'onnx',
+    models: ['iqacnnpp', 'iqacnnpp-arch'],
+    version: '1',
+    input: 'rgb',
+    higherIsBetter: false,
+    unit: '',
+    range: [null, null],
+    outputs: ['scalar', 'per-frame'],
+    params: [
+      {
+        name: 'model',
+        label: 'Model',
+        description:
+          'iqacnnpp = your own trained network exported with models/export/iqacnnpp_export.py (no weights are published); iqacnnpp-arch = the architecture with random weights, for pipeline tests only (its numbers and distortion types mean nothing)',
+        type: 'enum',
+        options: ['iqacnnpp', 'iqacnnpp-arch'],
+        default: 'iqacnnpp',
+      },
+    ],
+    convention:
+      "Kang et al. 2015 (ICIP), a two-head CNN: Pillow's grey conversion, every complete non-overlapping 32×32 patch, local contrast normalisation per patch (3×3 window, C = 1, Kang et al. 2014), then per patch a quality and a distortion-type distribution over LIVE's five types (JPEG2000, JPEG, white noise, Gaussian blur, fast fading). The value is the mean of the patch qualities (on the scale the weights were trained on; LIVE DMOS: higher is worse); the distortion distribution is the mean of the patch probabilities (then over frames), stored beside the value with its most likely type.",
+  },
+  {
     id: 'nima',
     name: 'NIMA',
     kind: 'NR',

@@ -70,13 +70,13 @@ describe('model manifest', () => {
   });
 
   it('marks the random-weight graphs as not comparable', () => {
-    for (const id of ['fid-inception-arch', 'i3d-arch', 'nima-arch']) {
+    for (const id of ['fid-inception-arch', 'i3d-arch', 'nima-arch', 'iqacnnpp-arch']) {
       const m = manifestEntry(id);
       expect(m.comparable).toBe(false);
       expect(m.comparableNote).toBe('random weights: outputs are not metric values');
       expect(manifestEntry(m.archOf!).comparable).toBe(true);
     }
-    expect(loadManifest().models.filter((m) => !m.comparable).map((m) => m.id).sort()).toEqual(['fid-inception-arch', 'i3d-arch', 'nima-arch']);
+    expect(loadManifest().models.filter((m) => !m.comparable).map((m) => m.id).sort()).toEqual(['fid-inception-arch', 'i3d-arch', 'iqacnnpp-arch', 'nima-arch']);
   });
 
   it('records the published checkpoint hash of pytorch-fid and no invented ones', () => {

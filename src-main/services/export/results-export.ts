@@ -56,6 +56,9 @@ export function resultsToCsv(rows: readonly MetricResultRow[], stimuli: readonly
   const attrs = attributeColumns(rows);
   const byId = new Map(stimuli.map((s) => [s.id, s]));
   const fixed = ['stimulus', 'reference', 'metric', 'params', 'pooling', 'value', 'frames', 'metric_version', 'engine_version', 'model_sha256', 'provider', 'decoder', 'align_scaler', 'align_skip_ref', 'align_skip_dist', 'align_truncated'];
+  // Only when some metric reported one (IQA-CNN++): other projects keep their columns unchanged.
+  const withDistortion = rows.some((r) => r.summary?.distortion);
+  if (withDistortion) fixed.push('distortion_type');
   const reserved = new Set(fixed);
   const header = [...fixed, ...attrs.map((a) => (reserved.has(a) ? `attr_${a}` : a))];
   const body = rows.map((r) => {
@@ -77,6 +80,7 @@ export function resultsToCsv(rows: readonly MetricResultRow[], stimuli: readonly
       a ? String(a.skipRef) : '',
       a ? String(a.skipDist) : '',
       truncatedText(a?.truncated),
+      ...(withDistortion ? [r.summary?.distortion?.top ?? ''] : []),
       ...attrs.map((k) => r.attributes[k] ?? ''),
     ];
   });
@@ -103,6 +107,8 @@ export function resultsToJson(rows: readonly MetricResultRow[], stimuli: readonl
       // null for a no-reference metric; truncated: null when the frame counts are not known
       alignment: alignmentOf(r, byId),
       attributes: r.attributes,
+      // What the metric reported beside the value (IQA-CNN++: the distortion-type distribution).
+      ...(r.summary ? { summary: r.summary } : {}),
     })),
   };
   return JSON.stringify(out, null, 2) + '\n';

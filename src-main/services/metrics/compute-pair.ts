@@ -11,6 +11,7 @@ import { IqaError } from '../../common/errors';
 import type { MediaInfo, RawVideoGeometry } from '../../common/domain';
 import { describeFormat, frameBytes, type FrameFormat } from '../../common/frame-format';
 import { metricById, type MetricParams, type Pooling, type Scaler } from '../../common/metric-registry';
+import type { MetricSummary } from '../../common/metric-summary';
 import { poolValues } from '../../kernels/metrics/pooling';
 import { decodeFormatFor } from '../media/decode-format';
 import { probeMedia } from '../media/probe';
@@ -66,6 +67,8 @@ export interface PairResult {
   decoder: string;
   /** Per metric: the model it ran (null for kernel metrics). */
   models: (MetricModelInfo | null)[];
+  /** Per metric: what it reports beside its number (IQA-CNN++'s distortion distribution), or null. */
+  summaries: (MetricSummary | null)[];
   /**
    * Per metric: why it could not run (a model that is missing, has the wrong hash or cannot load), or
    * null. A failed metric has no frames and a NaN pooled value; the other metrics are computed as usual.
@@ -242,10 +245,12 @@ export async function computeMetrics(input: MetricsInput, options: ComputeOption
   }
   const perFrame: Float64Array[] = options.metrics.map(() => new Float64Array(0));
   const models = options.metrics.map(() => null as MetricModelInfo | null);
+  const summaries = options.metrics.map(() => null as MetricSummary | null);
   jobs.forEach((job, j) =>
     job.planned.forEach((p, k) => {
       perFrame[p.index] = results[j]!.perFrame[k]!;
       if (p.model) models[p.index] = { ...p.model, provider: results[j]!.providers[k]! };
+      summaries[p.index] = results[j]!.summaries[k] ?? null;
     }),
   );
   const pooling = options.pooling ?? 'mean';
@@ -257,6 +262,7 @@ export async function computeMetrics(input: MetricsInput, options: ComputeOption
     pooling,
     decoder: results.map((r) => r.decoder).join(' ; '),
     models,
+    summaries,
     errors,
     elapsedMs: Date.now() - started,
   };

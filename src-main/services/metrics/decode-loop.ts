@@ -16,6 +16,7 @@ import { kernelExtractor, type FrameInput, type FrameSamples, type OrderedStage 
 import type { FrameFormats } from '../../kernels/frame-metrics';
 import { rgb24Format } from '../media/decode-format';
 import { FrameReader } from '../media/frame-reader';
+import type { MetricSummary } from '../../common/metric-summary';
 import type { OnnxExtractor, PlannedExtractor } from './extractors';
 import type { FrameRunner } from './frame-pool';
 
@@ -56,6 +57,8 @@ export interface LoopResult {
   decoder: string;
   /** Per planned extractor: the execution provider it ran on ('kernel' for kernels). */
   providers: string[];
+  /** Per planned extractor: what it reports beside its values (a class distribution), or null. */
+  summaries: (MetricSummary | null)[];
   /** The format of the frames the metrics saw (the native one, or rgb24 when only RGB was decoded). */
   format: FrameFormat;
 }
@@ -191,6 +194,7 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
   };
   const ordered = new Set(stages.map((s) => s.m));
   const providers: string[] = planned.map((p) => (p.backend === 'kernel' ? 'kernel' : 'unknown'));
+  const summaries: (MetricSummary | null)[] = planned.map(() => null);
   let frames = 0;
   let done = 0;
   let failure: unknown = null;
@@ -274,6 +278,7 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
     else await Promise.all(readers.map((r) => r.finish()));
     // Values an extractor held back until the end of the stream, by frame.
     for (const n of onnx) setHeld(n.i, await n.ex.flush());
+    for (const n of onnx) summaries[n.i] = n.ex.summary?.() ?? null;
     for (const s of stages) setHeld(s.i, s.stage.flush());
   } catch (err) {
     // The frames still in the pool must come back before the error leaves: the caller may close the
@@ -290,6 +295,7 @@ export async function runDecodeLoop(plan: DecodePlan, planned: readonly PlannedE
     perFrame: table.slice(frames),
     decoder: readers.map((r) => r.provenance).join(' | '),
     providers,
+    summaries,
     format: index.native !== undefined || plan.ref ? plan.source : frameFormats.rgb24!,
   };
 }

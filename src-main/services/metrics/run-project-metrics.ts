@@ -172,6 +172,7 @@ export async function runProjectMetrics(db: Db, projectDir: string, options: Run
                   decoder: result.decoder,
                   elapsedMs: result.elapsedMs,
                   model: result.models[k] ?? null,
+                  summary: result.summaries[k] ?? null,
                 }))
                 .filter((_, k) => result.errors[k] === null),
             );

@@ -152,6 +152,9 @@ function foldShard(project: Db, plan: ShardPlan, index: number, file: string, do
     const runs = shard.prepare('SELECT * FROM metric_runs').all() as RunRow[];
     const values = shard.prepare('SELECT * FROM metric_values WHERE run_id = ?');
     const frames = shard.prepare('SELECT * FROM frame_values WHERE run_id = ? ORDER BY stimulus_id, channel, frame');
+    // A shard store made before schema 9 has no summaries to bring.
+    const hasSummaries = shard.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'metric_summaries'").get() !== undefined;
+    const summaries = hasSummaries ? shard.prepare('SELECT stimulus_id, summary FROM metric_summaries WHERE run_id = ?') : null;
     project.transaction(() => {
       const delValue = project.prepare('DELETE FROM metric_values WHERE run_id = ? AND stimulus_id = ? AND channel = ? AND pooling = ?');
       const putValue = project.prepare(
@@ -169,6 +172,11 @@ function foldShard(project: Db, plan: ShardPlan, index: number, file: string, do
         }
         for (const id of stimuli) delFrames.run(target, id);
         for (const f of frames.all(r.id) as Record<string, unknown>[]) if (stimuli.has(f.stimulus_id as number)) putFrame.run({ ...f, run_id: target });
+        const delSummary = project.prepare('DELETE FROM metric_summaries WHERE run_id = ? AND stimulus_id = ?');
+        for (const id of stimuli) delSummary.run(target, id);
+        for (const m of (summaries?.all(r.id) ?? []) as { stimulus_id: number; summary: string }[]) {
+          if (stimuli.has(m.stimulus_id)) project.prepare('INSERT INTO metric_summaries (run_id, stimulus_id, summary) VALUES (?, ?, ?)').run(target, m.stimulus_id, m.summary);
+        }
         project
           .prepare(
             "UPDATE metric_runs SET decoder = COALESCE(?, decoder), model_sha256 = COALESCE(?, model_sha256), provider = COALESCE(?, provider), status = CASE WHEN status IN ('queued', 'interrupted', 'cancelled') THEN 'done' ELSE status END WHERE id = ?",

@@ -16,6 +16,7 @@
 import type { MetricResultRow } from '../../common/domain';
 import { toJsonNumber } from '../../common/json-numbers';
 import { metricById, paramsKey, type MetricParams, type Pooling } from '../../common/metric-registry';
+import { parseMetricSummary, type MetricSummary } from '../../common/metric-summary';
 import type { Db } from './project-db';
 
 export interface RunKey {
@@ -68,14 +69,17 @@ export function dropValuesOfChangedStimulus(db: Db, stimulusId: number): number 
       .all(stimulusId) as { run_id: number; stimulus_id: number; metric_id: string }[];
     const delValues = db.prepare('DELETE FROM metric_values WHERE run_id = ? AND stimulus_id = ?');
     const delFrames = db.prepare('DELETE FROM frame_values WHERE run_id = ? AND stimulus_id = ?');
+    const delSummary = db.prepare('DELETE FROM metric_summaries WHERE run_id = ? AND stimulus_id = ?');
     let dropped = 0;
     for (const d of dependants) {
       if (metricById(d.metric_id)?.kind === 'NR') continue;
       dropped += delValues.run(d.run_id, d.stimulus_id).changes;
       delFrames.run(d.run_id, d.stimulus_id);
+      delSummary.run(d.run_id, d.stimulus_id);
     }
     dropped += db.prepare('DELETE FROM metric_values WHERE stimulus_id = ?').run(stimulusId).changes;
     db.prepare('DELETE FROM frame_values WHERE stimulus_id = ?').run(stimulusId);
+    db.prepare('DELETE FROM metric_summaries WHERE stimulus_id = ?').run(stimulusId);
     return dropped;
   })();
 }
@@ -114,6 +118,8 @@ export interface PairValues {
   elapsedMs: number;
   /** The model (and execution provider) a neural or parameter-file metric ran with. */
   model?: { modelId: string; modelSha256: string; provider: string } | null;
+  /** What the metric reports beside its number (a class distribution), stored with the values. */
+  summary?: MetricSummary | null;
 }
 
 /** Replaces a stimulus's values for these runs, all in one transaction. */
@@ -124,6 +130,8 @@ export function saveResults(db: Db, results: readonly PairValues[]): void {
     "INSERT INTO metric_values (run_id, stimulus_id, channel, pooling, value, computed_at, elapsed_ms, decoder) VALUES (?, ?, '', ?, ?, ?, ?, ?)",
   );
   const putFrame = db.prepare("INSERT INTO frame_values (run_id, stimulus_id, channel, frame, value) VALUES (?, ?, '', ?, ?)");
+  const delSummary = db.prepare('DELETE FROM metric_summaries WHERE run_id = ? AND stimulus_id = ?');
+  const putSummary = db.prepare('INSERT INTO metric_summaries (run_id, stimulus_id, summary) VALUES (?, ?, ?)');
   const setDecoder = db.prepare('UPDATE metric_runs SET decoder = ? WHERE id = ?');
   const setModel = db.prepare('UPDATE metric_runs SET model_sha256 = ?, provider = ? WHERE id = ?');
   db.transaction(() => {
@@ -131,6 +139,8 @@ export function saveResults(db: Db, results: readonly PairValues[]): void {
     for (const r of results) {
       delValues.run(r.runId, r.stimulusId);
       delFrames.run(r.runId, r.stimulusId);
+      delSummary.run(r.runId, r.stimulusId);
+      if (r.summary) putSummary.run(r.runId, r.stimulusId, JSON.stringify(r.summary));
       putValue.run(r.runId, r.stimulusId, r.pooling, Number.isNaN(r.pooled) ? null : r.pooled, now, r.elapsedMs, r.decoder);
       for (const o of r.otherPoolings ?? []) {
         if (o.pooling !== r.pooling) putValue.run(r.runId, r.stimulusId, o.pooling, Number.isNaN(o.value) ? null : o.value, now, 0, r.decoder);
@@ -162,6 +172,7 @@ interface ResultRow {
   decoder: string | null;
   computed_at: string;
   attributes: string;
+  summary: string | null;
 }
 
 /** Every pooled value, ordered by stimulus path, metric and parameters (stable for exports). */
@@ -170,10 +181,11 @@ export function listResults(db: Db): MetricResultRow[] {
     .prepare(
       `SELECT v.stimulus_id, s.name AS stimulus, r.name AS reference, m.metric_id, m.metric_version, m.params, v.pooling, v.value,
               (SELECT COUNT(*) FROM frame_values f WHERE f.run_id = v.run_id AND f.stimulus_id = v.stimulus_id AND f.channel = v.channel) AS frames,
-              v.run_id, m.engine_version, m.model_sha256, m.provider, v.decoder, v.computed_at, s.attributes
+              v.run_id, m.engine_version, m.model_sha256, m.provider, v.decoder, v.computed_at, s.attributes, ms.summary
        FROM metric_values v
        JOIN metric_runs m ON m.id = v.run_id
        JOIN stimuli s ON s.id = v.stimulus_id
+       LEFT JOIN metric_summaries ms ON ms.run_id = v.run_id AND ms.stimulus_id = v.stimulus_id
        LEFT JOIN pairs p ON p.distorted_id = s.id
        LEFT JOIN stimuli r ON r.id = p.reference_id
        ORDER BY s.path, m.metric_id, m.params_key, v.pooling`,
@@ -196,6 +208,7 @@ export function listResults(db: Db): MetricResultRow[] {
     decoder: r.decoder,
     computedAt: r.computed_at,
     attributes: JSON.parse(r.attributes) as Record<string, string>,
+    ...(r.summary ? { summary: parseMetricSummary(r.summary) } : {}),
   }));
 }
 

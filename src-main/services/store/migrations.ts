@@ -330,6 +330,21 @@ CREATE TABLE slurm_jobs (
 CREATE INDEX slurm_jobs_run ON slurm_jobs(run_key);
 `,
   },
+  {
+    version: 9,
+    name: 'what a metric reports about a stimulus beside its number (IQA-CNN++ distortion type)',
+    sql: `
+-- One JSON document per run and stimulus (common/metric-summary.ts): for a network with a
+-- classification head, the class distribution pooled over the stimulus and its most likely class.
+-- Written and deleted with the stimulus's values (metrics-repo saveResults / dropValuesOfChangedStimulus).
+CREATE TABLE metric_summaries (
+  run_id      INTEGER NOT NULL REFERENCES metric_runs(id) ON DELETE CASCADE,
+  stimulus_id INTEGER NOT NULL REFERENCES stimuli(id) ON DELETE CASCADE,
+  summary     TEXT NOT NULL CHECK (json_valid(summary)),
+  PRIMARY KEY (run_id, stimulus_id)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,6 +5,7 @@
  * (test/renderer/results-table.test.ts).
  */
 import type { MetricResultRow, Stimulus } from '../../../src-main/common/domain';
+import type { ClassDistribution } from '../../../src-main/common/metric-summary';
 import { POOLINGS, type MetricDescriptor, type MetricParams } from '../../../src-main/common/metric-registry';
 import { matchesQuery } from './stimuli-table';
 
@@ -45,6 +46,8 @@ export interface ResultRow {
   /** By column key; a missing key means not computed for this configuration. */
   values: Record<string, CellValue>;
   frames: Record<string, number>;
+  /** By column key: the distortion-type distribution a metric reported (IQA-CNN++), where it did. */
+  distortion: Record<string, ClassDistribution>;
 }
 
 export interface ResultsTable {
@@ -187,6 +190,7 @@ export function pivotResults(
         attributes: r.attributes,
         values: {},
         frames: {},
+        distortion: {},
         runs: {},
       };
       rows.set(r.stimulusId, row);
@@ -195,6 +199,8 @@ export function pivotResults(
       row.values[key] = r.value;
       row.frames[key] = r.frames;
       row.runs[key] = r.runId;
+      if (r.summary?.distortion) row.distortion[key] = r.summary.distortion;
+      else delete row.distortion[key];
     }
   }
 
@@ -276,4 +282,10 @@ export function queryResults(rows: readonly ResultRow[], q: ResultsQuery): Resul
 export function columnHeading(c: Pick<ResultColumn, 'name' | 'higherIsBetter' | 'unit'>): string {
   const arrow = c.higherIsBetter === null ? '' : c.higherIsBetter ? ' ↑' : ' ↓';
   return `${c.name}${arrow}${c.unit ? ` ${c.unit}` : ''}`;
+}
+
+/** The most likely distortion type and, for a tooltip, every type's probability, most likely first. */
+export function distortionText(d: ClassDistribution): { top: string; title: string } {
+  const ranked = d.labels.map((l, i) => [l, d.probabilities[i] ?? Number.NaN] as const).sort((a, b) => b[1] - a[1]);
+  return { top: d.top, title: `distortion type (mean of patch probabilities): ${ranked.map(([l, p]) => `${l} ${p.toFixed(3)}`).join(', ')}` };
 }

@@ -11,6 +11,7 @@ import { kernelExtractor, type FrameInput } from '../../../kernels/extractors';
 import { manifestEntry } from '../../models/manifest';
 import { requireModel } from '../../models/model-store';
 import { cnniqaExtractor } from './cnniqa';
+import { iqacnnppExtractor } from './iqacnnpp';
 import { lpipsExtractor } from './lpips';
 import { nimaExtractor } from './nima';
 import type { OnnxExtractorSpec } from './onnx-extractor';
@@ -18,7 +19,7 @@ import type { OnnxExtractorSpec } from './onnx-extractor';
 export type { OnnxExtractor, OnnxExtractorSpec } from './onnx-extractor';
 
 /** Neural per-frame metrics, by registry id (registry backend 'onnx'). */
-export const ONNX_EXTRACTORS: Readonly<Record<string, OnnxExtractorSpec>> = Object.fromEntries([lpipsExtractor, cnniqaExtractor, nimaExtractor].map((s) => [s.id, s]));
+export const ONNX_EXTRACTORS: Readonly<Record<string, OnnxExtractorSpec>> = Object.fromEntries([lpipsExtractor, cnniqaExtractor, nimaExtractor, iqacnnppExtractor].map((s) => [s.id, s]));
 
 export interface MetricRequest {
   id: string;

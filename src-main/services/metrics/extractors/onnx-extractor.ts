@@ -6,11 +6,14 @@
  */
 import type { FrameFormat } from '../../../common/frame-format';
 import type { MetricParams } from '../../../common/metric-registry';
+import type { MetricSummary } from '../../../common/metric-summary';
 import type { FrameExtractor, FrameInput } from '../../../kernels/extractors';
 
 export interface OnnxExtractor extends FrameExtractor<number> {
   /** The execution provider of the last run (CUDA or CPU), stored with the values. */
   readonly provider: string;
+  /** What the metric reports beside its number over all frames extracted (after flush); absent: nothing. */
+  summary?(): MetricSummary | null;
 }
 
 export interface OnnxExtractorSpec {
