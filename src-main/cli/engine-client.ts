@@ -20,6 +20,7 @@ interface JobCommands {
   'models.verify': 'models.verify';
   'sets.metrics': 'sets';
   'sets.fvd': 'sets';
+  'nr.train': 'nr.train';
 }
 type JobCommand = keyof JobCommands & CommandName;
 

@@ -21,6 +21,7 @@ import { addStudyCommand } from './study-command';
 import { addAlignCommand } from './align-command';
 import { addViewCommand } from './view-command';
 import { addShardCommands } from './shard-commands';
+import { addNrCommands } from './nr-commands';
 import { addMetricOptions, policyOf, resolveLabelledMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
@@ -139,6 +140,7 @@ export function buildProgram(): Command {
   addAlignCommand(program);
   addViewCommand(program);
   addShardCommands(program);
+  addNrCommands(program);
 
   program
     .command('web')

@@ -4,6 +4,7 @@ import { IqaError } from '../common/errors';
 import { METRIC_IDS, POOLINGS, SCALER_NAMES, metricById, paramsKey, type Pooling, type Scaler } from '../common/metric-registry';
 import { resolveMetricRequest } from '../common/metric-params';
 import type { AlignPolicyInput } from '../common/contract-types';
+import { NR_METRIC_PREFIX } from '../common/nr-predictor';
 
 /** A metric with its parameters validated and defaults filled in (the contract's metric request, complete). */
 export interface ResolvedMetric {
@@ -56,6 +57,8 @@ const paramValue = (raw: string): string | number => (/^-?\d+(\.\d+)?$/.test(raw
 
 /** A --metrics entry, `id` or `id:key=value[:key=value…]`, as it was written (the label) and parsed. */
 function parseEntry(entry: string): { label: string; id: string; inline: Record<string, string | number> } {
+  // A trained predictor's id has a colon of its own (nr:<name>) and no parameters.
+  if (entry.startsWith(NR_METRIC_PREFIX)) return { label: entry, id: entry, inline: {} };
   const [id, ...parts] = entry.split(':');
   const inline: Record<string, string | number> = {};
   for (const part of parts) {

@@ -69,6 +69,12 @@ export const COMMAND_NAMES = [
   'shards.merge',
   'slurm.submit',
   'slurm.status',
+  'nr.train',
+  'nr.list',
+  'nr.get',
+  'nr.delete',
+  'nr.export',
+  'nr.import',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -145,5 +151,5 @@ export const ALIGN_VERDICTS = ['accepted', 'rejected'] as const;
 export type AlignmentVerdict = (typeof ALIGN_VERDICTS)[number];
 
 /** The kinds of background job, each with its own result type (JobSnapshot in domain.ts). */
-export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets', 'analysis'] as const;
+export const JOB_KINDS = ['import', 'metrics', 'models.verify', 'sets', 'analysis', 'nr.train'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];

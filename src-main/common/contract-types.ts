@@ -12,6 +12,7 @@ import type { SetSpec } from './set-spec';
 import type { ParticipantPagesInput, RatingSubmitInput, ScaleLabel, SessionDisplay, SessionNotes, SessionState, StudyCreateInput, StudyDetail, StudyEstimate, StudyProgress, StudyScale, StudyValidation, PlaylistTrial } from './study';
 import type { StudyExportFormat } from './contract-names';
 import type { LanListenerInfo, LanStatus } from './lan';
+import type { NrCombine, NrGrouping, NrPredictorRecord, NrPredictorSummary, NrSvrType, NrTarget } from './nr-predictor';
 
 export type { CommandName, EventName } from './contract-names';
 export type { SetSpec } from './set-spec';
@@ -95,6 +96,29 @@ export interface ShardMergeReport {
 }
 
 /** `iqa slurm submit`: a sharded run as a Slurm job array and a merge job depending on it. */
+/**
+ * `nr.train` (services/nr/train-predictor.ts, docs/learned-nr.md): a BLINDER-style predictor trained on
+ * a study's MOS or DMOS from a backbone's level features, cross-validated by content; stored under `name`.
+ */
+export interface NrTrainInput {
+  projectDir: string;
+  name: string;
+  /** The level-feature backbone (services/nr/level-features.ts LEVEL_BACKBONES). */
+  features: string;
+  target: NrTarget;
+  study?: string;
+  /** Outer folds (default 5; fewer when there are fewer groups). */
+  folds?: number;
+  /** Inner folds of the hyper-parameter search (default 4). */
+  innerFolds?: number;
+  group?: NrGrouping;
+  combine?: NrCombine;
+  svr?: NrSvrType;
+  seed?: number;
+  /** Bootstrap resamples of the cross-validated statistics' intervals (default 2000; 0: none). */
+  resamples?: number;
+}
+
 export interface SlurmSubmitInput {
   projectDir: string;
   metrics: MetricRequestInput[];
@@ -456,6 +480,16 @@ export interface CommandInputs {
   'shards.merge': ProjectRef;
   'slurm.submit': SlurmSubmitInput;
   'slurm.status': ProjectRef;
+  /** Trains and stores a learned NR predictor as a job (progress: feature pictures, then level fits). */
+  'nr.train': NrTrainInput;
+  'nr.list': ProjectRef;
+  'nr.get': ProjectRef & { name: string };
+  /** Deletes a predictor and the values its metric nr:<name> stored. */
+  'nr.delete': ProjectRef & { name: string };
+  /** The predictor as one JSON file (services/nr/predictor-file.ts). */
+  'nr.export': ProjectRef & { name: string };
+  /** Reads an exported predictor into the project, under its own name or `as`. */
+  'nr.import': ProjectRef & { file: string; as?: string };
 }
 
 /** What each command returns. */
@@ -520,6 +554,12 @@ export interface CommandOutputs {
   'shards.merge': ShardMergeReport;
   'slurm.submit': SlurmSubmitReport;
   'slurm.status': SlurmStatusReport;
+  'nr.train': { jobId: string };
+  'nr.list': NrPredictorSummary[];
+  'nr.get': NrPredictorRecord & { sha256: string };
+  'nr.delete': { deleted: boolean };
+  'nr.export': { filename: string; mime: string; content: string };
+  'nr.import': NrPredictorSummary;
 }
 
 export type CommandInput<C extends CommandName> = CommandInputs[C];

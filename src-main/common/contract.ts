@@ -32,6 +32,7 @@ import {
   type CommandName,
 } from './contract-names';
 import { COLOUR_VISION, STUDY_SCALE_IDS } from './study';
+import { NR_COMBINES, NR_GROUPINGS, NR_NAME_PATTERN, NR_SVR_TYPES, NR_TARGETS } from './nr-predictor';
 import type { AnalysisOptions, CommandInputs, CommandOutput, ImportOptions, MetricsRunInput, MosChoice } from './contract-types';
 
 export * from './contract-names';
@@ -324,6 +325,24 @@ export const ratingSubmitSchema = z.strictObject({
   votedAt: isoTime,
 });
 
+/** A learned NR predictor's name: lower case, what follows nr: in its metric id. */
+const nrName = z.string().regex(NR_NAME_PATTERN, 'a predictor name is 1-64 of a-z, 0-9, _ and -, starting with a letter or digit');
+
+const nrTrainSchema = z.strictObject({
+  projectDir: absPath,
+  name: nrName,
+  features: z.string().min(1).max(100),
+  target: z.enum(NR_TARGETS),
+  study: z.string().min(1).max(200).optional(),
+  folds: z.number().int().min(2).max(50).default(5),
+  innerFolds: z.number().int().min(2).max(20).default(4),
+  group: z.enum(NR_GROUPINGS).default('content'),
+  combine: z.enum(NR_COMBINES).default('mean'),
+  svr: z.enum(NR_SVR_TYPES).default('epsilon'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  resamples: z.number().int().min(0).max(100_000).default(2000),
+});
+
 export const commands = {
   'app.info': command(z.strictObject({})),
   'projects.recent': command(z.strictObject({})),
@@ -454,6 +473,12 @@ export const commands = {
   'shards.merge': command(z.strictObject({ projectDir: absPath })),
   'slurm.submit': command(slurmSubmitSchema),
   'slurm.status': command(z.strictObject({ projectDir: absPath })),
+  'nr.train': command(nrTrainSchema),
+  'nr.list': command(z.strictObject({ projectDir: absPath })),
+  'nr.get': command(z.strictObject({ projectDir: absPath, name: nrName })),
+  'nr.delete': command(z.strictObject({ projectDir: absPath, name: nrName })),
+  'nr.export': command(z.strictObject({ projectDir: absPath, name: nrName })),
+  'nr.import': command(z.strictObject({ projectDir: absPath, file: absPath, as: nrName.optional() })),
 } as const satisfies Record<CommandName, CommandSpec<z.ZodType>>;
 
 export type Commands = typeof commands;

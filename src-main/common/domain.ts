@@ -109,6 +109,8 @@ export interface JobResults {
   'models.verify': ModelVerificationJson[];
   sets: SetJobResult;
   analysis: AnalysisReport;
+  /** The stored learned-NR predictor (common/nr-predictor.ts) with its cross-validation. */
+  'nr.train': import('./nr-predictor').NrPredictorRecord;
 }
 
 /**

@@ -2,9 +2,10 @@
  * The metric descriptor registry: what each metric is, as data. It drives the compute dialog, the
  * scheduler, storage (ids, versions, parameters) and chart axes; no other module switches on metric
  * names to learn these facts. Each descriptor states the convention it follows, in words.
- * Plain data with no dependencies, so the renderer can import it; the zod schemas that validate
- * parameters live in metric-params.ts.
+ * Plain data depending only on nr-predictor.ts (plain too: the entries of trained predictors), so the
+ * renderer can import it; the zod schemas that validate parameters live in metric-params.ts.
  */
+import { nrPredictorName } from './nr-predictor';
 
 export type MetricKind = 'FR' | 'NR' | 'set';
 export type MetricInput = 'rgb' | 'luma' | 'yuv';
@@ -406,8 +407,36 @@ export const METRICS: readonly MetricDescriptor[] = [
 
 export const METRIC_IDS = METRICS.map((m) => m.id);
 
+/**
+ * The registry entry of a trained predictor's metric (metricById): its id names a
+ * predictor stored in a project, so the entry is made from the id; whether that predictor exists is the
+ * project's to say (metrics.run answers E_NOT_FOUND). No parameters: everything it depends on is the
+ * stored predictor, whose SHA-256 is each value's model hash.
+ */
+function nrMetricDescriptor(metricId: string): MetricDescriptor | undefined {
+  const name = nrPredictorName(metricId);
+  if (name === null) return undefined;
+  return {
+    id: metricId,
+    name: `Learned NR ${name}`,
+    kind: 'NR',
+    backend: 'onnx',
+    models: [],
+    version: '1',
+    input: 'rgb',
+    higherIsBetter: true,
+    unit: '',
+    range: [null, null],
+    outputs: ['scalar'],
+    params: [],
+    convention:
+      "A BLINDER-style predictor trained in this project (iqa nr train, docs/learned-nr.md): a backbone's level features (per channel mean and standard deviation per level; a video's frames averaged), one RBF SVR per level, the levels combined; the value is on the scale of the study's MOS (higher is better) or DMOS (higher is worse) it was trained on.",
+  };
+}
+
 export function metricById(id: string): MetricDescriptor | undefined {
-  return METRICS.find((m) => m.id === id);
+  // nr:<name>: a predictor trained in a project (common/nr-predictor.ts), described from its id.
+  return METRICS.find((m) => m.id === id) ?? nrMetricDescriptor(id);
 }
 
 export type MetricParams = Record<string, string | number>;

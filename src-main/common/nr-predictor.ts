@@ -141,3 +141,10 @@ export interface NrPredictorFile {
   version: number;
   predictor: NrPredictorRecord;
 }
+
+/** The predictor name of a metric id nr:<name>, or null for any other id. */
+export function nrPredictorName(metricId: string): string | null {
+  if (!metricId.startsWith(NR_METRIC_PREFIX)) return null;
+  const name = metricId.slice(NR_METRIC_PREFIX.length);
+  return NR_NAME_PATTERN.test(name) ? name : null;
+}

@@ -47,6 +47,10 @@ import { studyHandlers } from './study/study-handlers';
 import { shardHandlers, startShardJob } from './shards/shard-handlers';
 import { decodeStimulusPixels, sessionStimulus, upcomingStimuli } from './study/presentation';
 import type { LanControl } from './study/lan-control';
+import { nrHandlers } from './nr/nr-handlers';
+import { closeNrPool } from './nr/nr-pool';
+import { checkNrMetrics, runNrMetrics } from './nr/nr-metric';
+import { nrPredictorName } from '../common/nr-predictor';
 
 export interface EngineOptions {
   userDataDir: string;
@@ -180,7 +184,7 @@ export class Engine {
     const compute = this.#compute;
     this.#runner = null;
     this.#compute = null;
-    await Promise.all([lan, runner?.close(), compute?.close(), closeSharedInference(), closeFileHashPool()]);
+    await Promise.all([lan, runner?.close(), compute?.close(), closeSharedInference(), closeFileHashPool(), closeNrPool()]);
   }
 
   readonly handlers: Handlers = {
@@ -269,6 +273,25 @@ export class Engine {
           })
         : stimuli;
       for (const s of involved) if (s) this.#mediaPath(dir, s);
+      // Trained predictors (nr:<name>) run after the registry's metrics, in the same job (services/nr/nr-metric.ts).
+      const nrNames = checkNrMetrics(db, metrics.filter((m) => nrPredictorName(m.id) !== null).map((m) => m.id));
+      const registry = metrics.filter((m) => nrPredictorName(m.id) === null);
+      if (nrNames.length > 0) {
+        const jobId = this.jobs.start({
+          kind: 'metrics',
+          label: `Compute ${metrics.map((m) => m.id).join(', ')}`,
+          projectDir: dir,
+          unit: 'stimuli',
+          run: async (ctx) => {
+            const first = registry.length
+              ? await runProjectMetrics(db, dir, { metrics: registry, stimulusIds, force: input.force, policy: input.policy, pooling: input.pooling, acceptDecodeErrors: input.acceptDecodeErrors }, { runner: this.frameRunner(), signal: ctx.signal, onProgress: (d, t, msg) => ctx.progress(d, t, msg) })
+              : null;
+            const nr = await runNrMetrics(db, dir, nrNames, { stimulusIds, force: input.force }, { signal: ctx.signal, progress: (d, t, m) => ctx.progress(d, t, m), mediaPath: (s) => this.#mediaPath(dir, s) });
+            return first ? { pairs: Math.max(first.pairs, nr.pairs), computed: first.computed + nr.computed, skipped: first.skipped + nr.skipped, failed: [...first.failed, ...nr.failed] } : nr;
+          },
+        });
+        return { jobId };
+      }
       const runner = this.frameRunner();
       // The ETA weighs frames by pixels (jobs/metrics-work.ts).
       const work = metricsWorkTracker({ stimuli, metricIds: metrics.map((m) => m.id), stimulusIds });
@@ -369,6 +392,7 @@ export class Engine {
     },
     ...studyHandlers({ db: (dir) => this.db(dir), mediaPath: (dir, s) => this.#mediaPath(dir, s) }),
     ...shardHandlers(this),
+    ...nrHandlers({ jobs: this.jobs, db: (dir) => this.db(dir), mediaPath: (dir, s) => this.#mediaPath(dir, s), checkPath: (path, what) => this.access.check(path, what) }),
     'sessions.upcoming': async ({ projectDir, sessionId, count }) => upcomingStimuli(this.db(projectDir), sessionId, count),
     'sessions.stimulus': async ({ projectDir, sessionId, stimulusId }) => {
       const dir = resolve(projectDir);

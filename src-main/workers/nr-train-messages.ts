@@ -79,7 +79,7 @@ export type NrResult =
   | { kind: 'level'; level: TrainedLevel; innerPredictions: Float64Array }
   | { kind: 'assemble'; predictor: TrainedPredictor; predictions: Float64Array }
   | { kind: 'predict'; predictions: Float64Array }
-  | { kind: 'mos'; rows: { stimulusId: number; mos: number }[] }
+  | { kind: 'mos'; rows: { stimulusId: number; mos: number }[]; scores: 'absolute' | 'difference' }
   | { kind: 'stats'; stats: CvStatistics };
 
 export type NrReply = ({ ok: true; seq: number } & { result: NrResult }) | { ok: false; seq: number; error: WireError };

@@ -36,7 +36,7 @@ async function run(task: NrTask): Promise<NrResult> {
     }
     case 'mos': {
       const report = computePointAnalysis(task.input);
-      return { kind: 'mos', rows: report.mos.map((r) => ({ stimulusId: r.stimulusId, mos: num(r.mos) })) };
+      return { kind: 'mos', rows: report.mos.map((r) => ({ stimulusId: r.stimulusId, mos: num(r.mos) })), scores: report.provenance.scores?.kind ?? (report.provenance.differential ? 'difference' : 'absolute') };
     }
     case 'stats': {
       // Predictions are on the target's scale: no mapping, the raw PLCC and RMSE are the predictor's.

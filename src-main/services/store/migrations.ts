@@ -331,6 +331,36 @@ CREATE INDEX slurm_jobs_run ON slurm_jobs(run_key);
 `,
   },
   {
+    version: 8,
+    name: 'learned no-reference predictors trained on the project ratings (iqa nr train)',
+    sql: `
+-- One trained predictor per name (services/nr/predictor-repo.ts; common/nr-predictor.ts holds the record's
+-- shape): the feature backbone and its graph SHA-256, the target (MOS or DMOS), the training options, the
+-- models (per level: hyper-parameters, standardisation, libsvm's model text), the combination, the
+-- training data (study, MOS choice, every stimulus with its SHA-256, target, fold and cross-validated
+-- prediction), the fold results and the cross-validated statistics. Its scores are stored as metric
+-- values of the metric nr:<name>, with the predictor's SHA-256 as the model hash.
+CREATE TABLE nr_predictors (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL UNIQUE,
+  backbone        TEXT NOT NULL,
+  backbone_sha256 TEXT NOT NULL,
+  target          TEXT NOT NULL CHECK (target IN ('mos', 'dmos')),
+  study           TEXT NOT NULL,
+  options         TEXT NOT NULL CHECK (json_valid(options)),
+  predictor       TEXT NOT NULL CHECK (json_valid(predictor)),
+  training        TEXT NOT NULL CHECK (json_valid(training)),
+  folds           TEXT NOT NULL CHECK (json_valid(folds)),
+  cv              TEXT NOT NULL CHECK (json_valid(cv)),
+  levels          TEXT NOT NULL CHECK (json_valid(levels)),
+  svm_library     TEXT NOT NULL,
+  engine_version  TEXT NOT NULL,
+  sha256          TEXT NOT NULL,
+  created_at      TEXT NOT NULL
+);
+`,
+  },
+  {
     version: 9,
     name: 'what a metric reports about a stimulus beside its number (IQA-CNN++ distortion type)',
     sql: `

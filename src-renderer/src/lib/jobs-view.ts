@@ -72,6 +72,10 @@ export function jobOutcome(job: JobSnapshot): { text: string; tone: Tone } | nul
     const b = r.provenance.bootstrap;
     return { text: `${r.correlations.length} correlation row${r.correlations.length === 1 ? '' : 's'}${b ? ` · ${b.resamples} bootstrap resamples` : ''}`, tone };
   }
+  if (job.kind === 'nr.train') {
+    const r = job.result;
+    return { text: `nr:${r.name} stored · cross-validated SROCC ${r.cv.srocc === null ? 'undefined' : r.cv.srocc.toFixed(3)} over ${r.stimuli} stimuli`, tone };
+  }
   // A set metric that ran is a result, not an error; random weights make it a warning, said in words.
   const r = job.result;
   return { text: `${resultLine(r)}${r.comparable ? '' : ' · not comparable with published values (random weights)'}`, tone: r.comparable ? 'ok' : 'warn' };
