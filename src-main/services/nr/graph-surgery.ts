@@ -17,8 +17,12 @@
  * kept; ReduceMean takes `axes` as an attribute up to opset 17, an input from opset 18, and both are
  * written accordingly.
  */
-import { onnx } from 'onnx-proto';
+// onnx-proto is CommonJS: Node's ESM loader (the built CLI and app) sees only its default export.
+import onnxProto from 'onnx-proto';
+import type { onnx as Onnx } from 'onnx-proto';
 import { IqaError } from '../../common/errors';
+
+const { onnx } = onnxProto;
 
 export interface LevelTap {
   /** Output name in the derived graph. */
@@ -55,7 +59,7 @@ function modelError(label: string, message: string): IqaError {
   return new IqaError('E_MODEL', `${label}: ${message}`);
 }
 
-function tensorType(dims: (number | string)[]): onnx.ITypeProto {
+function tensorType(dims: (number | string)[]): Onnx.ITypeProto {
   return {
     tensorType: {
       elemType: FLOAT,
@@ -65,7 +69,7 @@ function tensorType(dims: (number | string)[]): onnx.ITypeProto {
 }
 
 /** The default-domain opset the model imports (the one ReduceMean's signature depends on). */
-function defaultOpset(model: onnx.IModelProto): number {
+function defaultOpset(model: Onnx.IModelProto): number {
   const imp = (model.opsetImport ?? []).find((o) => !o.domain);
   return imp ? Number(imp.version) : 0;
 }
@@ -73,7 +77,7 @@ function defaultOpset(model: onnx.IModelProto): number {
 export function deriveLevelGraph(source: Uint8Array, req: LevelGraphRequest): DerivedLevelGraph {
   const label = req.label ?? 'source graph';
   const inputName = req.inputName ?? DEFAULT_INPUT;
-  let model: onnx.ModelProto;
+  let model: Onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(source);
   } catch (err) {
@@ -138,15 +142,15 @@ export function deriveLevelGraph(source: Uint8Array, req: LevelGraphRequest): De
   const kept = graphNodes.filter((_, i) => keepNode.has(i));
   for (const n of kept) n.input = (n.input ?? []).map(rename);
 
-  const axesAttr = (): onnx.IAttributeProto[] => (opset >= 18 ? [] : [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [2, 3] }]);
-  const keepdims = (k: 0 | 1): onnx.IAttributeProto => ({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: k });
-  const extraInits: onnx.ITensorProto[] = [];
+  const axesAttr = (): Onnx.IAttributeProto[] => (opset >= 18 ? [] : [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [2, 3] }]);
+  const keepdims = (k: 0 | 1): Onnx.IAttributeProto => ({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: k });
+  const extraInits: Onnx.ITensorProto[] = [];
   const axesInput = '__level_pool_axes';
   if (opset >= 18) extraInits.push({ name: axesInput, dataType: onnx.TensorProto.DataType.INT64, dims: [2], int64Data: [2, 3] });
   const reduceInputs = (x: string): string[] => (opset >= 18 ? [x, axesInput] : [x]);
 
   const outputs: DerivedLevelGraph['outputs'] = [];
-  const outputInfo: onnx.IValueInfoProto[] = [];
+  const outputInfo: Onnx.IValueInfoProto[] = [];
   for (const lv of req.levels) {
     const t = rename(lv.tensor);
     const p = `__${lv.name}`;
