@@ -223,6 +223,23 @@ describe.skipIf(!haveModels)('a predictor trained on a generated project with re
     expect(e).toMatchObject({ code: 'E_INPUT' });
     expect(e.message).toMatch(/predictor\.target/);
     expect((await call<NrPredictorSummary[]>('nr.list', { projectDir: project })).map((p) => p.name)).not.toContain('bad');
+    // A file from a newer app is refused as such; text that is not JSON is one line too.
+    const newer = join(tmp.dir, 'newer.json');
+    writeFileSync(newer, JSON.stringify({ ...JSON.parse(exported.content), version: 2 }));
+    expect(await failure('nr.import', { projectDir: project, file: newer, as: 'newer' })).toMatchObject({ code: 'E_UNSUPPORTED' });
+    const notJson = join(tmp.dir, 'not.json');
+    writeFileSync(notJson, 'svm_type epsilon_svr\n');
+    const e2 = await failure('nr.import', { projectDir: project, file: notJson, as: 'nope' });
+    expect(e2).toMatchObject({ code: 'E_INPUT' });
+    expect(e2.message).toMatch(/not JSON/);
+  });
+
+  it('a cancelled training ends cancelled and stores nothing', async () => {
+    const { jobId } = await call<{ jobId: string }>('nr.train', { projectDir: project, name: 'cancelled', features: 'alexnet-levels', target: 'mos', resamples: 0 });
+    engine.jobs.cancel(jobId);
+    await engine.jobs.wait(jobId).catch(() => undefined);
+    expect(engine.jobs.get(jobId)!.state).toBe('cancelled');
+    expect((await call<NrPredictorSummary[]>('nr.list', { projectDir: project })).map((p) => p.name)).not.toContain('cancelled');
   });
 
   it('is a metric: nr:blur computed on every stimulus, stored with the predictor hash, and in the analysis', async () => {
