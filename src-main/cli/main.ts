@@ -22,6 +22,7 @@ import { addAlignCommand } from './align-command';
 import { addViewCommand } from './view-command';
 import { addShardCommands } from './shard-commands';
 import { addNrCommands } from './nr-commands';
+import { nrPredictorName } from '../common/nr-predictor';
 import { addMetricOptions, policyOf, resolveLabelledMetrics, type MetricCliOptions } from './metric-options';
 import { createProgress } from './progress';
 import { computeMetrics, needsReference, type MetricModelInfo, type PairResult, type ResolvedMetric } from '../services/metrics/compute-pair';
@@ -46,6 +47,9 @@ async function computeMetricsCli(
   runner: FrameRunner,
   onFrame: (done: number, total: number | null) => void,
 ): Promise<PairResult> {
+  // A trained predictor lives in a project: its features and model are the project's.
+  const trained = metrics.find((m) => nrPredictorName(m.id) !== null);
+  if (trained) throw new IqaError('E_INPUT', `${trained.id} is a predictor trained in a project: compute it with iqa run <project> --metrics ${trained.id}`);
   const fr = metrics.filter((m) => needsReference(m.id));
   if (fr.length && !o.ref) throw new IqaError('E_INPUT', `--ref is required for the full-reference metrics ${fr.map((m) => m.id).join(', ')}`);
   return computeMetrics(

@@ -245,7 +245,11 @@ export class Engine {
     'metrics.list': async () => [...METRICS],
     'metrics.run': async (input) => {
       // A shard reads the project file without this engine's writable connection (services/shards/).
-      if (input.shard) return { jobId: startShardJob(this, input) };
+      if (input.shard) {
+        const trained = input.metrics.find((m) => nrPredictorName(m.id) !== null);
+        if (trained) throw new IqaError('E_UNSUPPORTED', `${trained.id} is not computed in shards: run it without --shard`);
+        return { jobId: startShardJob(this, input) };
+      }
       const dir = resolve(input.projectDir);
       const db = this.db(dir);
       const metrics = input.metrics.map((m) => {

@@ -119,6 +119,10 @@ describe.skipIf(!haveModels)('iqa nr', () => {
     const analysis = ok(iqa(['analyze', project, '--study', 'blur', '--resamples', '0', '--format', 'csv'], env));
     expect(analysis).toMatch(/nr:sharp|Learned NR sharp/);
 
+    // Outside a project, and in shards, a trained predictor is refused in one line.
+    oneLineError(iqa(['metrics', '--dist', join(tmp.dir, 'media', 'pic0.png'), '--metrics', 'nr:sharp'], env), /^iqa: nr:sharp is a predictor trained in a project: compute it with iqa run <project> --metrics nr:sharp$/);
+    oneLineError(iqa(['run', project, '--metrics', 'nr:sharp', '--shard', '1/2'], env), /^iqa: nr:sharp is not computed in shards/, 1);
+
     expect(ok(iqa(['nr', 'delete', project, 'sharp'], env))).toBe('deleted nr:sharp\n');
     const after = (JSON.parse(ok(iqa(['results', project, '--format', 'json'], env))) as { results: { metric: string }[] }).results;
     expect(after.filter((r) => r.metric === 'nr:sharp')).toEqual([]);
