@@ -17,6 +17,9 @@ import { makePng, tempDir } from '../../helpers/media';
 import { sharedData, sharedModel } from '../../helpers/shared-data';
 import { writeSyntheticAnalysisProject } from '../../helpers/synthetic-analysis-project';
 import { openProjectDb } from '../../../src-main/services/store/project-db';
+import { extractLevelFeatures, projectLevelCacheDir } from '../../../src-main/services/nr/level-features';
+import { crossValidate } from '../../../src-main/kernels/nr/blinder-train';
+import { libsvmBackend } from '../../../src-main/workers/libsvm-svr';
 
 const haveModels = sharedData('models');
 
@@ -165,6 +168,33 @@ describe.skipIf(!haveModels)('a predictor trained on a generated project with re
     expect(got.sha256).toMatch(/^[0-9a-f]{64}$/);
     // The figure the report states.
     process.stdout.write(`nr-engine: CV SROCC ${record.cv.srocc} [${record.cv.ci95!.srocc.join(', ')}], PLCC ${record.cv.plcc}, RMSE ${record.cv.rmse}\n`);
+  });
+
+  it('the worker tasks give exactly the one-thread cross-validation of the kernel', async () => {
+    const stimuli = await call<{ id: number; path: string; sha256: string }[]>('stimuli.list', { projectDir: project });
+    const byId = new Map(stimuli.map((s) => [s.id, s]));
+    const rows = record.training.stimuli;
+    const features = await extractLevelFeatures({
+      backbone: 'alexnet-levels',
+      sources: rows.map((r) => ({ id: r.id, path: join(project, byId.get(r.id)!.path), kind: 'image' as const, sha256: r.sha256 })),
+      cacheDir: projectLevelCacheDir(project),
+    });
+    const levels = features.get(rows[0]!.id)!.levels.map((lv, l) => {
+      const d = lv.values.length;
+      const values = new Float64Array(rows.length * d);
+      rows.forEach((r, i) => values.set(features.get(r.id)!.levels[l]!.values, i * d));
+      return { name: lv.name, dims: d, values };
+    });
+    const svr = await libsvmBackend();
+    const cv = crossValidate(
+      svr,
+      levels,
+      Float64Array.from(rows, (r) => r.target),
+      rows.map((r) => r.content),
+      { svr: 'epsilon', combine: 'mean', folds: 4, innerFolds: 4, seed: 3 },
+    );
+    expect(Array.from(cv.foldOf)).toEqual(rows.map((r) => r.fold));
+    expect(Array.from(cv.predictions)).toEqual(rows.map((r) => r.cvPrediction));
   });
 
   it('the same seed gives the same folds, models and cross-validated predictions; a used name is refused', async () => {
