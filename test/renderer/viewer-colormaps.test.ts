@@ -48,4 +48,27 @@ describe('viewer colour maps', () => {
     expect(symmetricRange(Float32Array.of(-3, 2))).toEqual({ lo: -3, hi: 3 });
     expect(rgbToRgba(Uint8Array.of(1, 2, 3), new Uint8ClampedArray(4))).toEqual(Uint8ClampedArray.of(1, 2, 3, 255));
   });
+
+  it('paints every pixel as the per-byte definition does (word writes: same colours, NaN and ±Infinity transparent, a flat range mid-table)', () => {
+    const t = colormapTable('magma');
+    const map = new Float32Array(4099);
+    for (let i = 0; i < map.length; i++) map[i] = Math.sin(i * 12.9898) * 1.3 - 0.1;
+    map[5] = NaN;
+    map[6] = Infinity;
+    map[7] = -Infinity;
+    for (const [lo, hi] of [[-1, 1], [0.25, 0.75], [0.5, 0.5]] as const) {
+      const out = paintMap(map, t, lo, hi, new Uint8ClampedArray(4 * map.length));
+      for (let i = 0; i < map.length; i++) {
+        const v = map[i]!;
+        const want = Number.isFinite(v) ? [...t.subarray(3 * colormapIndex(v, lo, hi), 3 * colormapIndex(v, lo, hi) + 3), 255] : [0, 0, 0, 0];
+        expect([...out.subarray(4 * i, 4 * i + 4)]).toEqual(want);
+      }
+    }
+    // Aligned (read four pixels a word at a time, then the last pixel alone) and at an odd offset (byte by byte).
+    const bytes = Uint8Array.from({ length: 3 * 1001 + 1 }, (_, i) => (i * 37 + 11) & 255);
+    for (const rgb of [bytes.subarray(0, 3 * 1001), bytes.subarray(1)]) {
+      const rgba = rgbToRgba(rgb, new Uint8ClampedArray(4 * 1001));
+      for (let p = 0; p < 1001; p++) expect([...rgba.subarray(4 * p, 4 * p + 4)]).toEqual([rgb[3 * p], rgb[3 * p + 1], rgb[3 * p + 2], 255]);
+    }
+  });
 });

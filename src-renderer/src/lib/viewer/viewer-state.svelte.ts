@@ -17,7 +17,7 @@ import type { Stimulus } from '../../../../src-main/common/domain';
 import { metricById } from '../../../../src-main/common/metric-registry';
 import { api } from '../api';
 import { frameCurves, type FrameCurve } from '../frame-curves';
-import { finiteRange, symmetricRange, type SequentialColormap } from './colormaps';
+import { colormapTable, finiteRange, paintMap, rgbToRgba, symmetricRange, type ColormapName, type SequentialColormap } from './colormaps';
 import { frameForKey, LruCache, worstFrames } from './frames';
 import { framesToPrefetch } from './prefetch';
 import { mapIndexAt, rgbAt, withZoom, type ViewState, type Zoom } from './geometry';
@@ -37,6 +37,27 @@ export interface FramePixels {
   fps: number | null;
   ref: Uint8Array;
   dist: Uint8Array;
+  /**
+   * The two frames ready to draw, made when the reply arrives (for a prefetched frame, while the
+   * person still looks at the one before), so that showing a frame converts nothing: rgb24 to RGBA of
+   * two 1080p frames was a third of a step's time in the page. Canvases rather than ImageBitmaps:
+   * putImageData took about half of createImageBitmap's time per 1080p frame in Chromium. null where
+   * the page has no DOM (the panes then convert at show time).
+   */
+  refImage: HTMLCanvasElement | null;
+  distImage: HTMLCanvasElement | null;
+}
+
+/** rgb24 on a canvas the panes draw directly, or null without a DOM. */
+export function canvasOf(rgb: Uint8Array, width: number, height: number): HTMLCanvasElement | null {
+  if (typeof document === 'undefined' || typeof ImageData !== 'function') return null;
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  const ctx = c.getContext('2d');
+  if (!ctx) return null;
+  ctx.putImageData(new ImageData(rgbToRgba(rgb, new Uint8ClampedArray(4 * width * height)) as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+  return c;
 }
 
 export interface FrameMapData {
@@ -47,6 +68,34 @@ export interface FrameMapData {
   map: Float32Array;
   /** The metric's value on this frame (engine maps), null otherwise. */
   value: number | null;
+  /**
+   * The map coloured as a pane draws it, made when the reply arrives (as the frames' canvases are),
+   * with the colours and range in force then; `key` (paintKey) says which, and a pane whose settings
+   * differ paints again. null without a DOM.
+   */
+  painted: { key: string; canvas: HTMLCanvasElement } | null;
+}
+
+/** What a painted map depends on besides its values: the colour table and the range. */
+export function paintKey(table: ColormapName, range: { lo: number; hi: number }): string {
+  return `${table}|${range.lo}|${range.hi}`;
+}
+
+/** The colour table a map kind is painted with: the diverging one for signed maps. */
+export function mapTableName(kind: MapKind, colormap: SequentialColormap): ColormapName {
+  return MAP_KINDS_INFO[kind].signed ? 'rdbu' : colormap;
+}
+
+/** A map's values painted through a colour table on a canvas, or null without a DOM. */
+export function paintedCanvas(map: Float32Array, width: number, height: number, table: ColormapName, range: { lo: number; hi: number }): HTMLCanvasElement | null {
+  if (typeof document === 'undefined' || typeof ImageData !== 'function') return null;
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  const ctx = c.getContext('2d');
+  if (!ctx) return null;
+  ctx.putImageData(new ImageData(paintMap(map, colormapTable(table), range.lo, range.hi, new Uint8ClampedArray(4 * map.length)) as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+  return c;
 }
 
 export interface ShownFrame {
@@ -167,10 +216,15 @@ export class ViewerState {
 
   /** The colour range of the shown map: the map kind's fixed range, or the map's own (symmetric when signed). */
   get range(): { lo: number; hi: number } {
-    const info = MAP_KINDS_INFO[this.#mapKind];
     const map = this.#shown?.map;
-    if (this.rangeMode === 'fixed' || !map) return info.fixed;
-    return (info.signed ? symmetricRange(map.map) : finiteRange(map.map)) ?? info.fixed;
+    return map ? this.#rangeOf(map.kind, map.map) : MAP_KINDS_INFO[this.#mapKind].fixed;
+  }
+
+  /** The colour range of a map of this kind under the range mode: fixed, or its finite values' (symmetric for signed maps). */
+  #rangeOf(kind: MapKind, map: Float32Array): { lo: number; hi: number } {
+    const info = MAP_KINDS_INFO[kind];
+    if (this.rangeMode === 'fixed') return info.fixed;
+    return (info.signed ? symmetricRange(map) : finiteRange(map)) ?? info.fixed;
   }
 
   /** What the hovered pixel holds: reference and distorted RGB, and the map element drawn there. */
@@ -427,11 +481,21 @@ export class ViewerState {
       fps: r.fps,
       ref: r.ref,
       dist: r.dist,
+      refImage: canvasOf(r.ref, r.width, r.height),
+      distImage: canvasOf(r.dist, r.width, r.height),
     }));
     this.#pixels.set(key, p);
     // A failed request is not kept: the next step asks again.
     p.catch(() => this.#pixels.delete(key, p));
     return p;
+  }
+
+  /** The map with its canvas painted under the settings in force now (see FrameMapData.painted). */
+  #withPainted(data: FrameMapData): FrameMapData {
+    const table = mapTableName(data.kind, this.colormap);
+    const range = this.#rangeOf(data.kind, data.map);
+    const canvas = paintedCanvas(data.map, data.width, data.height, table, range);
+    return { ...data, painted: canvas ? { key: paintKey(table, range), canvas } : null };
   }
 
   #mapOf(k: number, kind: MapKind, pixels: Promise<FramePixels>): Promise<FrameMapData> {
@@ -442,19 +506,14 @@ export class ViewerState {
     const info = MAP_KINDS_INFO[kind];
     let p: Promise<FrameMapData>;
     if (info.metric === null) {
-      p = pixels.then((px) => ({ kind, frame: k, width: px.width, height: px.height, map: differenceMap(px.ref, px.dist, info.signed), value: null }));
+      p = pixels.then((px) => this.#withPainted({ kind, frame: k, width: px.width, height: px.height, map: differenceMap(px.ref, px.dist, info.signed), value: null, painted: null }));
     } else {
       const dir = this.#host.projectDir();
       const id = this.#id;
       if (!dir || id === null) return Promise.reject(new Error('no stimulus is open'));
-      p = api['viewer.frameMap']({ projectDir: dir, stimulusId: id, frame: k, metric: info.metric, ...timingInput(timing) }).then((r) => ({
-        kind,
-        frame: r.frame,
-        width: r.width,
-        height: r.height,
-        map: float32View(r.map),
-        value: r.value,
-      }));
+      p = api['viewer.frameMap']({ projectDir: dir, stimulusId: id, frame: k, metric: info.metric, ...timingInput(timing) }).then((r) =>
+        this.#withPainted({ kind, frame: r.frame, width: r.width, height: r.height, map: float32View(r.map), value: r.value, painted: null }),
+      );
     }
     this.#maps.set(key, p);
     p.catch(() => this.#maps.delete(key, p));
