@@ -16,6 +16,7 @@ import { DetailState } from './detail.svelte';
 import { ModelsState } from './models.svelte';
 import { ResultsState } from './results.svelte';
 import { SetsState } from './sets.svelte';
+import { NrState } from './nr.svelte';
 import { ViewerState } from '../viewer/viewer-state.svelte';
 import { StudyState } from '../study/study-state.svelte';
 import { parseUiRoute, withUiRoute, type UiRoute } from '../../../../src-main/common/ui-route';
@@ -28,8 +29,8 @@ const PAGE_KEY = 'iqa.page';
 /** What the main area shows: the project (or projects) screen, or the Models page. */
 export type Page = 'home' | 'models';
 
-export type ProjectTab = 'stimuli' | 'results' | 'analysis' | 'sets' | 'study';
-const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis', 'sets', 'study'];
+export type ProjectTab = 'stimuli' | 'results' | 'analysis' | 'sets' | 'study' | 'nr';
+const TABS: readonly ProjectTab[] = ['stimuli', 'results', 'analysis', 'sets', 'study', 'nr'];
 
 /** The forms whose failures are shown beside them rather than in the banner. */
 export type FormName = 'create' | 'open' | 'import';
@@ -85,6 +86,12 @@ export class AppState {
   readonly sets = new SetsState({
     projectDir: () => this.#project?.dir ?? null,
     stimuli: () => this.#stimuli,
+    jobs: () => this.#jobs,
+  });
+
+  /** The Learned NR tab: predictors trained on the project's ratings (issue 16). */
+  readonly nr = new NrState({
+    projectDir: () => this.#project?.dir ?? null,
     jobs: () => this.#jobs,
   });
 
@@ -174,6 +181,7 @@ export class AppState {
     // the Sets tab shows which models are installed
     if (tab === 'sets') void this.models.activate();
     if (tab === 'study') void this.study.activate();
+    if (tab === 'nr') void this.nr.activate();
   }
 
   /** The Study tab's "Analyse": the Analysis tab on that study. */
@@ -266,6 +274,7 @@ export class AppState {
     this.results.clear();
     this.analysis.clear();
     this.study.clear();
+    this.nr.clear();
     this.detail.close();
     this.viewer.close();
     this.clearFilters();
@@ -322,6 +331,7 @@ export class AppState {
       this.detail.close();
       this.viewer.close();
       this.sets.reset();
+      this.nr.clear();
       this.clearFilters();
     }
     this.#project = info;
@@ -330,6 +340,7 @@ export class AppState {
     void this.results.refresh();
     if (this.#tab === 'analysis') void this.analysis.activate();
     if (this.#tab === 'study') void this.study.activate();
+    if (this.#tab === 'nr') void this.nr.activate();
   }
 
   #onJob(job: JobSnapshot): void {
@@ -341,6 +352,7 @@ export class AppState {
     this.results.onJob(job);
     this.analysis.onJob(job);
     this.sets.onJob(job);
+    this.nr.onJob(job);
     // A failed job is said where it was asked for (the import form, the metrics report, the Sets tab,
     // the Models page) and in the jobs panel, not in the banner.
   }
