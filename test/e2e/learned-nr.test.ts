@@ -75,12 +75,21 @@ describe.runIf(haveModels)('the Learned NR tab in headless Chromium', () => {
 
     await page.getByTestId('nr-name').fill('blur');
     await page.getByTestId('nr-folds').fill('3');
+    // The job's progress bar may come and go between two polls: an observer in the page records the
+    // largest step count it showed (0 until the job has counted its steps).
+    await page.evaluate(() => {
+      const w = window as unknown as { nrProgressSeen: number };
+      w.nrProgressSeen = -1;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid=nr-progress]');
+        if (bar) w.nrProgressSeen = Math.max(w.nrProgressSeen, Number(bar.getAttribute('data-total')));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
     await page.getByTestId('nr-train').click();
-    // The job's progress shows while it runs (it may end before a poll sees it on a fast machine, so the
-    // bar is not required; the end is).
     await expect.poll(() => page.locator('[data-testid=nr-row][data-name=blur]').count(), { timeout: JOB_WAIT_MS }).toBe(1);
     expect(await page.getByTestId('nr-train-error').count()).toBe(0);
     await expect.poll(() => page.getByTestId('nr-progress').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { nrProgressSeen: number }).nrProgressSeen)).toBeGreaterThan(0);
 
     const listed = (await call<NrPredictorSummary[]>('nr.list', { projectDir }))[0]!;
     expect(listed.stimuli).toBe(STIMULI);
