@@ -20,6 +20,7 @@ import { openProjectDb } from '../../../src-main/services/store/project-db';
 import { extractLevelFeatures, projectLevelCacheDir } from '../../../src-main/services/nr/level-features';
 import { crossValidate } from '../../../src-main/kernels/nr/blinder-train';
 import { libsvmBackend } from '../../../src-main/workers/libsvm-svr';
+import { srocc } from '../../../src-main/kernels/stats/correlation';
 
 const haveModels = sharedData('models');
 
@@ -195,6 +196,43 @@ describe.skipIf(!haveModels)('a predictor trained on a generated project with re
     );
     expect(Array.from(cv.foldOf)).toEqual(rows.map((r) => r.fold));
     expect(Array.from(cv.predictions)).toEqual(rows.map((r) => r.cvPrediction));
+  });
+
+  it('with the MOS shuffled over the stimuli, the same real features predict nothing: the mean CV SROCC over 6 shuffles is near zero', async () => {
+    // Leakage check on real media: folds by content, features standardised on the training folds only.
+    // With the ratings detached from the pictures, a predictor that scored well would be learning from
+    // the test fold. 20 stimuli give one shuffle's SROCC a spread of about 0.23, so six are averaged.
+    const stimuli = await call<{ id: number; path: string; sha256: string }[]>('stimuli.list', { projectDir: project });
+    const byId = new Map(stimuli.map((s) => [s.id, s]));
+    const rows = record.training.stimuli;
+    const features = await extractLevelFeatures({
+      backbone: 'alexnet-levels',
+      sources: rows.map((r) => ({ id: r.id, path: join(project, byId.get(r.id)!.path), kind: 'image' as const, sha256: r.sha256 })),
+      cacheDir: projectLevelCacheDir(project),
+    });
+    const levels = features.get(rows[0]!.id)!.levels.map((lv, l) => {
+      const d = lv.values.length;
+      const values = new Float64Array(rows.length * d);
+      rows.forEach((r, i) => values.set(features.get(r.id)!.levels[l]!.values, i * d));
+      return { name: lv.name, dims: d, values };
+    });
+    const svr = await libsvmBackend();
+    let state = 12345;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const sroccs: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      const shuffled = Float64Array.from(rows, (r) => r.target);
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      const cv = crossValidate(svr, levels, shuffled, rows.map((r) => r.content), { svr: 'epsilon', combine: 'mean', folds: 4, innerFolds: 4, seed: 3 });
+      sroccs.push(srocc(cv.predictions, shuffled).value);
+    }
+    const mean = sroccs.reduce((a, b) => a + b, 0) / sroccs.length;
+    process.stdout.write(`nr-engine: shuffled-MOS CV SROCC ${sroccs.map((v) => v.toFixed(3)).join(', ')} (mean ${mean.toFixed(3)}) against ${record.cv.srocc} unshuffled\n`);
+    expect(Math.abs(mean)).toBeLessThan(0.25);
+    expect(record.cv.srocc! - mean).toBeGreaterThan(0.6);
   });
 
   it('the same seed gives the same folds, models and cross-validated predictions; a used name is refused', async () => {
