@@ -65,7 +65,11 @@ function quantile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
 }
-const stats = (samplesMs: number[]): LatencyStats => ({ n: samplesMs.length, medianMs: median(samplesMs), p95Ms: quantile(samplesMs, 0.95), samplesMs });
+/** A table row: what, median, p95, n, the target and whether it is met (null: no target). */
+export function latencyRow(what: string, s: LatencyStats, target: string, met: boolean | null): string[] {
+  return [what, `${fmt(s.medianMs, 0)} ms`, `${fmt(s.p95Ms, 0)} ms`, String(s.n), target, met === null ? '' : met ? 'MET' : 'NOT MET'];
+}
+export const stats = (samplesMs: number[]): LatencyStats => ({ n: samplesMs.length, medianMs: median(samplesMs), p95Ms: quantile(samplesMs, 0.95), samplesMs });
 
 export async function benchViewerLatency(media: { refVideo: string; distVideo: string }, quick: boolean): Promise<{ text: string; json: ViewerLatencyResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'iqa-bench-viewer-'));
@@ -217,14 +221,7 @@ export async function benchViewerLatency(media: { refVideo: string; distVideo: s
       importMs,
       spool: { enabled: spoolEnabled, used: spoolUsed, buildMs: spoolBuildMs, bytes: spoolBytes },
     };
-    const row = (what: string, s: LatencyStats, target: string, met: boolean | null) => [
-      what,
-      `${fmt(s.medianMs, 0)} ms`,
-      `${fmt(s.p95Ms, 0)} ms`,
-      String(s.n),
-      target,
-      met === null ? '' : met ? 'MET' : 'NOT MET',
-    ];
+    const row = latencyRow;
     const text = table(
       `10. The viewer: a ${dist.width}x${dist.height} frame and its SSIM-Y map through the Engine (viewer.framePixels + viewer.frameMap over the loopback HTTP host, binary replies decoded as the page does; not the paint)`,
       ['what', 'median', 'p95', 'n', 'target', 'result'],

@@ -31,7 +31,7 @@ import { Engine } from '../src-main/services/engine';
 import { spoolsSettled } from '../src-main/services/viewer/frame-spool';
 import { withUiRoute } from '../src-main/common/ui-route';
 import { fmt, log, median, repoRoot, table } from './util';
-import { SEEK_TARGET_MS, STEP_TARGET_MS, type LatencyStats } from './viewer-latency';
+import { latencyRow, SEEK_TARGET_MS, stats, STEP_TARGET_MS, type LatencyStats } from './viewer-latency';
 
 const STEP_LOOK_MS = 300;
 const CHROMIUM = process.env.IQA_CHROMIUM ?? '/usr/bin/chromium';
@@ -52,12 +52,6 @@ export interface ViewerPageResult {
   spoolUsed: boolean;
 }
 
-function quantile(xs: readonly number[], p: number): number {
-  if (!xs.length) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
-}
-const stats = (samplesMs: number[]): LatencyStats => ({ n: samplesMs.length, medianMs: median(samplesMs), p95Ms: quantile(samplesMs, 0.95), samplesMs });
 
 /**
  * Installed in the page before its scripts (plain JavaScript: the bench compiles without DOM types).
@@ -259,7 +253,7 @@ export async function benchViewerPage(media: { refVideo: string; distVideo: stri
       stepMet: median(paced) <= STEP_TARGET_MS,
       spoolUsed,
     };
-    const row = (what: string, s: LatencyStats, target: string, met: boolean | null) => [what, `${fmt(s.medianMs, 0)} ms`, `${fmt(s.p95Ms, 0)} ms`, String(s.n), target, met === null ? '' : met ? 'MET' : 'NOT MET'];
+    const row = latencyRow;
     const text =
       table(
         `10b. The viewer in headless Chromium: key press to a ${dist.width}x${dist.height} frame, its reference and its SSIM-Y map painted (${viewport.width}x${viewport.height} window; requests, the page's decode, RGBA, colour map, drawing and the rendering update that paints it)`,

@@ -50,6 +50,23 @@ async function failure(name: string, input: unknown): Promise<{ code: string; me
   return r.error;
 }
 
+/** The level features of a stored predictor's training stimuli, as the trainer's per-level tables (from the project's cache). */
+async function trainingLevels(project: string, rows: NrPredictorRecord['training']['stimuli']) {
+  const stimuli = await call<{ id: number; path: string; sha256: string }[]>('stimuli.list', { projectDir: project });
+  const byId = new Map(stimuli.map((s) => [s.id, s]));
+  const features = await extractLevelFeatures({
+    backbone: 'alexnet-levels',
+    sources: rows.map((r) => ({ id: r.id, path: join(project, byId.get(r.id)!.path), kind: 'image' as const, sha256: r.sha256 })),
+    cacheDir: projectLevelCacheDir(project),
+  });
+  return features.get(rows[0]!.id)!.levels.map((lv, l) => {
+    const d = lv.values.length;
+    const values = new Float64Array(rows.length * d);
+    rows.forEach((r, i) => values.set(features.get(r.id)!.levels[l]!.values, i * d));
+    return { name: lv.name, dims: d, values };
+  });
+}
+
 /** A job's end: its result, or its typed error. */
 async function job<T>(name: string, input: unknown): Promise<{ state: string; result: T; error: JobSnapshot['error'] }> {
   const { jobId } = await call<{ jobId: string }>(name, input);
@@ -172,20 +189,8 @@ describe.skipIf(!haveModels)('a predictor trained on a generated project with re
   });
 
   it('the worker tasks give exactly the one-thread cross-validation of the kernel', async () => {
-    const stimuli = await call<{ id: number; path: string; sha256: string }[]>('stimuli.list', { projectDir: project });
-    const byId = new Map(stimuli.map((s) => [s.id, s]));
     const rows = record.training.stimuli;
-    const features = await extractLevelFeatures({
-      backbone: 'alexnet-levels',
-      sources: rows.map((r) => ({ id: r.id, path: join(project, byId.get(r.id)!.path), kind: 'image' as const, sha256: r.sha256 })),
-      cacheDir: projectLevelCacheDir(project),
-    });
-    const levels = features.get(rows[0]!.id)!.levels.map((lv, l) => {
-      const d = lv.values.length;
-      const values = new Float64Array(rows.length * d);
-      rows.forEach((r, i) => values.set(features.get(r.id)!.levels[l]!.values, i * d));
-      return { name: lv.name, dims: d, values };
-    });
+    const levels = await trainingLevels(project, rows);
     const svr = await libsvmBackend();
     const cv = crossValidate(
       svr,
@@ -202,20 +207,8 @@ describe.skipIf(!haveModels)('a predictor trained on a generated project with re
     // Leakage check on real media: folds by content, features standardised on the training folds only.
     // With the ratings detached from the pictures, a predictor that scored well would be learning from
     // the test fold. 20 stimuli give one shuffle's SROCC a spread of about 0.23, so six are averaged.
-    const stimuli = await call<{ id: number; path: string; sha256: string }[]>('stimuli.list', { projectDir: project });
-    const byId = new Map(stimuli.map((s) => [s.id, s]));
     const rows = record.training.stimuli;
-    const features = await extractLevelFeatures({
-      backbone: 'alexnet-levels',
-      sources: rows.map((r) => ({ id: r.id, path: join(project, byId.get(r.id)!.path), kind: 'image' as const, sha256: r.sha256 })),
-      cacheDir: projectLevelCacheDir(project),
-    });
-    const levels = features.get(rows[0]!.id)!.levels.map((lv, l) => {
-      const d = lv.values.length;
-      const values = new Float64Array(rows.length * d);
-      rows.forEach((r, i) => values.set(features.get(r.id)!.levels[l]!.values, i * d));
-      return { name: lv.name, dims: d, values };
-    });
+    const levels = await trainingLevels(project, rows);
     const svr = await libsvmBackend();
     let state = 12345;
     const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;

@@ -48,16 +48,21 @@ export interface FramePixels {
   distImage: HTMLCanvasElement | null;
 }
 
-/** rgb24 on a canvas the panes draw directly, or null without a DOM. */
-export function canvasOf(rgb: Uint8Array, width: number, height: number): HTMLCanvasElement | null {
+/** RGBA bytes that `fill` writes, on a new canvas of that size; null without a DOM (unit tests in Node). */
+function canvasFrom(width: number, height: number, fill: (rgba: Uint8ClampedArray) => Uint8ClampedArray): HTMLCanvasElement | null {
   if (typeof document === 'undefined' || typeof ImageData !== 'function') return null;
   const c = document.createElement('canvas');
   c.width = width;
   c.height = height;
   const ctx = c.getContext('2d');
   if (!ctx) return null;
-  ctx.putImageData(new ImageData(rgbToRgba(rgb, new Uint8ClampedArray(4 * width * height)) as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+  ctx.putImageData(new ImageData(fill(new Uint8ClampedArray(4 * width * height)) as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
   return c;
+}
+
+/** rgb24 on a canvas the panes draw directly, or null without a DOM. */
+export function canvasOf(rgb: Uint8Array, width: number, height: number): HTMLCanvasElement | null {
+  return canvasFrom(width, height, (rgba) => rgbToRgba(rgb, rgba));
 }
 
 export interface FrameMapData {
@@ -88,14 +93,7 @@ export function mapTableName(kind: MapKind, colormap: SequentialColormap): Color
 
 /** A map's values painted through a colour table on a canvas, or null without a DOM. */
 export function paintedCanvas(map: Float32Array, width: number, height: number, table: ColormapName, range: { lo: number; hi: number }): HTMLCanvasElement | null {
-  if (typeof document === 'undefined' || typeof ImageData !== 'function') return null;
-  const c = document.createElement('canvas');
-  c.width = width;
-  c.height = height;
-  const ctx = c.getContext('2d');
-  if (!ctx) return null;
-  ctx.putImageData(new ImageData(paintMap(map, colormapTable(table), range.lo, range.hi, new Uint8ClampedArray(4 * map.length)) as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
-  return c;
+  return canvasFrom(width, height, (rgba) => paintMap(map, colormapTable(table), range.lo, range.hi, rgba));
 }
 
 export interface ShownFrame {
